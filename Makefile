@@ -1,0 +1,69 @@
+# The README promises two commands on a fresh machine: `make lab` and `make test`.
+# Everything they need is installed here; nothing else is assumed but Python 3.10+ and Debian's apt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LABEXT := workbench/labextension/package.json
+EXT_SOURCES := $(wildcard extensions/src/*.ts extensions/style/* extensions/schema/*) \
+	extensions/package.json extensions/yarn.lock extensions/tsconfig.json
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT ?= 8888
+
+.PHONY: install lab test bench lint format chromium node clean
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The extension is built with the venv's jlpm (it ships with jupyterlab) before the editable
+# install, whose build hook then finds it fresh and does not build it a second time.
+$(LABEXT): $(BIN)/python $(EXT_SOURCES) | node
+	$(BIN)/python -m pip install --quiet "jupyterlab>=4.6,<5"
+	cd extensions && ../$(BIN)/jlpm install --immutable && ../$(BIN)/jlpm build
+	touch $(LABEXT)
+
+$(STAMP): pyproject.toml $(LABEXT)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# an editable install links the Python code, not the built extension: link that too, so a
+	# rebuild shows after a browser reload
+	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	$(BIN)/jupyter server extension enable workbench --sys-prefix >/dev/null
+	$(BIN)/workbench kernel install --sys-prefix
+	touch $(STAMP)
+
+lab: install
+	$(BIN)/workbench lab --port $(PORT) --root notebooks --open tutorials/00_welcome.ipynb
+
+test: install chromium lint
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m tests.bench
+
+lint: install
+	$(BIN)/ruff check workbench tests
+	$(BIN)/ruff format --check workbench tests
+	$(BIN)/mypy
+	cd extensions && ../$(BIN)/jlpm lint:check
+
+format: install
+	$(BIN)/ruff format workbench tests
+	$(BIN)/ruff check --fix workbench tests
+	cd extensions && ../$(BIN)/jlpm lint
+
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
+chromium:
+	@test -x /usr/bin/chromium || ($(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq chromium >/dev/null)
+
+node:
+	@command -v node >/dev/null || ($(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq nodejs npm >/dev/null)
+
+clean:
+	rm -rf $(VENV) extensions/node_modules extensions/lib workbench/labextension \
+		extensions/tsconfig.tsbuildinfo bench-results

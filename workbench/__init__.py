@@ -1,0 +1,60 @@
+"""TF Workbench: a Jupyter-native workbench for TensorFlow/Keras.
+
+``import workbench`` stays light: TensorFlow, Keras and the widgets load only when a name that needs
+them is first used (PEP 562 ``__getattr__`` below). ``%load_ext workbench`` (or the
+``tf-workbench`` kernel, which loads it at start-up) adds the kernel helpers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from workbench._version import __version__
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from workbench.distribute.devices import devices, virtual_devices
+
+__all__ = ["__version__", "devices", "virtual_devices"]
+
+# public name -> module that defines it; imported on first use.
+_LAZY: dict[str, str] = {
+    "devices": "workbench.distribute.devices",
+    "virtual_devices": "workbench.distribute.devices",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+def load_ipython_extension(ipython: InteractiveShell) -> None:
+    """Called by ``%load_ext workbench`` and by the ``tf-workbench`` kernel at start-up."""
+    from workbench._ipython import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
+    from workbench._ipython import unload
+
+    unload(ipython)
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "tf-workbench"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "workbench.server"}]

@@ -1,0 +1,97 @@
+"""The kernel's end of the ``workbench`` comm target: requests from the JupyterLab extension.
+
+The front end opens a comm and sends ``{"id", "method"}`` requests (``workbench._protocol``); each
+gets one reply with the same ``id``. Methods are plain Python functions: the comm only routes.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from workbench._protocol import COMM_TARGET, PROTOCOL_VERSION, Event, Reply, StatusResult
+
+log = logging.getLogger(__name__)
+
+
+def _status() -> StatusResult:
+    from workbench.system import status
+
+    return status()
+
+
+METHODS: dict[str, Callable[[], Any]] = {"status": _status}
+
+_open: dict[str, Any] = {}  # comm_id -> comm, for pushing events
+_last_pushed: tuple[bool, bool] | None = None
+
+
+def register(comm_manager: Any) -> None:
+    comm_manager.register_target(COMM_TARGET, _on_open)
+
+
+def unregister(comm_manager: Any) -> None:
+    comm_manager.unregister_target(COMM_TARGET, _on_open)
+    for comm in list(_open.values()):
+        comm.close()
+    _open.clear()
+
+
+def _on_open(comm: Any, open_msg: dict[str, Any]) -> None:
+    version = open_msg["content"]["data"].get("protocol")
+    if version != PROTOCOL_VERSION:
+        log.warning(
+            "workbench: the JupyterLab extension speaks protocol %r, this kernel %r; "
+            "reinstall tf-workbench so both match",
+            version,
+            PROTOCOL_VERSION,
+        )
+        comm.close({"error": f"Expected protocol {PROTOCOL_VERSION}. Received: {version!r}"})
+        return
+    _open[comm.comm_id] = comm
+    comm.on_msg(lambda msg: comm.send(handle(msg["content"]["data"])))
+    comm.on_close(lambda _msg: _open.pop(comm.comm_id, None))
+
+
+def handle(request: dict[str, Any]) -> Reply:
+    """Answer one request; every failure becomes an ``error`` reply, never an exception."""
+    request_id = request.get("id", -1)
+    method = METHODS.get(request.get("method", ""))
+    if method is None:
+        return Reply(
+            id=request_id,
+            error={
+                "message": f"Expected method to be one of {sorted(METHODS)}. "
+                f"Received: {request.get('method')!r}"
+            },
+        )
+    try:
+        result = method()
+    # The panel must hear about any failure (a broken TensorFlow install raises anything from
+    # ImportError to RuntimeError); the kernel must not crash on it.
+    except Exception as exc:  # noqa: BLE001
+        log.exception("workbench: %s request failed", request.get("method"))
+        return Reply(id=request_id, error={"message": f"{type(exc).__name__}: {exc}"})
+    return Reply(id=request_id, result=result)
+
+
+def push_status_if_changed() -> None:
+    """After a cell: tell open panels when TensorFlow was imported or its runtime started.
+
+    Costs two dictionary look-ups per cell unless something changed.
+    """
+    global _last_pushed
+    if not _open:
+        return
+    from workbench.distribute.devices import runtime_started
+
+    state = ("tensorflow" in sys.modules, runtime_started())
+    if state == _last_pushed or not state[0]:
+        _last_pushed = state
+        return
+    _last_pushed = state
+    event = Event(event="status", data=_status())
+    for comm in list(_open.values()):
+        comm.send(event)

@@ -1,0 +1,62 @@
+"""What ``%load_ext workbench`` does to a kernel."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from workbench import _comm
+
+VIRTUAL_DEVICES_ENV = "WORKBENCH_VIRTUAL_DEVICES"
+_loaded: set[int] = set()
+
+
+def load(ipython: Any) -> None:
+    if id(ipython) in _loaded:
+        return
+    # C++ INFO/WARNING logs otherwise land in cell outputs (ipykernel forwards fd 2); the env var
+    # is read when TensorFlow loads, so it has effect only before the first import.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    split = os.environ.get(VIRTUAL_DEVICES_ENV)
+    if split:
+        from workbench.distribute.devices import virtual_devices
+
+        virtual_devices(_parse_split(split))
+    if getattr(ipython, "kernel", None) is not None:  # a kernel, not a terminal IPython
+        _comm.register(_comm_manager())
+        ipython.events.register("post_run_cell", _post_run_cell)
+    _loaded.add(id(ipython))
+
+
+def unload(ipython: Any) -> None:
+    if id(ipython) not in _loaded:
+        return
+    if getattr(ipython, "kernel", None) is not None:
+        _comm.unregister(_comm_manager())
+        ipython.events.unregister("post_run_cell", _post_run_cell)
+    _loaded.discard(id(ipython))
+
+
+def _comm_manager() -> Any:
+    import comm
+
+    # ipykernel replaces comm.get_comm_manager when it starts: look it up at call time.
+    return comm.get_comm_manager()
+
+
+def _post_run_cell(_result: Any) -> None:
+    _comm.push_status_if_changed()
+
+
+def _parse_split(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(
+            f"Expected {VIRTUAL_DEVICES_ENV} to be a positive integer (the number of virtual "
+            f"CPU devices). Received: {value!r}. Fix the kernelspec with: workbench kernel "
+            f"install --virtual-devices N"
+        )
+    return n

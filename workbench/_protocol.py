@@ -1,0 +1,60 @@
+"""Messages on the ``workbench`` comm target, as the kernel and the JupyterLab extension see them.
+
+The front end opens a comm on the target ``workbench`` and sends requests; the kernel answers each
+request on the same comm, echoing its ``id``. The kernel may also push events at any time. Nothing
+here imports TensorFlow: these are plain shapes, mirrored in ``extensions/src/protocol.ts``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+PROTOCOL_VERSION = 1
+COMM_TARGET = "workbench"
+
+
+class DeviceInfo(TypedDict):
+    """One device as TensorFlow names it, e.g. ``/physical_device:CPU:0``."""
+
+    name: str
+    device_type: str
+
+
+class StatusResult(TypedDict):
+    """What the side panel shows for a kernel: versions and devices."""
+
+    workbench: str
+    python: str
+    tensorflow: str
+    keras: str
+    physical_devices: list[DeviceInfo]
+    # Logical devices exist only once TensorFlow's runtime has started; listing them starts it,
+    # which would forbid a later virtual-device split, so they are reported only when already
+    # started (None otherwise).
+    logical_devices: list[DeviceInfo] | None
+
+
+class Request(TypedDict):
+    """Front end -> kernel."""
+
+    id: int
+    method: Literal["status"]
+
+
+class ErrorBody(TypedDict):
+    message: str
+
+
+class Reply(TypedDict, total=False):
+    """Kernel -> front end, answering the request with the same ``id``: ``result`` or ``error``."""
+
+    id: int
+    result: StatusResult
+    error: ErrorBody
+
+
+class Event(TypedDict):
+    """Kernel -> front end, unprompted (e.g. the devices changed)."""
+
+    event: Literal["status"]
+    data: StatusResult

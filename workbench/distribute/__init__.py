@@ -1,0 +1,1 @@
+"""Devices, virtual devices, strategies and the multi-worker launcher (TensorFlow glue)."""
