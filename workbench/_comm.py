@@ -71,7 +71,7 @@ def handle(request: dict[str, Any]) -> Reply:
         result = method()
     # The panel must hear about any failure (a broken TensorFlow install raises anything from
     # ImportError to RuntimeError); the kernel must not crash on it.
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         log.exception("workbench: %s request failed", request.get("method"))
         return Reply(id=request_id, error={"message": f"{type(exc).__name__}: {exc}"})
     return Reply(id=request_id, result=result)

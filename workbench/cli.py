@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 
 def _doctor(_args: argparse.Namespace) -> int:
@@ -18,15 +19,13 @@ def _kernel_install(args: argparse.Namespace) -> int:
     from workbench import kernelspec
 
     prefix = sys.prefix if args.sys_prefix else args.prefix
-    dest = kernelspec.install(
-        user=args.user, prefix=prefix, virtual_devices=args.virtual_devices
-    )
+    dest = kernelspec.install(user=args.user, prefix=prefix, virtual_devices=args.virtual_devices)
     split = f", {args.virtual_devices} virtual CPUs" if args.virtual_devices else ""
     print(f"Installed kernelspec {kernelspec.KERNEL_NAME!r} in {dest}{split}")
     return 0
 
 
-def _lab(args: argparse.Namespace) -> int:
+def _lab(args: argparse.Namespace) -> NoReturn:
     argv = [
         sys.executable,
         "-m",
@@ -41,8 +40,7 @@ def _lab(args: argparse.Namespace) -> int:
     if os.geteuid() == 0:
         argv.append("--allow-root")  # containers and CI run as root; Jupyter refuses otherwise
     argv += args.jupyter_args
-    os.execv(sys.executable, argv)
-    return 0  # not reached: execv replaces this process
+    os.execv(sys.executable, argv)  # replaces this process: jupyter lab owns the terminal
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -96,8 +96,12 @@ def check_server_extension(listing: str | None = None) -> Check:
     if not enabled:
         return Check("Server extension", False, f"{SERVER_EXTENSION} is not enabled", fix)
     if not (validated and ok_line):
-        return Check("Server extension", False, f"{SERVER_EXTENSION} is enabled but fails to load",
-                     "Run `jupyter server extension list` to see the import error.")
+        return Check(
+            "Server extension",
+            False,
+            f"{SERVER_EXTENSION} is enabled but fails to load",
+            "Run `jupyter server extension list` to see the import error.",
+        )
     return Check("Server extension", True, f"{SERVER_EXTENSION} enabled, OK")
 
 
@@ -125,7 +129,9 @@ ALL_CHECKS: tuple[Callable[[], Check], ...] = (
 )
 
 
-def run(checks: Iterable[Callable[[], Check]] = ALL_CHECKS, out: Callable[[str], object] = print) -> int:
+def run(
+    checks: Iterable[Callable[[], Check]] = ALL_CHECKS, out: Callable[[str], object] = print
+) -> int:
     """Run the checks, print one line each (and the fix under a failure); 0 if all passed."""
     failed = 0
     for check in checks:

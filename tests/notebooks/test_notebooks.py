@@ -23,7 +23,8 @@ def test_committed_without_outputs(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{path}: strip outputs"
+            assert cell.outputs == [], f"{path}: strip outputs"
+            assert cell.execution_count is None, f"{path}: strip execution counts"
 
 
 @pytest.mark.slow
@@ -35,8 +36,9 @@ def test_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
         nb, timeout=600, kernel_name="tf-workbench", resources={"metadata": {"path": tmp_path}}
     )
     client.execute()
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
     assert not errors
     # a run leaves a readable record: save it beside the test's files for a look by hand
     nbformat.write(nb, tmp_path / path.name)

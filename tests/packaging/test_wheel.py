@@ -22,7 +22,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # --no-isolation: the build tools are dev dependencies, and the extension was already built
     # by `make install`, which the build hook's skip-if-exists honours.
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(REPO),
+        ],
         check=True,
         capture_output=True,
         timeout=600,
@@ -46,8 +55,17 @@ def test_wheel_carries_the_prebuilt_extension_config_and_kernel(wheel: Path) -> 
 def test_installed_wheel_is_enabled_without_node(wheel: Path, tmp_path: Path) -> None:
     prefix = tmp_path / "prefix"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--prefix", str(prefix),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--prefix",
+            str(prefix),
+            str(wheel),
+        ],
         check=True,
         timeout=300,
     )
@@ -69,15 +87,22 @@ def test_installed_wheel_is_enabled_without_node(wheel: Path, tmp_path: Path) ->
     # and it is the wheel's copy of the package that was validated
     check = subprocess.run(
         [sys.executable, "-c", "import workbench; print(workbench.__file__)"],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert check.stdout.startswith(str(site))
 
 
 def _jupyter(env: dict[str, str], *args: str) -> str:
     proc = subprocess.run(
-        [sys.executable, "-m", "jupyter", *args], env=env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "-m", "jupyter", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     return re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout + proc.stderr)
 

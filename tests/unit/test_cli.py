@@ -9,9 +9,7 @@ from workbench import cli
 
 def test_kernel_install_under_a_prefix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["kernel", "install", "--prefix", str(tmp_path), "--virtual-devices", "4"]) == 0
-    spec = json.loads(
-        (tmp_path / "share/jupyter/kernels/tf-workbench/kernel.json").read_text()
-    )
+    spec = json.loads((tmp_path / "share/jupyter/kernels/tf-workbench/kernel.json").read_text())
     assert spec["argv"][0] == sys.executable
     assert spec["env"]["WORKBENCH_VIRTUAL_DEVICES"] == "4"
     assert "4 virtual CPUs" in capsys.readouterr().out

@@ -14,7 +14,9 @@ LAB_OK = """JupyterLab v4.6.6
         anywidget v0.11.0 \x1b[32menabled\x1b[0m \x1b[32mOK\x1b[0m
         tf-workbench v0.1.0 \x1b[32menabled\x1b[0m \x1b[32mOK\x1b[0m (python, tf-workbench)
 """
-LAB_DISABLED = LAB_OK.replace("tf-workbench v0.1.0 \x1b[32menabled", "tf-workbench v0.1.0 \x1b[31mdisabled")
+LAB_DISABLED = LAB_OK.replace(
+    "tf-workbench v0.1.0 \x1b[32menabled", "tf-workbench v0.1.0 \x1b[31mdisabled"
+)
 SERVER_OK = """Config dir: /srv/venv/etc/jupyter
     jupyterlab \x1b[32menabled\x1b[0m
     - Validating jupyterlab...
@@ -72,12 +74,22 @@ def test_doctor_passes_in_the_installed_environment() -> None:
     """The README's promise after `make install`: `.venv/bin/workbench doctor` exits 0."""
     exe = Path(sys.executable).with_name("workbench")
     proc = subprocess.run(
-        [str(exe), "doctor"], capture_output=True, text=True, timeout=300, check=False,
+        [str(exe), "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for name in ("TensorFlow", "Devices", "XLA", "JupyterLab extension", "Server extension",
-                 "Kernelspec"):
+    for name in (
+        "TensorFlow",
+        "Devices",
+        "XLA",
+        "JupyterLab extension",
+        "Server extension",
+        "Kernelspec",
+    ):
         assert f"ok   {name}: " in proc.stdout
     assert "CPU:0" in proc.stdout
     assert proc.stdout.rstrip().endswith("All checks passed.")

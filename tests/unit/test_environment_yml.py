@@ -1,7 +1,6 @@
 """environment.yml (for conda users) installs the same runtime dependencies as pyproject.toml."""
 
 import tomllib
-
 import yaml
 
 from tests.conftest import REPO

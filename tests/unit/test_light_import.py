@@ -29,7 +29,6 @@ def test_public_names_load_lazily() -> None:
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
     out = run_python(
-        "import workbench\n"
-        "try:\n    workbench.nope\nexcept AttributeError as e:\n    print(e)"
+        "import workbench\ntry:\n    workbench.nope\nexcept AttributeError as e:\n    print(e)"
     )
     assert "has no attribute 'nope'" in out

@@ -15,7 +15,7 @@ from workbench.server.probe import ProbeError, StatusProbe
 API_PREFIX = ("workbench", "api", "v1")
 
 
-class StatusHandler(APIHandler):  # type: ignore[misc]
+class StatusHandler(APIHandler):
     """``GET /workbench/api/v1/status[?refresh=1]``: versions, and the devices TensorFlow sees
     from the server's Python environment."""
 
