@@ -7,9 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LABEXT := workbench/labextension/package.json
 EXT_SOURCES := $(wildcard extensions/src/*.ts extensions/style/* extensions/schema/*) \
-	extensions/package.json extensions/yarn.lock extensions/tsconfig.json
+	extensions/package.json extensions/yarn.lock extensions/tsconfig.json extensions/.yarnrc.yml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8888
+# jlpm runs package.json scripts that call jlpm again: it must be on PATH, not just invoked by path.
+JLPM := PATH="$(abspath $(BIN)):$$PATH" jlpm
 
 .PHONY: install lab test bench lint format chromium node clean
 
@@ -23,14 +25,14 @@ $(BIN)/python:
 # install, whose build hook then finds it fresh and does not build it a second time.
 $(LABEXT): $(BIN)/python $(EXT_SOURCES) | node
 	$(BIN)/python -m pip install --quiet "jupyterlab>=4.6,<5"
-	cd extensions && ../$(BIN)/jlpm install --immutable && ../$(BIN)/jlpm build
+	cd extensions && $(JLPM) install --immutable && $(JLPM) build
 	touch $(LABEXT)
 
 $(STAMP): pyproject.toml $(LABEXT)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	# an editable install links the Python code, not the built extension: link that too, so a
 	# rebuild shows after a browser reload
-	$(BIN)/jupyter labextension develop --overwrite . >/dev/null
+	$(BIN)/jupyter-builder develop --overwrite . >/dev/null
 	$(BIN)/jupyter server extension enable workbench --sys-prefix >/dev/null
 	$(BIN)/workbench kernel install --sys-prefix
 	touch $(STAMP)
@@ -48,12 +50,12 @@ lint: install
 	$(BIN)/ruff check workbench tests
 	$(BIN)/ruff format --check workbench tests
 	$(BIN)/mypy
-	cd extensions && ../$(BIN)/jlpm lint:check
+	cd extensions && $(JLPM) lint:check
 
 format: install
 	$(BIN)/ruff format workbench tests
 	$(BIN)/ruff check --fix workbench tests
-	cd extensions && ../$(BIN)/jlpm lint
+	cd extensions && $(JLPM) lint
 
 # Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
 chromium:

@@ -45,10 +45,13 @@ class ErrorBody(TypedDict):
     message: str
 
 
-class Reply(TypedDict, total=False):
+class _ReplyId(TypedDict):
+    id: int
+
+
+class Reply(_ReplyId, total=False):
     """Kernel -> front end, answering the request with the same ``id``: ``result`` or ``error``."""
 
-    id: int
     result: StatusResult
     error: ErrorBody
 

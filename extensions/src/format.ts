@@ -1,0 +1,36 @@
+import { IDeviceInfo } from './protocol';
+
+/** `/physical_device:CPU:0` -> `CPU:0`; keeps names it does not recognise. */
+export function shortDeviceName(name: string): string {
+  const match = /\/(?:physical_)?device:(.+)$/.exec(name);
+  return match?.[1] ?? name;
+}
+
+/** Devices grouped by type, in the order TensorFlow lists them: `{CPU: [...], GPU: [...]}`. */
+export function groupByType(
+  devices: IDeviceInfo[]
+): Map<string, IDeviceInfo[]> {
+  const groups = new Map<string, IDeviceInfo[]>();
+  for (const device of devices) {
+    const group = groups.get(device.device_type) ?? [];
+    group.push(device);
+    groups.set(device.device_type, group);
+  }
+  return groups;
+}
+
+/** One line for a device group, e.g. `2 virtual CPU devices on 1 physical CPU`. */
+export function summarize(
+  physical: IDeviceInfo[],
+  logical: IDeviceInfo[] | null
+): string {
+  const parts: string[] = [];
+  for (const [type, devices] of groupByType(physical)) {
+    const split = logical?.filter(d => d.device_type === type).length ?? 0;
+    const base = `${devices.length} ${type}`;
+    parts.push(
+      split > devices.length ? `${split} logical ${type} on ${base}` : base
+    );
+  }
+  return parts.length ? parts.join(', ') : 'no devices';
+}

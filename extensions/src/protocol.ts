@@ -1,0 +1,44 @@
+/**
+ * Messages on the `workbench` comm target. Mirrors `workbench/_protocol.py`
+ * field for field; `tests/unit/test_protocol_mirror.py` keeps the two in step.
+ */
+
+export const COMM_TARGET = 'workbench';
+export const PROTOCOL_VERSION = 1;
+
+export interface IDeviceInfo {
+  name: string;
+  device_type: string;
+}
+
+export interface IStatusResult {
+  workbench: string;
+  python: string;
+  tensorflow: string;
+  keras: string;
+  physical_devices: IDeviceInfo[];
+  /** `null` until TensorFlow's runtime has started: listing them would start it. */
+  logical_devices: IDeviceInfo[] | null;
+}
+
+export type Method = 'status';
+
+export interface IRequest {
+  id: number;
+  method: Method;
+}
+
+export interface IErrorBody {
+  message: string;
+}
+
+export interface IReply {
+  id: number;
+  result?: IStatusResult;
+  error?: IErrorBody;
+}
+
+export interface IEvent {
+  event: 'status';
+  data: IStatusResult;
+}
