@@ -108,7 +108,7 @@ export class WorkbenchClient {
     this._finish(
       new WorkbenchUnavailable(
         error ??
-          'This kernel does not run the workbench. Switch to the "TensorFlow Workbench" kernel, or run %load_ext workbench in a cell.'
+          'This kernel does not run the workbench. Switch to the "TensorFlow Workbench" kernel, or run %load_ext workbench in a cell and press refresh.'
       )
     );
   }

@@ -1,5 +1,6 @@
 """JupyterLab with the workbench, in a real browser: a notebook on the tf-workbench kernel runs
-TensorFlow, and the Workbench side panel lists the kernel's devices."""
+TensorFlow, and the Workbench side panel lists the kernel's devices, follows what cells do to
+them, survives a kernel restart and says what to do on a kernel without the workbench."""
 
 from __future__ import annotations
 
@@ -7,38 +8,88 @@ from typing import Any
 
 import nbformat
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+KERNELS = {
+    "tf-workbench": "TensorFlow Workbench",
+    "python3": "Python 3 (ipykernel)",
+}
 
-def _notebook(lab: Any, name: str, source: str) -> None:
+
+def _open_notebook(lab: Any, page: Any, sources: list[str], kernel: str = "tf-workbench") -> None:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(source)]
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     nb.metadata["kernelspec"] = {
-        "name": "tf-workbench",
-        "display_name": "TensorFlow Workbench",
+        "name": kernel,
+        "display_name": KERNELS[kernel],
         "language": "python",
     }
-    nbformat.write(nb, lab.root / name)
-
-
-def test_notebook_runs_tensorflow_and_panel_lists_cpu(lab: Any, page: Any) -> None:
-    _notebook(lab, "test.ipynb", "import tensorflow as tf; tf.__version__")
+    nbformat.write(nb, lab.root / "test.ipynb")
     page.goto(lab.open("test.ipynb"))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for()
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
 
-    page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
-    page.keyboard.press("Shift+Enter")
-    output = page.locator(".jp-OutputArea-output").first
-    output.wait_for()
-    assert output.inner_text().strip().strip("'").startswith("2.")
 
+def _run_cell(page: Any, index: int) -> Any:
+    page.locator(".jp-Notebook .jp-Cell .cm-content").nth(index).click()
+    page.keyboard.press("Shift+Enter")
+    output = page.locator(".jp-Notebook .jp-Cell").nth(index).locator(".jp-OutputArea-output")
+    output.first.wait_for()
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+    return output
+
+
+def _show_panel(page: Any) -> Any:
     page.locator(".lm-TabBar-tab[data-id='workbench-panel']").click()
     panel = page.locator("#workbench-panel")
     panel.wait_for()
+    return panel
+
+
+def test_notebook_runs_tensorflow_and_panel_lists_cpu(lab: Any, page: Any) -> None:
+    _open_notebook(lab, page, ["import tensorflow as tf; tf.__version__"])
+    output = _run_cell(page, 0)
+    assert output.first.inner_text().strip().strip("'").startswith("2.")
+
+    panel = _show_panel(page)
     panel.locator(".jp-Workbench-device", has_text="CPU").first.wait_for()
     text = panel.inner_text()
     assert "TensorFlow" in text
     assert "2." in text
-    assert "CPU" in text
+    assert "CPU:0" in text
+
+
+def test_panel_follows_a_virtual_split_and_a_restart(lab: Any, page: Any) -> None:
+    _open_notebook(
+        lab,
+        page,
+        ["import workbench; workbench.virtual_devices(3); len(workbench.devices())"],
+    )
+    panel = _show_panel(page)
+    panel.locator(".jp-Workbench-device", has_text="CPU:0").first.wait_for()
+    assert "has not started" in panel.inner_text()  # the panel itself must not start the runtime
+
+    assert _run_cell(page, 0).first.inner_text().strip() == "3"
+    # pushed by the kernel after the cell: no refresh click
+    panel.locator(".jp-Workbench-device", has_text="CPU:2").wait_for()
+    assert panel.locator(".jp-Workbench-device").count() == 1 + 3  # physical + logical
+
+    page.locator(".jp-Notebook-ExecutionIndicator").click()  # focus stays on the notebook
+    page.keyboard.press("Escape")
+    page.keyboard.press("0")
+    page.keyboard.press("0")
+    page.locator(".jp-Dialog-button.jp-mod-accept").click()
+    # a fresh process: one physical device, runtime not started, nothing left of the split
+    expect(panel.locator(".jp-Workbench-device")).to_have_count(1)
+    expect(panel).to_contain_text("has not started")
+
+
+def test_panel_explains_a_kernel_without_the_workbench(lab: Any, page: Any) -> None:
+    _open_notebook(lab, page, ["1 + 1"], kernel="python3")
+    panel = _show_panel(page)
+    state = panel.locator(".jp-Workbench-state.jp-mod-error")
+    state.wait_for()
+    assert "TensorFlow Workbench" in state.inner_text()
+    assert "%load_ext workbench" in state.inner_text()
