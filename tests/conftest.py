@@ -12,6 +12,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# jp_* fixtures (a real Jupyter server per test); pytest only takes plugins from the top conftest.
+pytest_plugins = ["pytest_jupyter.jupyter_server"]
+
 # Quiet TensorFlow in every kernel and subprocess the tests start.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

@@ -53,41 +53,60 @@ def test_wheel_carries_the_prebuilt_extension_config_and_kernel(wheel: Path) -> 
 
 
 def test_installed_wheel_is_enabled_without_node(wheel: Path, tmp_path: Path) -> None:
-    prefix = tmp_path / "prefix"
+    # A fresh environment that sees the test venv's dependencies but not its editable
+    # tf-workbench: a plain path in a .pth file adds site-packages without running the .pth
+    # files inside it (one of which is the editable install).
+    env_dir = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env_dir)], check=True)
+    python = env_dir / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    deps = next(p for p in sys.path if p.endswith("site-packages"))
+    (site / "test_deps.pth").write_text(deps + "\n")
     subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
+            "--python",
+            str(python),
             "install",
             "--quiet",
             "--no-deps",
-            "--prefix",
-            str(prefix),
             str(wheel),
         ],
         check=True,
         timeout=300,
     )
-    site = next(prefix.glob("lib/python*/site-packages"))
     bare_path = tmp_path / "bin"  # a PATH with nothing on it: no node, no npm, no jlpm
     bare_path.mkdir()
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "PYTHON"))},
         "PATH": str(bare_path),
-        "JUPYTER_PATH": str(prefix / "share" / "jupyter"),
-        "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter"),
-        "PYTHONPATH": str(site),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "user-config"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "user-data"),
     }
-    labs = _section(_jupyter(env, "labextension", "list"), str(prefix / "share/jupyter"))
+    labs = _section(
+        _jupyter(python, env, "jupyterlab.labextensions", "list"), str(env_dir / "share/jupyter")
+    )
     assert re.search(r"^\s*tf-workbench v\S+ enabled OK", labs, re.MULTILINE), labs
-    servers = _section(_jupyter(env, "server", "extension", "list"), str(prefix / "etc/jupyter"))
+    servers = _section(
+        _jupyter(python, env, "jupyter_server.extension.serverextension", "list"),
+        str(env_dir / "etc/jupyter"),
+    )
     assert re.search(r"^\s*workbench enabled", servers, re.MULTILINE), servers
-    assert re.search(r"^\s*workbench\s+OK", servers, re.MULTILINE), servers
+    assert re.search(r"^\s*workbench\s+\S+\s+OK", servers, re.MULTILINE), servers
     # and it is the wheel's copy of the package that was validated
     check = subprocess.run(
-        [sys.executable, "-c", "import workbench; print(workbench.__file__)"],
+        [python, "-c", "import workbench; print(workbench.__file__)"],
         env=env,
+        cwd=env_dir,  # not the checkout, whose workbench/ would shadow the installed one
         capture_output=True,
         text=True,
         check=True,
@@ -95,10 +114,12 @@ def test_installed_wheel_is_enabled_without_node(wheel: Path, tmp_path: Path) ->
     assert check.stdout.startswith(str(site))
 
 
-def _jupyter(env: dict[str, str], *args: str) -> str:
+def _jupyter(python: Path, env: dict[str, str], module: str, *args: str) -> str:
+    """``jupyter <app> ...`` by module: the bare PATH has no ``jupyter-*`` scripts."""
     proc = subprocess.run(
-        [sys.executable, "-m", "jupyter", *args],
+        [python, "-m", module, *args],
         env=env,
+        cwd=python.parent,
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,6 +1,6 @@
-import pytest
+"""pytest-jupyter's server fixtures (plugin loaded in tests/conftest.py) with the workbench on."""
 
-pytest_plugins = ["pytest_jupyter.jupyter_server"]
+import pytest
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ KERNELS = {
 }
 
 
-def _open_notebook(lab: Any, page: Any, sources: list[str], kernel: str = "tf-workbench") -> None:
+def _open_notebook(lab: Any, page: Any, sources: list[str], kernel: str = "tf-workbench") -> Any:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     nb.metadata["kernelspec"] = {
@@ -29,7 +29,11 @@ def _open_notebook(lab: Any, page: Any, sources: list[str], kernel: str = "tf-wo
     nbformat.write(nb, lab.root / "test.ipynb")
     page.goto(lab.open("test.ipynb"))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+    # The toolbar reads "idle" before the kernel connection is up, and a cell run then is
+    # dropped; the panel's first answer (or refusal) comes over that connection.
+    panel = _show_panel(page)
+    panel.locator(".jp-Workbench-device, .jp-Workbench-state.jp-mod-error").first.wait_for()
+    return panel
 
 
 def _run_cell(page: Any, index: int) -> Any:
@@ -49,11 +53,10 @@ def _show_panel(page: Any) -> Any:
 
 
 def test_notebook_runs_tensorflow_and_panel_lists_cpu(lab: Any, page: Any) -> None:
-    _open_notebook(lab, page, ["import tensorflow as tf; tf.__version__"])
+    panel = _open_notebook(lab, page, ["import tensorflow as tf; tf.__version__"])
     output = _run_cell(page, 0)
     assert output.first.inner_text().strip().strip("'").startswith("2.")
 
-    panel = _show_panel(page)
     panel.locator(".jp-Workbench-device", has_text="CPU").first.wait_for()
     text = panel.inner_text()
     assert "TensorFlow" in text
@@ -62,12 +65,11 @@ def test_notebook_runs_tensorflow_and_panel_lists_cpu(lab: Any, page: Any) -> No
 
 
 def test_panel_follows_a_virtual_split_and_a_restart(lab: Any, page: Any) -> None:
-    _open_notebook(
+    panel = _open_notebook(
         lab,
         page,
         ["import workbench; workbench.virtual_devices(3); len(workbench.devices())"],
     )
-    panel = _show_panel(page)
     panel.locator(".jp-Workbench-device", has_text="CPU:0").first.wait_for()
     assert "has not started" in panel.inner_text()  # the panel itself must not start the runtime
 
@@ -76,10 +78,8 @@ def test_panel_follows_a_virtual_split_and_a_restart(lab: Any, page: Any) -> Non
     panel.locator(".jp-Workbench-device", has_text="CPU:2").wait_for()
     assert panel.locator(".jp-Workbench-device").count() == 1 + 3  # physical + logical
 
-    page.locator(".jp-Notebook-ExecutionIndicator").click()  # focus stays on the notebook
-    page.keyboard.press("Escape")
-    page.keyboard.press("0")
-    page.keyboard.press("0")
+    page.locator(".lm-MenuBar-item", has_text="Kernel").click()
+    page.locator(".lm-Menu-item[data-command='kernelmenu:restart']").click()
     page.locator(".jp-Dialog-button.jp-mod-accept").click()
     # a fresh process: one physical device, runtime not started, nothing left of the split
     expect(panel.locator(".jp-Workbench-device")).to_have_count(1)
@@ -87,8 +87,7 @@ def test_panel_follows_a_virtual_split_and_a_restart(lab: Any, page: Any) -> Non
 
 
 def test_panel_explains_a_kernel_without_the_workbench(lab: Any, page: Any) -> None:
-    _open_notebook(lab, page, ["1 + 1"], kernel="python3")
-    panel = _show_panel(page)
+    panel = _open_notebook(lab, page, ["1 + 1"], kernel="python3")
     state = panel.locator(".jp-Workbench-state.jp-mod-error")
     state.wait_for()
     assert "TensorFlow Workbench" in state.inner_text()
