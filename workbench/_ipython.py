@@ -22,6 +22,7 @@ def load(ipython: Any) -> None:
         from workbench.distribute.devices import virtual_devices
 
         virtual_devices(_parse_split(split))
+    _load_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:  # a kernel, not a terminal IPython
         _comm.register(_comm_manager())
         ipython.events.register("post_run_cell", _post_run_cell)
@@ -31,10 +32,33 @@ def load(ipython: Any) -> None:
 def unload(ipython: Any) -> None:
     if id(ipython) not in _loaded:
         return
+    _unload_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _comm.unregister(_comm_manager())
         ipython.events.unregister("post_run_cell", _post_run_cell)
     _loaded.discard(id(ipython))
+
+
+def _load_magics(ipython: Any) -> None:
+    from workbench import magics
+
+    ipython.register_magics(magics.CompileMagics)
+    ipython.input_transformers_cleanup.append(magics.default_mode_transformer)
+    # One handler per shell in IPython: take the slot only when nobody else uses it.
+    if not ipython.custom_exceptions:
+        from workbench.compile.errors import CompileError
+
+        ipython.set_custom_exc((CompileError,), magics.show_compile_error)
+
+
+def _unload_magics(ipython: Any) -> None:
+    from workbench import magics
+    from workbench.compile.errors import CompileError
+
+    if magics.default_mode_transformer in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.remove(magics.default_mode_transformer)
+    if ipython.custom_exceptions == (CompileError,):
+        ipython.set_custom_exc((), None)
 
 
 def _comm_manager() -> Any:

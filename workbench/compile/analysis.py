@@ -1,0 +1,247 @@
+"""What a cell is made of, read from its syntax tree alone: no TensorFlow, no execution.
+
+A compiled cell is split into the parts that run as plain Python (imports, ``def`` and ``class``
+statements: they define things rather than compute) and the statements that become one traced
+function, whose inputs are the names it reads before assigning them and whose outputs are the
+names it assigns.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+HOISTED = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+# Keras methods whose compiled step the cell's mode should govern (Keras builds and caches its
+# own tf.function for these; wrapping them in another one would not switch anything).
+KERAS_METHODS = frozenset(
+    {"fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"}
+)
+
+RESULT = "__wb_result"
+EXPORT = "__wb_export"
+CELL_FUNCTION = "__wb_cell"
+_HEADER_LINES = 2  # `def __wb_make(...)` and `def __wb_cell(...)` above the cell's first line
+
+
+@dataclass(frozen=True)
+class KerasCall:
+    """``<receiver>.fit(...)`` and friends; ``receiver`` is a dotted name, or None if computed."""
+
+    receiver: str | None
+    method: str
+    statement: int  # index into CellPlan.statements
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    source: str
+    hoisted: tuple[ast.stmt, ...]
+    statements: tuple[ast.stmt, ...]
+    defs: tuple[str, ...]  # top-level function names, in order
+    reads: tuple[str, ...]  # names the statements read before assigning them, in order
+    writes: tuple[str, ...]  # names the statements assign, in order: the function's outputs
+    # Assigned only inside a loop or branch, and not before it: AutoGraph cannot return a name a
+    # tensor loop or condition may leave undefined, so these stay local to the cell's function.
+    locals_only: tuple[str, ...]
+    last_is_expression: bool
+    keras_calls: tuple[KerasCall, ...] = field(default=())
+
+    def parameters(self, is_traced_input: dict[str, bool]) -> tuple[str, ...]:
+        """The compiled function's parameters, given which read names hold tensors or numbers.
+
+        A name both read and reassigned must be a parameter whatever it holds: as a global it
+        would be a local of the function from its first line on (UnboundLocalError).
+        """
+        written = set(self.writes)
+        return tuple(
+            name for name in self.reads if name in written or is_traced_input.get(name, False)
+        )
+
+    def function_source(self, parameters: tuple[str, ...]) -> str:
+        """The statements as ``__wb_make(__wb_export) -> __wb_cell(*parameters)``.
+
+        Each statement keeps its cell line (plus the two header lines), so AutoGraph's error
+        locations map straight back to the cell.
+        """
+        lines = self.source.splitlines()
+        body: list[str] = []
+        last = len(self.statements) - 1
+        for index, node in enumerate(self.statements):
+            segment = _segment(lines, node, self.hoisted + self.statements)
+            if index == last and self.last_is_expression:
+                segment[0] = f"{RESULT} = {segment[0]}"
+            target = node.lineno - 1  # 0-based line in the body
+            body.extend([""] * max(0, target - len(body)))
+            body.extend(segment)
+        indented = [f"        {line}" if line.strip() else "" for line in body]
+        exports = ", ".join(f"{name!r}: {name}" for name in self.writes)
+        result = RESULT if self.last_is_expression else "None"
+        return "\n".join(
+            [
+                f"def __wb_make({EXPORT}):",
+                f"    def {CELL_FUNCTION}({', '.join(parameters)}):",
+                *indented,
+                f"        return {EXPORT}({{{exports}}}, {result})",
+                f"    return {CELL_FUNCTION}",
+                "",
+            ]
+        )
+
+
+def cell_line(function_line: int) -> int:
+    """A line of :meth:`CellPlan.function_source` -> the cell's line (1-based)."""
+    return function_line - _HEADER_LINES
+
+
+@lru_cache(maxsize=256)
+def analyze(source: str) -> CellPlan:
+    """Split and read a cell. Cached: re-running an unchanged cell does not parse it again.
+
+    Raises:
+        SyntaxError: the cell is not valid Python (after IPython's transforms).
+    """
+    tree = ast.parse(source)
+    hoisted = tuple(node for node in tree.body if isinstance(node, HOISTED))
+    statements = tuple(node for node in tree.body if not isinstance(node, HOISTED))
+    defs = tuple(
+        node.name
+        for node in hoisted
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    )
+    reads, stores = _reads_and_writes(statements)
+    top = {name for node in statements for name in _top_level_stores(node)}
+    writes = tuple(name for name in stores if name in top or name in reads)
+    locals_only = tuple(name for name in stores if name not in writes)
+    keras_calls = tuple(
+        KerasCall(receiver, method, index)
+        for index, node in enumerate(statements)
+        for receiver, method in _keras_calls(node)
+    )
+    return CellPlan(
+        source=source,
+        hoisted=hoisted,
+        statements=statements,
+        defs=defs,
+        reads=reads,
+        writes=writes,
+        locals_only=locals_only,
+        last_is_expression=bool(statements) and isinstance(statements[-1], ast.Expr),
+        keras_calls=keras_calls,
+    )
+
+
+def _reads_and_writes(statements: tuple[ast.stmt, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Names loaded before any store (inputs) and names stored (outputs), in first-seen order.
+
+    Walks statements in order and, within one, loads before stores (``x = x + 1`` reads x).
+    Comprehension and lambda variables are their own scope; names inside nested function bodies
+    are not the cell's.
+    """
+    reads: dict[str, None] = {}
+    writes: dict[str, None] = {}
+    for statement in statements:
+        loads, stores = _names(statement)
+        for name in loads:
+            if name not in writes:
+                reads.setdefault(name)
+        for name in stores:
+            writes.setdefault(name)
+    return tuple(reads), tuple(writes)
+
+
+def _top_level_stores(node: ast.stmt) -> list[str]:
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+        targets = [node.target]
+    elif isinstance(node, ast.With):
+        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
+def _names(node: ast.AST) -> tuple[list[str], list[str]]:
+    loads: list[str] = []
+    stores: list[str] = []
+    scoped: set[str] = set()
+    for child in _walk_cell_scope(node):
+        if isinstance(child, ast.comprehension):
+            scoped.update(n.id for n in ast.walk(child.target) if isinstance(n, ast.Name))
+        elif isinstance(child, ast.Lambda):
+            scoped.update(a.arg for a in ast.walk(child.args) if isinstance(a, ast.arg))
+        elif isinstance(child, ast.Name):
+            if isinstance(child.ctx, ast.Load):
+                loads.append(child.id)
+            else:
+                stores.append(child.id)
+        elif isinstance(child, ast.AugAssign) and isinstance(child.target, ast.Name):
+            loads.append(child.target.id)  # `x += 1` reads x first
+    loads = [name for name in loads if name not in scoped]
+    stores = [name for name in stores if name not in scoped]
+    return loads, stores
+
+
+def _walk_cell_scope(node: ast.AST) -> list[ast.AST]:
+    """ast.walk without descending into nested function or class bodies."""
+    found: list[ast.AST] = []
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        if current is not node and isinstance(current, HOISTED[2:]):
+            continue
+        todo.extend(reversed(list(ast.iter_child_nodes(current))))
+    return found
+
+
+def _keras_calls(node: ast.stmt) -> list[tuple[str | None, str]]:
+    calls = []
+    for child in _walk_cell_scope(node):
+        if (
+            isinstance(child, ast.Call)
+            and isinstance(child.func, ast.Attribute)
+            and child.func.attr in KERAS_METHODS
+        ):
+            calls.append((_dotted(child.func.value), child.func.attr))
+    return calls
+
+
+def _dotted(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+def _segment(lines: list[str], node: ast.stmt, siblings: tuple[ast.stmt, ...]) -> list[str]:
+    """The statement's own source lines, or its unparsed form when the lines are not its alone.
+
+    Another statement on the same line (``a = 1; b = 2``) or a string spanning lines (whose
+    content re-indenting would change) makes the lines unusable as they are.
+    """
+    first, last = node.lineno, node.end_lineno or node.lineno
+    shares_line = any(
+        other is not node
+        and (other.end_lineno or other.lineno) >= first
+        and other.lineno <= last
+        for other in siblings
+    )
+    text = lines[first - 1 : last]
+    if shares_line or (last > first and _has_multiline_string("\n".join(text))):
+        return ast.unparse(node).splitlines()
+    return text
+
+
+def _has_multiline_string(text: str) -> bool:
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, IndentationError):
+        return True
+    return any(tok.type == tokenize.STRING and tok.start[0] != tok.end[0] for tok in tokens)

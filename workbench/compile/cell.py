@@ -1,0 +1,364 @@
+"""``compile_cell``: run a cell's code eagerly, as one ``tf.function``, or XLA-compiled.
+
+Imports, ``def`` and ``class`` statements run as plain Python first; each top-level ``def`` is then
+replaced, under its own name, by a compiled function. The cell's other statements become one
+traced function (``analysis.CellPlan.function_source``) whose parameters are the tensors and
+numbers it reads, and whose return value carries back the names it assigns. Traced functions are
+cached per cell source, mode and parameters, so re-running an unchanged cell reuses its trace.
+Whatever fails, the namespace is left as it was before the cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import linecache
+import time
+import types
+from collections.abc import Callable, MutableMapping
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from workbench.compile import keras_mode
+from workbench.compile.analysis import CellPlan, analyze, cell_line
+from workbench.compile.errors import CompileError, explain
+from workbench.compile.functions import CompiledFunction
+from workbench.compile.modes import LABELS, Mode, check, tf_debug
+from workbench.compile.report import CellReport, ComparisonRow, FunctionReport
+from workbench.compile.retrace import retrace_reasons
+
+Namespace = MutableMapping[str, Any]
+
+_TRACED_INPUT_TYPES = (np.ndarray, np.generic, bool, int, float)
+
+
+@dataclass
+class CellRun:
+    """What ``compile_cell`` returns: the value of the cell's last expression and the report."""
+
+    value: Any
+    report: CellReport
+
+
+@dataclass
+class _CellFunction:
+    """The traced statements of one cell, with what the last trace found out about its names."""
+
+    function: Any  # tf.function
+    python_function: Any
+    parameters: tuple[str, ...]
+    filename: str
+    statics: dict[str, Any] = field(default_factory=dict)  # variables, kept by identity
+    not_exported: list[str] = field(default_factory=list)
+    static_result: Any = None
+    first_call_seconds: float | None = None
+
+
+# (id(namespace), mode, key) -> compiled object; a kernel has one namespace, tests several.
+_defs: dict[tuple[int, Mode, str, str], CompiledFunction] = {}
+_cells: dict[tuple[int, Mode, str, tuple[str, ...]], _CellFunction] = {}
+
+
+def compile_cell(
+    source: str,
+    namespace: Namespace,
+    mode: str = "function",
+    *,
+    compare: bool = False,
+    steps: int = 10,
+    first_line: int = 1,
+) -> CellRun:
+    """Run ``source`` in ``namespace`` in ``mode`` ("eager", "function" or "xla").
+
+    Args:
+        source: the cell's Python code (IPython syntax already transformed).
+        namespace: the kernel's user namespace (read and written like a module's globals).
+        mode: how the cell's code runs.
+        compare: also time the cell in all three modes and check that their outputs agree
+            (``compare.compare_modes``), before the run in ``mode`` that updates the namespace.
+        steps: timed runs per mode for ``compare``.
+        first_line: the line number, as the user sees it, of the first line of ``source``
+            (2 below a ``%%compile`` line), for error messages.
+
+    Returns:
+        A :class:`CellRun` with the last expression's value and a :class:`CellReport`.
+
+    Raises:
+        SyntaxError: the cell is not valid Python.
+        CompileError: tracing, compiling or running the compiled code failed (names the line).
+    """
+    mode = check(mode)
+    if steps < 1:
+        raise ValueError(f"Expected steps to be a positive integer. Received: {steps!r}")
+    plan = analyze(source)
+    snapshot = dict(namespace)
+    try:
+        return _run(plan, namespace, mode, compare=compare, steps=steps, first_line=first_line)
+    except BaseException:
+        namespace.clear()
+        namespace.update(snapshot)
+        raise
+
+
+def _run(
+    plan: CellPlan, namespace: Namespace, mode: Mode, *, compare: bool, steps: int,
+    first_line: int,
+) -> CellRun:
+    digest = hashlib.sha1(plan.source.encode()).hexdigest()[:12]
+    source_file = f"<workbench-cell-{digest}>"
+    _register_source(source_file, plan.source)
+    files = {source_file: 0}
+    report = CellReport(mode=mode, tf_debug=tf_debug())
+    lines = plan.source.splitlines()
+
+    def failed(exc: Exception) -> CompileError:
+        return explain(exc, mode, files, lines, first_line)
+
+    _exec(plan.hoisted, namespace, source_file)
+    compiled_defs = _compile_defs(plan, namespace, mode, source_file)
+    python_only = bool(plan.keras_calls) or "get_ipython" in plan.reads
+    if compare:
+        report.comparison = _compare(plan, namespace, mode, digest, python_only, steps, failed)
+
+    if mode == "eager" or not plan.statements or plan.keras_calls:
+        value = _run_python(plan, namespace, mode, source_file, report)
+    elif python_only:
+        report.notes.append("ran eagerly: the cell uses IPython magics or shell commands")
+        value = _run_python(plan, namespace, "eager", source_file, report)
+    else:
+        cell = _cell_function(plan, namespace, mode, digest)
+        files[cell.filename] = cell_line(0)  # a line of the generated function -> cell line
+        try:
+            value, seconds = _call_cell(cell, namespace)
+        except Exception as exc:
+            raise failed(exc) from exc
+        report.functions.append(
+            FunctionReport(
+                name="cell",
+                traces=cell.function.experimental_get_tracing_count(),
+                first_call_seconds=cell.first_call_seconds,
+                run_seconds=seconds,
+                retrace_reasons=retrace_reasons(cell.function),
+            )
+        )
+        if cell.not_exported:
+            report.notes.append(
+                "not kept (not tensors): "
+                + ", ".join(cell.not_exported)
+                + "; assign them in an eager cell to keep them"
+            )
+        local = [name for name in plan.locals_only if name != "_"]
+        if local:
+            report.notes.append(
+                "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
+            )
+    report.functions[:0] = [_def_report(compiled) for compiled in compiled_defs]
+    return CellRun(value=value, report=report)
+
+
+def _compare(
+    plan: CellPlan,
+    namespace: Namespace,
+    mode: Mode,
+    digest: str,
+    python_only: bool,
+    steps: int,
+    failed: Callable[[Exception], CompileError],
+) -> list[ComparisonRow]:
+    from workbench.compile.compare import compare_modes
+
+    defs = {
+        name: namespace[name]
+        for name in plan.defs
+        if isinstance(namespace.get(name), CompiledFunction)
+    }
+    if python_only:
+        raise CompileError(
+            "--compare times the cell's own TensorFlow code; this cell calls Keras' "
+            "fit/evaluate/predict (which compile their own step) or IPython magics. "
+            "Compare a custom training step instead, or time fit with %%time in each mode."
+        )
+    if plan.statements:
+        cell = _cell_function(plan, namespace, "function" if mode == "eager" else mode, digest)
+        args: tuple[Any, ...] = tuple(namespace[name] for name in cell.parameters)
+        target, kwargs = cell.python_function, {}
+    else:
+        called = [f for f in defs.values() if f.last_call is not None]
+        if not called:
+            raise CompileError(
+                "--compare needs something to run: end the cell with a call of its function "
+                "(e.g. step(x)), or call the function once, then re-run this cell with --compare."
+            )
+        target = called[-1].python_function
+        args, kwargs = called[-1].last_call  # type: ignore[misc]
+    try:
+        return compare_modes(target, args, kwargs, namespace, defs, steps)
+    except Exception as exc:
+        raise failed(exc) from exc
+
+
+def _register_source(filename: str, source: str) -> None:
+    # AutoGraph reads a function's source through linecache to convert it; an mtime of None
+    # keeps linecache.checkcache from dropping the entry.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+
+
+def _exec(nodes: tuple[ast.stmt, ...], namespace: Namespace, filename: str) -> None:
+    if nodes:
+        code = compile(ast.Module(body=list(nodes), type_ignores=[]), filename, "exec")
+        exec(code, namespace)  # noqa: S102 - running the user's cell is the point
+
+
+def _compile_defs(
+    plan: CellPlan, namespace: Namespace, mode: Mode, filename: str
+) -> list[CompiledFunction]:
+    """Replace each ``def`` the cell just ran by its compiled form (eager: leave it plain)."""
+    if mode == "eager":
+        return []
+    compiled = []
+    lines = plan.source.splitlines()
+    for node in plan.hoisted:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        function = namespace.get(node.name)
+        if not isinstance(function, types.FunctionType) or function.__code__.co_filename != filename:
+            continue  # rebound by a later statement of the hoisted part
+        text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        key = (id(namespace), mode, node.name, text)
+        cached = _defs.get(key)
+        if cached is None or cached.python_function.__globals__ is not namespace:
+            cached = _defs[key] = CompiledFunction(function, mode)
+        namespace[node.name] = cached
+        compiled.append(cached)
+    return compiled
+
+
+def _def_report(function: CompiledFunction) -> FunctionReport:
+    traces = function.experimental_get_tracing_count()
+    return FunctionReport(
+        name=function.__name__,
+        traces=traces,
+        first_call_seconds=function.trace_seconds[0] if function.trace_seconds else None,
+        run_seconds=None,
+        retrace_reasons=retrace_reasons(function.function),
+    )
+
+
+def _run_python(
+    plan: CellPlan, namespace: Namespace, mode: Mode, filename: str, report: CellReport
+) -> Any:
+    """The statements as plain Python, one at a time, each Keras call in the cell's mode."""
+    value = None
+    with ExitStack() as models:
+        applied: set[int] = set()
+        last = len(plan.statements) - 1
+        for index, node in enumerate(plan.statements):
+            for call in plan.keras_calls:
+                if call.statement != index or call.receiver is None:
+                    continue
+                model = _resolve(call.receiver, namespace)
+                if model is None or id(model) in applied or not keras_mode.is_keras_model(model):
+                    continue
+                own = models.enter_context(keras_mode.applied(model, mode))
+                applied.add(id(model))
+                report.notes.append(
+                    f"{call.receiver}.{call.method} ran {LABELS[mode]} ("
+                    + ", ".join(f"{k}={v}" for k, v in keras_mode.settings_for(mode).items())
+                    + "; the model's own "
+                    + ", ".join(f"{k}={v!r}" for k, v in own.items())
+                    + " restored after the cell)"
+                )
+            if index == last and plan.last_is_expression:
+                assert isinstance(node, ast.Expr)
+                code = compile(ast.Expression(body=node.value), filename, "eval")
+                value = eval(code, namespace)  # noqa: S307 - the user's cell
+            else:
+                _exec((node,), namespace, filename)
+    if mode != "eager" and plan.keras_calls and not applied:
+        report.notes.append(
+            "ran as Python: the cell calls fit/evaluate/predict, but on no Keras model"
+        )
+    return value
+
+
+def _resolve(dotted: str, namespace: Namespace) -> Any:
+    head, *rest = dotted.split(".")
+    value = namespace.get(head)
+    for attribute in rest:
+        value = getattr(value, attribute, None)
+    return value
+
+
+def _is_traced_input(value: Any) -> bool:
+    return tf.is_tensor(value) or isinstance(value, (tf.Variable, *_TRACED_INPUT_TYPES))
+
+
+def _cell_function(plan: CellPlan, namespace: Namespace, mode: Mode, digest: str) -> _CellFunction:
+    traced = {name: _is_traced_input(namespace[name]) for name in plan.reads if name in namespace}
+    parameters = plan.parameters(traced)
+    key = (id(namespace), mode, plan.source, parameters)
+    cell = _cells.get(key)
+    if cell is not None and cell.python_function.__globals__ is namespace:
+        return cell
+    filename = f"<workbench-cell-{digest}-{mode}-function>"
+    text = plan.function_source(parameters)
+    _register_source(filename, text)
+    scope: dict[str, Any] = {}
+    exec(compile(text, filename, "exec"), namespace, scope)  # noqa: S102
+    holder: dict[str, _CellFunction] = {}
+
+    def export(values: dict[str, Any], result: Any) -> tuple[dict[str, Any], Any]:
+        # Runs while tracing: sorts what the statements assigned into tensors (returned),
+        # variables (kept by identity) and anything else (reported, not kept).
+        state = holder["cell"]
+        state.statics, state.not_exported = {}, []
+        tensors = {}
+        for name, value in values.items():
+            if isinstance(value, tf.Variable):
+                state.statics[name] = value
+            elif _is_tensor_structure(value):
+                tensors[name] = value
+            else:
+                state.not_exported.append(name)
+        state.static_result = None if _is_tensor_structure(result) else result
+        return tensors, (result if _is_tensor_structure(result) else None)
+
+    python_function = scope["__wb_make"](export)
+    cell = _CellFunction(
+        function=tf.function(python_function, jit_compile=mode == "xla"),
+        python_function=python_function,
+        parameters=parameters,
+        filename=filename,
+    )
+    holder["cell"] = cell
+    _cells[key] = cell
+    return cell
+
+
+def _is_tensor_structure(value: Any) -> bool:
+    leaves = tf.nest.flatten(value)
+    return all(
+        leaf is None or tf.is_tensor(leaf) or isinstance(leaf, _TRACED_INPUT_TYPES)
+        for leaf in leaves
+    ) and not isinstance(value, str)
+
+
+def _call_cell(cell: _CellFunction, namespace: Namespace) -> tuple[Any, float]:
+    args = []
+    for name in cell.parameters:
+        if name not in namespace:
+            raise NameError(f"name {name!r} is not defined")
+        args.append(namespace[name])
+    traces = cell.function.experimental_get_tracing_count()
+    start = time.perf_counter()
+    tensors, result = cell.function(*args)
+    seconds = time.perf_counter() - start
+    if cell.function.experimental_get_tracing_count() > traces and cell.first_call_seconds is None:
+        cell.first_call_seconds = seconds
+    namespace.update(tensors)
+    namespace.update(cell.statics)
+    return (result if result is not None else cell.static_result), seconds

@@ -1,0 +1,93 @@
+"""A compiled cell that failed: which line of the cell, why, and what to do about it."""
+
+from __future__ import annotations
+
+import re
+import traceback
+
+from workbench.compile.modes import LABELS, Mode
+
+
+class CompileError(Exception):
+    """A cell failed while tracing, compiling or running as a ``tf.function``.
+
+    The kernel's namespace is as it was before the cell. ``cell_line`` is 1-based in the cell as
+    the user sees it (counting the ``%%compile`` line), or None when no line could be named.
+    """
+
+    def __init__(self, message: str, cell_line: int | None = None) -> None:
+        super().__init__(message)
+        self.cell_line = cell_line
+
+
+def explain(
+    exc: BaseException,
+    mode: Mode,
+    files: dict[str, int],
+    source_lines: list[str],
+    first_line: int,
+) -> CompileError:
+    """Turn what TensorFlow raised into a CompileError naming the cell line.
+
+    Args:
+        files: the file names the cell's code was compiled under, each with the offset from a
+            line of that file to the cell's line (AutoGraph and TensorFlow's own error messages
+            quote these file names, so the innermost mention is the failing line).
+        first_line: the line, as the user sees it, of the cell's first line of code.
+    """
+    line = _innermost_line(exc, files)
+    cause = f"{type(exc).__name__}: {_first_paragraph(exc)}"
+    where = ""
+    if line is not None and 1 <= line <= len(source_lines):
+        where = f"\n    {source_lines[line - 1].strip()}"
+    shown = None if line is None else line + first_line - 1
+    place = "The cell" if shown is None else f"Cell line {shown}"
+    message = (
+        f"{place} failed as {LABELS[mode]}: {cause}{where}\n{_hint(exc)} "
+        "The kernel's variables are as they were before the cell."
+    )
+    return CompileError(message, shown)
+
+
+def _innermost_line(exc: BaseException, files: dict[str, int]) -> int | None:
+    found: list[int] = []
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename in files and frame.lineno is not None:
+            found.append(frame.lineno + files[frame.filename])
+    text = str(exc)
+    for name, offset in files.items():
+        for match in re.finditer(rf'File "{re.escape(name)}", line (\d+)', text):
+            found.append(int(match.group(1)) + offset)
+    # AutoGraph's "in user code" lists the outermost call first; TensorFlow's tracebacks too
+    return found[-1] if found else None
+
+
+def _first_paragraph(exc: BaseException) -> str:
+    """The message without AutoGraph's "in user code:" preamble and stack listing."""
+    text = str(exc).strip()
+    if "in user code:" in text:
+        text = text.rsplit("\n\n", 1)[-1].strip()
+        text = re.sub(rf"^{type(exc).__name__}: ", "", text)
+    text = re.sub(r"\s+", " ", text.split("\n\n")[0])
+    return text[:400]
+
+
+def _hint(exc: BaseException) -> str:
+    text = str(exc)
+    name = type(exc).__name__
+    if "has no attribute 'numpy'" in text:
+        return (
+            "Inside a compiled cell tensors are symbolic: compute with TensorFlow ops and print "
+            "with tf.print, or run the cell with %%compile eager."
+        )
+    if name == "OperatorNotAllowedInGraphError":
+        return (
+            "A tensor was used as a Python bool or iterated where AutoGraph could not convert "
+            "it: use an if/for statement on it, tf.cond or tf.where, or run the cell with "
+            "%%compile eager."
+        )
+    if "singleton tf.Variable" in text or "tf.Variable" in text and "first call" in text:
+        return "Create variables in an eager cell (or with %%compile eager), then use them here."
+    if name == "NameError":
+        return "Run the cell that defines it first."
+    return "Run the cell with %%compile eager (or turn on %tf_debug) to debug it step by step."

@@ -1,0 +1,35 @@
+"""The three ways a cell can run, and the kernel-wide default for cells without ``%%compile``."""
+
+from __future__ import annotations
+
+from typing import Literal, cast
+
+Mode = Literal["eager", "function", "xla"]
+MODES: tuple[Mode, ...] = ("eager", "function", "xla")
+LABELS: dict[Mode, str] = {"eager": "eager", "function": "tf.function", "xla": "XLA"}
+
+_default: Mode = "eager"
+
+
+def check(mode: str) -> Mode:
+    if mode not in MODES:
+        raise ValueError(f"Expected mode to be one of {list(MODES)}. Received: {mode!r}")
+    return cast(Mode, mode)
+
+
+def default_mode() -> Mode:
+    return _default
+
+
+def set_default_mode(mode: str) -> Mode:
+    global _default
+    _default = check(mode)
+    return _default
+
+
+def tf_debug() -> bool:
+    """Whether every tf.function runs eagerly (``%tf_debug on``), without importing TensorFlow."""
+    import sys
+
+    tf = sys.modules.get("tensorflow")
+    return bool(tf is not None and tf.config.functions_run_eagerly())
