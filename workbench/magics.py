@@ -31,15 +31,17 @@ class CompileMagics(Magics):
         from workbench.compile import compile_cell
 
         args = parse_argstring(self.compile, line)
+        shell = self.shell
+        assert shell is not None  # registered on a shell
         global _transforming_body
         _transforming_body = True  # the body is a cell's text too: no second %%compile line
         try:
-            source = self.shell.transform_cell(cell)
+            source = shell.transform_cell(cell)
         finally:
             _transforming_body = False
         run = compile_cell(
             source,
-            self.shell.user_ns,
+            shell.user_ns,
             args.mode or default_mode(),
             compare=args.compare,
             steps=args.steps,
@@ -83,5 +85,11 @@ def default_mode_transformer(lines: list[str]) -> list[str]:
 def show_compile_error(
     shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None
 ) -> list[str]:
-    """IPython custom exception handler: the message alone, as the cell's error output."""
-    return [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
+    """IPython custom exception handler: the message alone, as the cell's error output.
+
+    IPython does not show what a handler returns; ``_showtraceback`` is what a kernel
+    overrides to publish the error output (and what a terminal prints).
+    """
+    stb = [f"\x1b[0;31m{etype.__name__}\x1b[0m: {value}"]
+    shell._showtraceback(etype, value, stb)
+    return stb

@@ -113,3 +113,22 @@ def _env(**extra: str) -> dict[str, str]:
     import os
 
     return {**os.environ, **extra}
+
+
+def test_compile_error_is_one_message_not_a_traceback(kernel_client: Any) -> None:
+    kc = kernel_client
+    kc.execute_interactive("import tensorflow as tf; a = tf.ones([2])", timeout=120)
+    errors: list[dict[str, Any]] = []
+
+    def keep(msg: dict[str, Any]) -> None:
+        if msg["msg_type"] == "error":
+            errors.append(msg["content"])
+
+    reply = kc.execute_interactive(
+        "%%compile function\nb = a * 2\nc = b.numpy()\n", timeout=120, output_hook=keep
+    )
+    assert reply["content"]["status"] == "error"
+    (error,) = errors
+    assert error["ename"] == "CompileError"
+    assert len(error["traceback"]) == 1
+    assert "Cell line 3 failed as tf.function" in error["traceback"][0]

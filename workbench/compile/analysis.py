@@ -109,9 +109,7 @@ def analyze(source: str) -> CellPlan:
     hoisted = tuple(node for node in tree.body if isinstance(node, HOISTED))
     statements = tuple(node for node in tree.body if not isinstance(node, HOISTED))
     defs = tuple(
-        node.name
-        for node in hoisted
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        node.name for node in hoisted if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     )
     reads, stores = _reads_and_writes(statements)
     top = {name for node in statements for name in _top_level_stores(node)}
@@ -228,9 +226,7 @@ def _segment(lines: list[str], node: ast.stmt, siblings: tuple[ast.stmt, ...]) -
     """
     first, last = node.lineno, node.end_lineno or node.lineno
     shares_line = any(
-        other is not node
-        and (other.end_lineno or other.lineno) >= first
-        and other.lineno <= last
+        other is not node and (other.end_lineno or other.lineno) >= first and other.lineno <= last
         for other in siblings
     )
     text = lines[first - 1 : last]

@@ -15,7 +15,7 @@ import hashlib
 import linecache
 import time
 import types
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +31,7 @@ from workbench.compile.modes import LABELS, Mode, check, tf_debug
 from workbench.compile.report import CellReport, ComparisonRow, FunctionReport
 from workbench.compile.retrace import retrace_reasons
 
-Namespace = MutableMapping[str, Any]
+Namespace = dict[str, Any]
 
 _TRACED_INPUT_TYPES = (np.ndarray, np.generic, bool, int, float)
 
@@ -105,7 +105,12 @@ def compile_cell(
 
 
 def _run(
-    plan: CellPlan, namespace: Namespace, mode: Mode, *, compare: bool, steps: int,
+    plan: CellPlan,
+    namespace: Namespace,
+    mode: Mode,
+    *,
+    compare: bool,
+    steps: int,
     first_line: int,
 ) -> CellRun:
     digest = hashlib.sha1(plan.source.encode()).hexdigest()[:12]
@@ -194,7 +199,7 @@ def _compare(
                 "(e.g. step(x)), or call the function once, then re-run this cell with --compare."
             )
         target = called[-1].python_function
-        args, kwargs = called[-1].last_call  # type: ignore[misc]
+        args, kwargs = called[-1].last_call
     try:
         return compare_modes(target, args, kwargs, namespace, defs, steps)
     except Exception as exc:
@@ -210,7 +215,7 @@ def _register_source(filename: str, source: str) -> None:
 def _exec(nodes: tuple[ast.stmt, ...], namespace: Namespace, filename: str) -> None:
     if nodes:
         code = compile(ast.Module(body=list(nodes), type_ignores=[]), filename, "exec")
-        exec(code, namespace)  # noqa: S102 - running the user's cell is the point
+        exec(code, namespace)
 
 
 def _compile_defs(
@@ -225,7 +230,10 @@ def _compile_defs(
         if not isinstance(node, ast.FunctionDef):
             continue
         function = namespace.get(node.name)
-        if not isinstance(function, types.FunctionType) or function.__code__.co_filename != filename:
+        if (
+            not isinstance(function, types.FunctionType)
+            or function.__code__.co_filename != filename
+        ):
             continue  # rebound by a later statement of the hoisted part
         text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
         key = (id(namespace), mode, node.name, text)
@@ -275,7 +283,7 @@ def _run_python(
             if index == last and plan.last_is_expression:
                 assert isinstance(node, ast.Expr)
                 code = compile(ast.Expression(body=node.value), filename, "eval")
-                value = eval(code, namespace)  # noqa: S307 - the user's cell
+                value = eval(code, namespace)
             else:
                 _exec((node,), namespace, filename)
     if mode != "eager" and plan.keras_calls and not applied:
@@ -308,7 +316,7 @@ def _cell_function(plan: CellPlan, namespace: Namespace, mode: Mode, digest: str
     text = plan.function_source(parameters)
     _register_source(filename, text)
     scope: dict[str, Any] = {}
-    exec(compile(text, filename, "exec"), namespace, scope)  # noqa: S102
+    exec(compile(text, filename, "exec"), namespace, scope)
     holder: dict[str, _CellFunction] = {}
 
     def export(values: dict[str, Any], result: Any) -> tuple[dict[str, Any], Any]:

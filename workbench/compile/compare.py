@@ -48,7 +48,9 @@ def compare_modes(
         for variable, value in zip(variables, saved, strict=True):
             variable.assign(value)
 
-    runners = {mode: _runner(mode, python_function, args, kwargs, namespace, defs) for mode in MODES}
+    runners = {
+        mode: _runner(mode, python_function, args, kwargs, namespace, defs) for mode in MODES
+    }
     first: dict[Mode, float] = {}
     outputs: dict[Mode, list[np.ndarray]] = {}
     samples: dict[Mode, list[float]] = {mode: [] for mode in MODES}

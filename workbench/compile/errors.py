@@ -86,7 +86,7 @@ def _hint(exc: BaseException) -> str:
             "it: use an if/for statement on it, tf.cond or tf.where, or run the cell with "
             "%%compile eager."
         )
-    if "singleton tf.Variable" in text or "tf.Variable" in text and "first call" in text:
+    if "singleton tf.Variable" in text or ("tf.Variable" in text and "first call" in text):
         return "Create variables in an eager cell (or with %%compile eager), then use them here."
     if name == "NameError":
         return "Run the cell that defines it first."

@@ -34,7 +34,7 @@ class CompiledFunction:
     def __doc__(self) -> str | None:  # type: ignore[override]
         return self.python_function.__doc__  # type: ignore[no-any-return]
 
-    @tf.autograph.experimental.do_not_convert
+    @tf.autograph.experimental.do_not_convert  # type: ignore[untyped-decorator]
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not tf.executing_eagerly():  # called from inside another traced function
             return self.function(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, cast
+from typing import Literal
 
 Mode = Literal["eager", "function", "xla"]
 MODES: tuple[Mode, ...] = ("eager", "function", "xla")
@@ -14,7 +14,7 @@ _default: Mode = "eager"
 def check(mode: str) -> Mode:
     if mode not in MODES:
         raise ValueError(f"Expected mode to be one of {list(MODES)}. Received: {mode!r}")
-    return cast(Mode, mode)
+    return mode  # narrowed by the membership test
 
 
 def default_mode() -> Mode:

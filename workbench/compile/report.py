@@ -58,8 +58,7 @@ class CellReport:
             if function.retrace_reasons and function.traces > 1:
                 out.append(
                     f"! {function.name} retraced {function.traces - 1} time"
-                    f"{'s' if function.traces > 2 else ''}: "
-                    + "; ".join(function.retrace_reasons)
+                    f"{'s' if function.traces > 2 else ''}: " + "; ".join(function.retrace_reasons)
                 )
         out.extend(self.notes)
         return out
@@ -118,8 +117,7 @@ def _table_text(rows: list[ComparisonRow]) -> str:
     cells = [HEADERS, *(_cells(row) for row in rows)]
     widths = [max(len(r[i]) for r in cells) for i in range(len(HEADERS))]
     return "\n".join(
-        "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-        for r in cells
+        "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 
@@ -19,7 +20,7 @@ def retrace_reasons(function: Any, limit: int = 3) -> list[str]:
     if len(signatures) < 2:
         return []
     reasons: dict[str, str] = {}
-    for before, after in zip(signatures, signatures[1:], strict=False):
+    for before, after in itertools.pairwise(signatures):
         for name, parameter in after.items():
             old = before.get(name)
             if old is None:

@@ -1,0 +1,188 @@
+"""%%compile in a real IPython shell with real TensorFlow: defs, statements, Keras fit, retraces,
+failures that leave the namespace alone, --compare, %compile_mode and %tf_debug."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.magics.conftest import run
+
+
+def report_of(capsys: pytest.CaptureFixture[str]) -> str:
+    out = capsys.readouterr().out
+    assert "%%compile" in out, out
+    return out
+
+
+def test_def_cell_becomes_a_tf_function_traced_once(ip: Any, capsys: Any) -> None:
+    cell = "%%compile function\ndef double(x):\n    return x * 2\n"
+    run(ip, cell)
+    first = ip.user_ns["double"]
+    assert first.function.experimental_get_tracing_count() == 0
+    np.testing.assert_allclose(run(ip, "double(tf.ones([3]))"), [2, 2, 2])
+    run(ip, cell)  # unchanged: the same traced function
+    assert ip.user_ns["double"] is first
+    run(ip, "double(tf.zeros([3]))")
+    assert first.experimental_get_tracing_count() == 1
+    assert "double · 1 trace" in capsys.readouterr().out
+
+
+def test_statements_with_tensor_loop_and_branch(ip: Any, capsys: Any) -> None:
+    run(ip, "x = tf.constant([1.0, -2.0, 3.0]); total = tf.constant(0.0)")
+    cell = (
+        "%%compile xla\n"
+        "for i in tf.range(4):\n"
+        "    if tf.reduce_sum(x) > 0:\n"
+        "        total += tf.reduce_sum(x)\n"
+        "    else:\n"
+        "        total -= 1.0\n"
+        "x = x + 1\n"
+        "total\n"
+    )
+    assert float(run(ip, cell)) == pytest.approx(8.0)  # 4 * 2
+    np.testing.assert_allclose(ip.user_ns["x"], [2, -1, 4])
+    assert "cell · 1 trace" in report_of(capsys)
+    assert float(run(ip, cell)) == pytest.approx(8.0 + 4 * 5)  # same signature: no retrace
+    out = report_of(capsys)
+    assert "cell · 1 trace" in out
+    assert "retraced" not in out
+    assert "i" not in ip.user_ns  # a loop variable of a tensor loop stays in the cell
+
+
+def test_retrace_is_explained(ip: Any, capsys: Any) -> None:
+    run(ip, "w = tf.Variable([1.0, 2.0]); lr = 0.1")
+    cell = "%%compile function\nw.assign_sub(lr * w)\n"
+    run(ip, cell)
+    run(ip, "lr = 0.2")
+    capsys.readouterr()
+    run(ip, cell)
+    out = report_of(capsys)
+    assert "retraced 1 time" in out
+    assert "`lr` is a Python float that changes (0.1 -> 0.2)" in out
+    np.testing.assert_allclose(ip.user_ns["w"].numpy(), [0.72, 1.44], rtol=1e-6)
+
+
+def test_names_that_cannot_be_kept_are_reported(ip: Any, capsys: Any) -> None:
+    run(ip, "a = tf.ones([2])")
+    run(ip, "%%compile function\nb = a * 3\nlabels = ['x', 'y']\n")
+    out = report_of(capsys)
+    assert "not kept (not tensors): labels" in out
+    assert "labels" not in ip.user_ns
+    np.testing.assert_allclose(ip.user_ns["b"], [3, 3])
+
+
+def test_failing_cell_names_the_line_and_leaves_the_namespace(ip: Any) -> None:
+    from workbench.compile import CompileError
+
+    run(ip, "a = tf.ones([2]); b = 'before'")
+    before = {k: v for k, v in ip.user_ns.items() if not k.startswith("_")}
+    result = ip.run_cell(
+        "%%compile function\ndef helper(t):\n    return t + 1\nb = helper(a)\nc = b.numpy()\n"
+    )
+    error = result.error_in_exec
+    assert isinstance(error, CompileError)
+    assert error.cell_line == 5
+    assert "Cell line 5 failed as tf.function" in str(error)
+    assert "c = b.numpy()" in str(error)
+    assert "%%compile eager" in str(error)
+    after = {k: v for k, v in ip.user_ns.items() if not k.startswith("_")}
+    assert after.keys() == before.keys()  # no helper, no c
+    assert after["b"] == "before"
+
+
+def test_undefined_input_is_a_clear_error(ip: Any) -> None:
+    result = ip.run_cell("%%compile function\ny = not_defined_anywhere * 2\n")
+    assert "not_defined_anywhere" in str(result.error_in_exec)
+    assert "y" not in ip.user_ns
+
+
+@pytest.mark.parametrize(
+    ("mode", "eager", "jit"),
+    [("eager", True, False), ("function", False, False), ("xla", False, True)],
+)
+def test_fit_runs_in_the_cell_mode_then_restores(
+    ip: Any, capsys: Any, mode: str, eager: bool, jit: bool
+) -> None:
+    run(
+        ip,
+        "from sklearn.datasets import load_digits\n"
+        "digits = load_digits(); xs = digits.data[:256].astype('float32') / 16\n"
+        "ys = digits.target[:256]\n"
+        "class Probe(keras.callbacks.Callback):\n"
+        "    def on_train_batch_end(self, batch, logs=None):\n"
+        "        self.seen = (self.model.run_eagerly, self.model.jit_compile)\n"
+        "class Spy(keras.layers.Layer):\n"
+        "    eager = []\n"
+        "    def call(self, x):\n"
+        "        Spy.eager.append(tf.executing_eagerly())\n"
+        "        return x\n"
+        "probe = Probe()\n"
+        "model = keras.Sequential([keras.Input((64,)), Spy(), keras.layers.Dense(10)])\n"
+        "model.compile('sgd', keras.losses.SparseCategoricalCrossentropy(from_logits=True),\n"
+        "              jit_compile=False)\n"
+        "model.fit(xs, ys, epochs=1, verbose=0)\n",  # caches a train function first
+    )
+    capsys.readouterr()
+    run(ip, "Spy.eager.clear()")
+    run(
+        ip,
+        f"%%compile {mode}\nhistory = model.fit(xs, ys, epochs=1, verbose=0, callbacks=[probe])\n",
+    )
+    seen = ip.user_ns["probe"].seen
+    assert seen == (eager, jit)
+    calls = ip.user_ns["Spy"].eager
+    assert set(calls) == {eager}  # eager: every batch runs Python; else traced once or twice
+    assert len(calls) == 8 if eager else len(calls) <= 2
+    assert "model.fit ran" in report_of(capsys)
+    model = ip.user_ns["model"]
+    assert (model.run_eagerly, model.jit_compile) == (False, False)  # the model's own
+    assert model.train_function is None  # rebuilt from its own settings at the next fit
+
+
+def test_tf_debug_runs_functions_eagerly(ip: Any, capsys: Any) -> None:
+    run(ip, "%tf_debug on")
+    run(ip, "%%compile function\ndef f(x):\n    return x.numpy().sum()\n")
+    assert run(ip, "f(tf.ones([3]))") == 3.0  # .numpy() works only eagerly
+    run(ip, "%%compile function\ny = f(tf.ones([2]))\n")
+    assert "tf_debug on" in report_of(capsys)
+    run(ip, "%tf_debug off")
+    assert not ip.user_ns["tf"].config.functions_run_eagerly()
+
+
+def test_compile_mode_sets_the_default(ip: Any, capsys: Any) -> None:
+    run(ip, "x = tf.ones([2])")
+    run(ip, "%compile_mode xla")
+    assert "run XLA" in capsys.readouterr().out
+    np.testing.assert_allclose(run(ip, "y = x * 5\ny"), [5, 5])
+    assert "%%compile xla" in report_of(capsys)
+    run(ip, "%compile_mode eager")
+    capsys.readouterr()
+    run(ip, "z = x * 2")
+    assert "%%compile" not in capsys.readouterr().out
+    with pytest.raises(ValueError, match="Expected mode to be one of"):
+        run(ip, "%compile_mode fast")
+
+
+def test_compare_times_three_modes_and_applies_one_run(ip: Any, capsys: Any) -> None:
+    run(ip, "v = tf.Variable(tf.ones([32, 32])); a = tf.ones([8, 32])")
+    value = run(
+        ip,
+        "%%compile function --compare --steps 3\n"
+        "h = tf.nn.relu(a @ v)\n"
+        "v.assign_add(tf.ones_like(v))\n"
+        "tf.reduce_sum(h)\n",
+    )
+    out = report_of(capsys)
+    for label in ("eager", "tf.function", "XLA"):
+        assert label in out
+    assert out.count("agree") == 2
+    assert float(value) == pytest.approx(8 * 32 * 32)
+    np.testing.assert_allclose(ip.user_ns["v"].numpy(), 2.0)  # one real run, not 3 x 6
+
+
+def test_compare_needs_something_to_run(ip: Any) -> None:
+    result = ip.run_cell("%%compile function --compare\ndef g(x):\n    return x\n")
+    assert "--compare needs something to run" in str(result.error_in_exec)
