@@ -11,21 +11,22 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from workbench._protocol import COMM_TARGET, PROTOCOL_VERSION, Event, Reply, StatusResult
+from workbench._protocol import COMM_TARGET, PROTOCOL_VERSION, Event, KernelStatus, Reply
 
 log = logging.getLogger(__name__)
 
 
-def _status() -> StatusResult:
+def _status() -> KernelStatus:
+    from workbench.compile.modes import default_mode, tf_debug
     from workbench.system import status
 
-    return status()
+    return KernelStatus(**status(), compile_mode=default_mode(), tf_debug=tf_debug())
 
 
 METHODS: dict[str, Callable[[], Any]] = {"status": _status}
 
 _open: dict[str, Any] = {}  # comm_id -> comm, for pushing events
-_last_pushed: tuple[bool, bool] | None = None
+_last_pushed: tuple[object, ...] | None = None
 
 
 def register(comm_manager: Any) -> None:
@@ -78,16 +79,18 @@ def handle(request: dict[str, Any]) -> Reply:
 
 
 def push_status_if_changed() -> None:
-    """After a cell: tell open panels when TensorFlow was imported or its runtime started.
+    """After a cell: tell open panels when TensorFlow was imported, its runtime started, or
+    the compile mode or tf_debug changed.
 
-    Costs two dictionary look-ups per cell unless something changed.
+    Costs a few look-ups per cell unless something changed.
     """
     global _last_pushed
     if not _open:
         return
+    from workbench.compile.modes import default_mode, tf_debug
     from workbench.distribute.devices import runtime_started
 
-    state = ("tensorflow" in sys.modules, runtime_started())
+    state = ("tensorflow" in sys.modules, runtime_started(), default_mode(), tf_debug())
     if state == _last_pushed or not state[0]:
         _last_pushed = state
         return

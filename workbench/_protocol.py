@@ -34,6 +34,13 @@ class StatusResult(TypedDict):
     logical_devices: list[DeviceInfo] | None
 
 
+class KernelStatus(StatusResult):
+    """A kernel's status over the comm: the above plus how its cells compile."""
+
+    compile_mode: Literal["eager", "function", "xla"]  # for cells without %%compile
+    tf_debug: bool  # every tf.function runs eagerly
+
+
 class Request(TypedDict):
     """Front end -> kernel."""
 
@@ -52,7 +59,7 @@ class _ReplyId(TypedDict):
 class Reply(_ReplyId, total=False):
     """Kernel -> front end, answering the request with the same ``id``: ``result`` or ``error``."""
 
-    result: StatusResult
+    result: KernelStatus
     error: ErrorBody
 
 
@@ -60,4 +67,4 @@ class Event(TypedDict):
     """Kernel -> front end, unprompted (e.g. the devices changed)."""
 
     event: Literal["status"]
-    data: StatusResult
+    data: KernelStatus

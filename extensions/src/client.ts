@@ -5,7 +5,7 @@ import {
   IEvent,
   IReply,
   IRequest,
-  IStatusResult,
+  IKernelStatus,
   Method,
   PROTOCOL_VERSION
 } from './protocol';
@@ -17,7 +17,7 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 export class WorkbenchUnavailable extends Error {}
 
 interface IPending {
-  resolve: (result: IStatusResult) => void;
+  resolve: (result: IKernelStatus) => void;
   reject: (error: Error) => void;
   timer: ReturnType<typeof setTimeout>;
 }
@@ -36,7 +36,7 @@ export class WorkbenchClient {
   }
 
   /** Status pushed by the kernel after a cell imported TensorFlow or started its runtime. */
-  get statusPushed(): ISignal<this, IStatusResult> {
+  get statusPushed(): ISignal<this, IKernelStatus> {
     return this._statusPushed;
   }
 
@@ -49,12 +49,12 @@ export class WorkbenchClient {
     return this._closeReason !== null;
   }
 
-  request(method: Method): Promise<IStatusResult> {
+  request(method: Method): Promise<IKernelStatus> {
     if (this._closeReason) {
       return Promise.reject(this._closeReason);
     }
     const id = ++this._lastId;
-    return new Promise<IStatusResult>((resolve, reject) => {
+    return new Promise<IKernelStatus>((resolve, reject) => {
       const timer = setTimeout(() => {
         this._pending.delete(id);
         reject(
@@ -127,6 +127,6 @@ export class WorkbenchClient {
   private _lastId = 0;
   private _pending = new Map<number, IPending>();
   private _closeReason: Error | null = null;
-  private _statusPushed = new Signal<this, IStatusResult>(this);
+  private _statusPushed = new Signal<this, IKernelStatus>(this);
   private _closed = new Signal<this, Error>(this);
 }

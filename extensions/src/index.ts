@@ -6,13 +6,17 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { cellMode, cycleMode, MODE_LABELS } from './compilemode';
 import { workbenchIcon } from './icons';
+import { CompileModeItem } from './statusitem';
 import { PANEL_ID, WorkbenchPanel } from './panel';
 
 export namespace CommandIDs {
   export const openPanel = 'workbench:open-panel';
   export const refresh = 'workbench:refresh';
+  export const cycleCompileMode = 'workbench:cycle-compile-mode';
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -21,14 +25,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
     'The Workbench side panel: versions and devices of the notebook kernel.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ILabShell, ILayoutRestorer, ICommandPalette, ITranslator],
+  optional: [
+    ILabShell,
+    ILayoutRestorer,
+    ICommandPalette,
+    ITranslator,
+    IStatusBar
+  ],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     labShell: ILabShell | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    statusBar: IStatusBar | null
   ) => {
     const trans = (translator ?? nullTranslator).load('tf-workbench');
     const panel = new WorkbenchPanel(translator ?? nullTranslator);
@@ -61,6 +72,60 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Refresh the Workbench Panel'),
       execute: () => panel.refresh()
     });
+    // The cell toolbar button (declared in schema/plugin.json) shows the active
+    // cell's mode; it edits only the cell's text, never the kernel.
+    const kernelDefault = () => panel.status?.compile_mode ?? 'eager';
+    app.commands.addCommand(CommandIDs.cycleCompileMode, {
+      label: () => {
+        const cell = tracker.activeCell;
+        if (!cell || cell.model.type !== 'code') {
+          return trans.__('Compile mode');
+        }
+        return MODE_LABELS[
+          cellMode(cell.model.sharedModel.getSource(), kernelDefault())
+        ];
+      },
+      caption: trans.__(
+        'How this cell runs: Eager -> tf.function -> XLA (edits its %%compile line)'
+      ),
+      isVisible: () => tracker.activeCell?.model.type === 'code',
+      execute: () => {
+        const cell = tracker.activeCell;
+        if (!cell || cell.model.type !== 'code') {
+          return;
+        }
+        const shared = cell.model.sharedModel;
+        shared.setSource(cycleMode(shared.getSource(), kernelDefault()));
+      }
+    });
+    const relabel = () =>
+      app.commands.notifyCommandChanged(CommandIDs.cycleCompileMode);
+    let watched: { disconnect: () => void } | null = null;
+    tracker.activeCellChanged.connect((_, cell) => {
+      watched?.disconnect();
+      watched = null;
+      if (cell) {
+        const onChange = () => relabel();
+        cell.model.contentChanged.connect(onChange);
+        watched = {
+          disconnect: () => cell.model.contentChanged.disconnect(onChange)
+        };
+      }
+      relabel();
+    });
+    panel.statusChanged.connect(relabel);
+
+    if (statusBar) {
+      const item = new CompileModeItem();
+      panel.statusChanged.connect((_, status) => item.setStatus(status));
+      statusBar.registerStatusItem('tf-workbench:compile-mode', {
+        item,
+        align: 'left',
+        rank: 4,
+        isActive: () => tracker.currentWidget !== null
+      });
+    }
+
     const category = trans.__('TF Workbench');
     palette?.addItem({ command: CommandIDs.openPanel, category });
     palette?.addItem({ command: CommandIDs.refresh, category });

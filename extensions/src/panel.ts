@@ -9,7 +9,9 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import { WorkbenchClient, WorkbenchUnavailable } from './client';
 import { shortDeviceName, summarize } from './format';
-import { IDeviceInfo, IStatusResult } from './protocol';
+import { IDeviceInfo, IKernelStatus } from './protocol';
+import { ISignal, Signal } from '@lumino/signaling';
+import { MODE_LABELS } from './compilemode';
 
 export const PANEL_ID = 'workbench-panel';
 
@@ -48,6 +50,16 @@ export class WorkbenchPanel extends Widget {
     this._body = this.node.appendChild(document.createElement('div'));
     this._body.className = 'jp-Workbench-body';
     this._showState(this._trans.__('Open a notebook to see its kernel.'));
+  }
+
+  /** The last status the kernel reported, or `null` while there is none. */
+  get status(): IKernelStatus | null {
+    return this._status;
+  }
+
+  /** Emitted whenever `status` changes (another kernel, a push, a restart). */
+  get statusChanged(): ISignal<this, IKernelStatus | null> {
+    return this._statusChanged;
   }
 
   /** The notebook whose kernel the panel shows, or `null` when none is active. */
@@ -147,14 +159,20 @@ export class WorkbenchPanel extends Widget {
     }
   }
 
-  private _render(status: IStatusResult): void {
+  private _render(status: IKernelStatus): void {
+    this._setStatus(status);
     this._showState('');
     this._body.replaceChildren(
       this._section(this._trans.__('Versions'), [
         ['TensorFlow', status.tensorflow],
         ['Keras', status.keras],
         ['Python', status.python],
-        ['TF Workbench', status.workbench]
+        ['TF Workbench', status.workbench],
+        [
+          this._trans.__('Cells run'),
+          MODE_LABELS[status.compile_mode] +
+            (status.tf_debug ? this._trans.__(' (tf_debug: eagerly)') : '')
+        ]
       ]),
       this._devices(
         this._trans.__('Physical devices'),
@@ -214,7 +232,15 @@ export class WorkbenchPanel extends Widget {
     return note;
   }
 
+  private _setStatus(status: IKernelStatus | null): void {
+    if (status !== this._status) {
+      this._status = status;
+      this._statusChanged.emit(status);
+    }
+  }
+
   private _clear(state: string): void {
+    this._setStatus(null);
     this._body.replaceChildren();
     this._showState(state);
   }
@@ -238,6 +264,8 @@ export class WorkbenchPanel extends Widget {
     this.node.dataset.state = state;
   }
 
+  private _status: IKernelStatus | null = null;
+  private _statusChanged = new Signal<this, IKernelStatus | null>(this);
   private _trans: TranslationBundle;
   private _session: ISessionContext | null = null;
   private _client: WorkbenchClient | null = null;

@@ -21,6 +21,16 @@ export interface IStatusResult {
   logical_devices: IDeviceInfo[] | null;
 }
 
+export type CompileMode = 'eager' | 'function' | 'xla';
+
+/** A kernel's status over the comm: the above plus how its cells compile. */
+export interface IKernelStatus extends IStatusResult {
+  /** For cells without `%%compile`. */
+  compile_mode: CompileMode;
+  /** Every tf.function runs eagerly. */
+  tf_debug: boolean;
+}
+
 export type Method = 'status';
 
 export interface IRequest {
@@ -34,11 +44,11 @@ export interface IErrorBody {
 
 export interface IReply {
   id: number;
-  result?: IStatusResult;
+  result?: IKernelStatus;
   error?: IErrorBody;
 }
 
 export interface IEvent {
   event: 'status';
-  data: IStatusResult;
+  data: IKernelStatus;
 }

@@ -92,3 +92,38 @@ def test_panel_explains_a_kernel_without_the_workbench(lab: Any, page: Any) -> N
     state.wait_for()
     assert "TensorFlow Workbench" in state.inner_text()
     assert "%load_ext workbench" in state.inner_text()
+
+
+def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any) -> None:
+    panel = _open_notebook(
+        lab,
+        page,
+        ["import tensorflow as tf\nx = tf.ones([3])\nx", "y = x * 2\ny", "%compile_mode xla"],
+    )
+    assert "Eager" in panel.inner_text()
+    status = page.locator(".jp-Workbench-compileMode")
+    expect(status).to_have_text("Compile: Eager")
+    _run_cell(page, 0)
+
+    page.locator(".jp-Notebook .jp-Cell").nth(1).locator(".cm-content").click()
+    button = (
+        page.locator(".jp-Notebook .jp-Cell")
+        .nth(1)
+        .locator("[data-command='workbench:cycle-compile-mode']")
+    )
+    expect(button).to_have_text("Eager")
+    button.click()
+    source = page.locator(".jp-Notebook .jp-Cell").nth(1).locator(".cm-content")
+    expect(source).to_contain_text("%%compile function")
+    expect(button).to_have_text("tf.function")
+    button.click()
+    expect(source).to_contain_text("%%compile xla")
+    expect(button).to_have_text("XLA")
+
+    output = _run_cell(page, 1)
+    expect(output.first).to_contain_text("%%compile xla (XLA)")
+    expect(output.first).to_contain_text("cell · 1 trace")
+    expect(output.last).to_contain_text("[2., 2., 2.]")
+
+    _run_cell(page, 2)  # the kernel pushes its new default to the panel and status bar
+    expect(status).to_have_text("Compile: XLA")

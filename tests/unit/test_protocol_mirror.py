@@ -15,11 +15,12 @@ TS = (REPO / "extensions" / "src" / "protocol.ts").read_text()
 
 
 def _ts_interface(name: str) -> dict[str, bool]:
-    """Field name -> required, for ``export interface <name> { ... }``."""
-    match = re.search(rf"export interface {name} \{{(.*?)\n\}}", TS, re.S)
+    """Field name -> required, for ``export interface <name> [extends <base>] { ... }``."""
+    match = re.search(rf"export interface {name} (?:extends (\w+) )?\{{(.*?)\n\}}", TS, re.S)
     assert match, f"extensions/src/protocol.ts has no interface {name}"
-    fields = re.findall(r"^\s*(\w+)(\??):", match.group(1), re.M)
-    return {field: optional == "" for field, optional in fields}
+    fields = re.findall(r"^\s*(\w+)(\??):", match.group(2), re.M)
+    inherited = _ts_interface(match.group(1)) if match.group(1) else {}
+    return {**inherited, **{field: optional == "" for field, optional in fields}}
 
 
 @pytest.mark.parametrize(
@@ -27,6 +28,7 @@ def _ts_interface(name: str) -> dict[str, bool]:
     [
         (_protocol.DeviceInfo, "IDeviceInfo"),
         (_protocol.StatusResult, "IStatusResult"),
+        (_protocol.KernelStatus, "IKernelStatus"),
         (_protocol.Request, "IRequest"),
         (_protocol.ErrorBody, "IErrorBody"),
         (_protocol.Reply, "IReply"),
