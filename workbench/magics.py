@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -30,25 +31,20 @@ class CompileMagics(Magics):
         """Run the cell eagerly, as a tf.function or XLA-compiled; see workbench.compile_cell."""
         from workbench.compile import compile_cell
 
-        args = parse_argstring(self.compile, line)
+        args = _parse(self.compile, line)
         shell = self.shell
         assert shell is not None  # registered on a shell
-        global _transforming_body
-        _transforming_body = True  # the body is a cell's text too: no second %%compile line
-        try:
-            source = shell.transform_cell(cell)
-        finally:
-            _transforming_body = False
         run = compile_cell(
-            source,
+            _transformed(shell, cell),
             shell.user_ns,
             args.mode or default_mode(),
             compare=args.compare,
             steps=args.steps,
             first_line=2,
         )
-        display(run.report)
-        return run.value
+        display(run.report.bundle(), raw=True)
+        # IPython's convention: a cell ending in ";" shows no value
+        return None if cell.rstrip().endswith(";") else run.value
 
     @line_magic
     def compile_mode(self, line: str) -> None:
@@ -70,6 +66,27 @@ class CompileMagics(Magics):
             tf.config.run_functions_eagerly(value == "on")
         state = "on" if tf.config.functions_run_eagerly() else "off"
         print(f"tf_debug {state}: tf.functions run {'eagerly' if state == 'on' else 'compiled'}.")
+
+
+@lru_cache(maxsize=128)
+def _parse(magic: Any, line: str) -> Any:
+    """The magic's arguments; cached, as argparse costs more than a small compiled step."""
+    return parse_argstring(magic, line)
+
+
+@lru_cache(maxsize=128)
+def _transform(shell: Any, cell: str) -> str:
+    global _transforming_body
+    _transforming_body = True  # the body is a cell's text too: no second %%compile line
+    try:
+        return str(shell.transform_cell(cell))
+    finally:
+        _transforming_body = False
+
+
+def _transformed(shell: Any, cell: str) -> str:
+    """IPython syntax in the body made Python; cached, as re-running a cell is the common case."""
+    return _transform(shell, cell)
 
 
 def default_mode_transformer(lines: list[str]) -> list[str]:

@@ -159,7 +159,10 @@ def _top_level_stores(node: ast.stmt) -> list[str]:
     elif isinstance(node, ast.AugAssign | ast.AnnAssign):
         targets = [node.target]
     elif isinstance(node, ast.With):
+        # a with block runs its body once, unconditionally: its assignments are the cell's
         targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+        inner = [name for child in node.body for name in _top_level_stores(child)]
+        return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)] + inner
     return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 

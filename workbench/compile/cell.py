@@ -18,6 +18,7 @@ import types
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -113,9 +114,10 @@ def _run(
     steps: int,
     first_line: int,
 ) -> CellRun:
-    digest = hashlib.sha1(plan.source.encode()).hexdigest()[:12]
+    digest = _digest(plan.source)
     source_file = f"<workbench-cell-{digest}>"
-    _register_source(source_file, plan.source)
+    if source_file not in linecache.cache:
+        _register_source(source_file, plan.source)
     files = {source_file: 0}
     report = CellReport(mode=mode, tf_debug=tf_debug())
     lines = plan.source.splitlines()
@@ -141,13 +143,14 @@ def _run(
             value, seconds = _call_cell(cell, namespace)
         except Exception as exc:
             raise failed(exc) from exc
+        traces = cell.function.experimental_get_tracing_count()
         report.functions.append(
             FunctionReport(
                 name="cell",
-                traces=cell.function.experimental_get_tracing_count(),
+                traces=traces,
                 first_call_seconds=cell.first_call_seconds,
                 run_seconds=seconds,
-                retrace_reasons=retrace_reasons(cell.function),
+                retrace_reasons=retrace_reasons(cell.function) if traces > 1 else [],
             )
         )
         if cell.not_exported:
@@ -206,6 +209,11 @@ def _compare(
         raise failed(exc) from exc
 
 
+@lru_cache(maxsize=256)
+def _digest(source: str) -> str:
+    return hashlib.sha1(source.encode()).hexdigest()[:12]
+
+
 def _register_source(filename: str, source: str) -> None:
     # AutoGraph reads a function's source through linecache to convert it; an mtime of None
     # keeps linecache.checkcache from dropping the entry.
@@ -252,7 +260,7 @@ def _def_report(function: CompiledFunction) -> FunctionReport:
         traces=traces,
         first_call_seconds=function.trace_seconds[0] if function.trace_seconds else None,
         run_seconds=None,
-        retrace_reasons=retrace_reasons(function.function),
+        retrace_reasons=retrace_reasons(function.function) if traces > 1 else [],
     )
 
 
@@ -301,8 +309,19 @@ def _resolve(dotted: str, namespace: Namespace) -> Any:
     return value
 
 
+_traced_types: dict[type, bool] = {}
+
+
 def _is_traced_input(value: Any) -> bool:
-    return tf.is_tensor(value) or isinstance(value, (tf.Variable, *_TRACED_INPUT_TYPES))
+    """Tensors, variables, arrays and numbers; by type, remembered (asked for every input of
+    every run)."""
+    kind = type(value)
+    known = _traced_types.get(kind)
+    if known is None:
+        known = _traced_types[kind] = tf.is_tensor(value) or isinstance(
+            value, (tf.Variable, *_TRACED_INPUT_TYPES)
+        )
+    return known
 
 
 def _cell_function(plan: CellPlan, namespace: Namespace, mode: Mode, digest: str) -> _CellFunction:

@@ -69,6 +69,10 @@ class CellReport:
             lines.append(_table_text(self.comparison))
         return "\n".join(lines)
 
+    def bundle(self) -> dict[str, str]:
+        """The display bundle, built directly (cheaper than IPython's formatters per run)."""
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:
         printer.text(repr(self))  # type: ignore[attr-defined]
 

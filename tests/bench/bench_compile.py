@@ -1,0 +1,128 @@
+"""``%%compile`` against hand-written ``tf.function``s: one training step per IPython cell run.
+
+Two models on ``load_digits``: a small MLP (a step of about a millisecond, where any per-cell
+overhead shows) and a wide one (steps of about 10 ms). Every variant runs the same step through
+``InteractiveShell.run_cell``, so IPython's own per-cell cost is in every figure; runs are
+interleaved across variants and summarised by medians. Goal: the magic within 1.05x of the
+hand-written function in both compiled modes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import statistics
+import time
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+WARMUP = 5
+RUNS = 60
+
+SETUP = """
+import numpy as np, tensorflow as tf, keras
+from sklearn.datasets import load_digits
+digits = load_digits()
+xb = tf.constant(digits.data[:{batch}].astype('float32') / 16)
+yb = tf.constant(digits.target[:{batch}])
+model = keras.Sequential([keras.Input((64,))]
+    + [keras.layers.Dense({width}, activation='relu') for _ in range({depth})]
+    + [keras.layers.Dense(10)])
+loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+opt = keras.optimizers.SGD(0.01)
+opt.build(model.trainable_variables)
+"""
+
+STEP = """with tf.GradientTape() as tape:
+    loss = loss_fn(yb, model(xb, training=True))
+grads = tape.gradient(loss, model.trainable_variables)
+opt.apply_gradients(zip(grads, model.trainable_variables));
+"""
+
+HAND_WRITTEN = """
+def _step(xb, yb):
+{body}    return loss
+step_function = tf.function(_step)
+step_xla = tf.function(_step, jit_compile=True)
+"""
+
+MODELS = {
+    "mlp_small": {"batch": 64, "width": 64, "depth": 2},
+    "mlp_wide": {"batch": 256, "width": 768, "depth": 3},
+}
+
+VARIANTS = {
+    "eager": STEP,
+    "magic_function": "%%compile function\n" + STEP,
+    "magic_xla": "%%compile xla\n" + STEP,
+    "hand_function": "loss = step_function(xb, yb)",
+    "hand_xla": "loss = step_xla(xb, yb)",
+}
+
+
+def _shell() -> Any:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython() or InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "workbench")
+    return shell
+
+
+def _run(shell: Any, cell: str) -> float:
+    start = time.perf_counter()
+    result = shell.run_cell(cell, store_history=False)
+    if result.error_in_exec or result.error_before_exec:
+        raise RuntimeError(f"bench cell failed: {result.error_in_exec!r}\n{cell}")
+    shell.user_ns["loss"].numpy()  # the step has finished, not just been dispatched
+    return time.perf_counter() - start
+
+
+def _model(shell: Any, sizes: dict[str, int]) -> dict[str, Any]:
+    shell.run_line_magic("reset", "-f")
+    shell.run_cell(SETUP.format(**sizes))
+    body = "".join(f"    {line}\n" for line in STEP.splitlines())
+    shell.run_cell(HAND_WRITTEN.format(body=body))
+    samples: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    first_call: dict[str, float] = {}
+    with contextlib.redirect_stdout(io.StringIO()):  # the magic's report, printed per run
+        for name, cell in VARIANTS.items():
+            first_call[name] = _run(shell, cell)
+        for _ in range(WARMUP):
+            for cell in VARIANTS.values():
+                _run(shell, cell)
+        for _ in range(RUNS):
+            for name, cell in VARIANTS.items():
+                samples[name].append(_run(shell, cell))
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    return {
+        "sizes": sizes,
+        "median_ms": {name: round(value * 1e3, 3) for name, value in median.items()},
+        "first_call_ms": {name: round(value * 1e3, 1) for name, value in first_call.items()},
+        "magic_over_hand_written": {
+            "function": round(median["magic_function"] / median["hand_function"], 3),
+            "xla": round(median["magic_xla"] / median["hand_xla"], 3),
+        },
+        "speedup_over_eager": {
+            name: round(median["eager"] / median[name], 2) for name in VARIANTS if name != "eager"
+        },
+    }
+
+
+def run() -> dict[str, Any]:
+    shell = _shell()
+    results = {name: _model(shell, sizes) for name, sizes in MODELS.items()}
+    return {
+        "runs": RUNS,
+        "results": results,
+        "summary": {
+            name: {
+                "magic_over_hand_written": result["magic_over_hand_written"],
+                "speedup_over_eager": result["speedup_over_eager"],
+                "median_ms": result["median_ms"],
+            }
+            for name, result in results.items()
+        },
+    }
