@@ -15,12 +15,15 @@ from workbench._version import __version__
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from workbench.compile import CompileError, compile_cell
     from workbench.distribute.devices import devices, virtual_devices
 
-__all__ = ["__version__", "devices", "virtual_devices"]
+__all__ = ["CompileError", "__version__", "compile_cell", "devices", "virtual_devices"]
 
 # public name -> module that defines it; imported on first use.
 _LAZY: dict[str, str] = {
+    "CompileError": "workbench.compile",
+    "compile_cell": "workbench.compile",
     "devices": "workbench.distribute.devices",
     "virtual_devices": "workbench.distribute.devices",
 }

@@ -186,3 +186,27 @@ def test_compare_times_three_modes_and_applies_one_run(ip: Any, capsys: Any) -> 
 def test_compare_needs_something_to_run(ip: Any) -> None:
     result = ip.run_cell("%%compile function --compare\ndef g(x):\n    return x\n")
     assert "--compare needs something to run" in str(result.error_in_exec)
+
+
+def test_training_step_cell_keeps_what_the_with_block_assigns(ip: Any, capsys: Any) -> None:
+    run(
+        ip,
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+        "opt = keras.optimizers.SGD(0.1); opt.build(model.trainable_variables)\n"
+        "xb = tf.ones([8, 4]); yb = tf.zeros([8, 1])",
+    )
+    cell = (
+        "%%compile function\n"
+        "with tf.GradientTape() as tape:\n"
+        "    loss = tf.reduce_mean((model(xb) - yb) ** 2)\n"
+        "grads = tape.gradient(loss, model.trainable_variables)\n"
+        "opt.apply_gradients(zip(grads, model.trainable_variables));\n"
+    )
+    assert run(ip, cell) is None  # a trailing ";" hides the value, as in IPython
+    first = float(ip.user_ns["loss"])
+    run(ip, cell)
+    assert float(ip.user_ns["loss"]) < first  # the optimizer really stepped
+    assert len(ip.user_ns["grads"]) == 2
+    out = capsys.readouterr().out
+    assert "not kept (not tensors): tape" in out
+    assert "retraced" not in out

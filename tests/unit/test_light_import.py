@@ -32,3 +32,14 @@ def test_unknown_attribute_is_an_attribute_error() -> None:
         "import workbench\ntry:\n    workbench.nope\nexcept AttributeError as e:\n    print(e)"
     )
     assert "has no attribute 'nope'" in out
+
+
+def test_load_ext_loads_nothing_heavy() -> None:
+    # the kernel loads the extension before the first cell: it must not cost a TensorFlow import
+    out = run_python(
+        "import sys\n"
+        "from IPython.testing.globalipapp import start_ipython\n"
+        "start_ipython().run_line_magic('load_ext', 'workbench')\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    assert out.strip() == "[]"

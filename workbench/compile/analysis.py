@@ -38,31 +38,50 @@ class KerasCall:
 
 
 @dataclass(frozen=True)
+class Signature:
+    """The traced function's interface, once it is known which names hold tensors."""
+
+    parameters: tuple[str, ...]
+    exports: tuple[str, ...]  # assigned names returned to the namespace
+    # Assigned only inside a loop or branch and not given a value before it: AutoGraph cannot
+    # return a name a tensor loop or condition may leave undefined, so these stay in the cell.
+    local: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CellPlan:
     source: str
     hoisted: tuple[ast.stmt, ...]
     statements: tuple[ast.stmt, ...]
     defs: tuple[str, ...]  # top-level function names, in order
-    reads: tuple[str, ...]  # names the statements read before assigning them, in order
-    writes: tuple[str, ...]  # names the statements assign, in order: the function's outputs
-    # Assigned only inside a loop or branch, and not before it: AutoGraph cannot return a name a
-    # tensor loop or condition may leave undefined, so these stay local to the cell's function.
-    locals_only: tuple[str, ...]
+    reads: tuple[str, ...]  # names read before the cell assigns them, in order
+    stores: tuple[str, ...]  # names the statements assign, in order
+    top_stores: frozenset[str]  # ... of which assigned unconditionally (not in a loop or branch)
     last_is_expression: bool
     keras_calls: tuple[KerasCall, ...] = field(default=())
 
-    def parameters(self, is_traced_input: dict[str, bool]) -> tuple[str, ...]:
-        """The compiled function's parameters, given which read names hold tensors or numbers.
+    def signature(self, holds_tensor: dict[str, bool]) -> Signature:
+        """Parameters and exports, given which names the namespace binds to tensors or numbers.
 
-        A name both read and reassigned must be a parameter whatever it holds: as a global it
-        would be a local of the function from its first line on (UnboundLocalError).
+        Parameters: names read that hold tensors or numbers (the rest, models, optimizers and
+        modules, are captured as globals), and names read *and* reassigned whatever they hold
+        (as globals they would be locals of the function from its first line on). A name assigned
+        only inside a loop that already holds a tensor is a parameter too: the loop carries it.
         """
-        written = set(self.writes)
-        return tuple(
-            name for name in self.reads if name in written or is_traced_input.get(name, False)
+        read, stored = set(self.reads), set(self.stores)
+        carried = [n for n in self.stores if n not in self.top_stores and holds_tensor.get(n)]
+        parameters = tuple(
+            dict.fromkeys(
+                [n for n in self.reads if n in stored or holds_tensor.get(n, False)] + carried
+            )
         )
+        exports = tuple(
+            n for n in self.stores if n in self.top_stores or n in read or n in parameters
+        )
+        local = tuple(n for n in self.stores if n not in exports)
+        return Signature(parameters, exports, local)
 
-    def function_source(self, parameters: tuple[str, ...]) -> str:
+    def function_source(self, signature: Signature) -> str:
         """The statements as ``__wb_make(__wb_export) -> __wb_cell(*parameters)``.
 
         Each statement keeps its cell line (plus the two header lines), so AutoGraph's error
@@ -79,12 +98,12 @@ class CellPlan:
             body.extend([""] * max(0, target - len(body)))
             body.extend(segment)
         indented = [f"        {line}" if line.strip() else "" for line in body]
-        exports = ", ".join(f"{name!r}: {name}" for name in self.writes)
+        exports = ", ".join(f"{name!r}: {name}" for name in signature.exports)
         result = RESULT if self.last_is_expression else "None"
         return "\n".join(
             [
                 f"def __wb_make({EXPORT}):",
-                f"    def {CELL_FUNCTION}({', '.join(parameters)}):",
+                f"    def {CELL_FUNCTION}({', '.join(signature.parameters)}):",
                 *indented,
                 f"        return {EXPORT}({{{exports}}}, {result})",
                 f"    return {CELL_FUNCTION}",
@@ -111,10 +130,10 @@ def analyze(source: str) -> CellPlan:
     defs = tuple(
         node.name for node in hoisted if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     )
-    reads, stores = _reads_and_writes(statements)
+    reads: dict[str, None] = {}
+    stores: dict[str, None] = {}
+    _flow(statements, reads, stores, set())
     top = {name for node in statements for name in _top_level_stores(node)}
-    writes = tuple(name for name in stores if name in top or name in reads)
-    locals_only = tuple(name for name in stores if name not in writes)
     keras_calls = tuple(
         KerasCall(receiver, method, index)
         for index, node in enumerate(statements)
@@ -125,31 +144,91 @@ def analyze(source: str) -> CellPlan:
         hoisted=hoisted,
         statements=statements,
         defs=defs,
-        reads=reads,
-        writes=writes,
-        locals_only=locals_only,
+        reads=tuple(reads),
+        stores=tuple(stores),
+        top_stores=frozenset(top),
         last_is_expression=bool(statements) and isinstance(statements[-1], ast.Expr),
         keras_calls=keras_calls,
     )
 
 
-def _reads_and_writes(statements: tuple[ast.stmt, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Names loaded before any store (inputs) and names stored (outputs), in first-seen order.
+def _flow(
+    nodes: list[ast.stmt] | tuple[ast.stmt, ...],
+    reads: dict[str, None],
+    stores: dict[str, None],
+    assigned: set[str],
+) -> None:
+    """Names read before assigned, and names assigned, following statements in execution order.
 
-    Walks statements in order and, within one, loads before stores (``x = x + 1`` reads x).
-    Comprehension and lambda variables are their own scope; names inside nested function bodies
-    are not the cell's.
+    Inside a statement, what is evaluated first is visited first (``x = x + 1`` reads x; in a
+    loop body, ``loss = f(); g(loss)`` does not read loss). A branch's assignments count as made
+    for what follows: a name used after an ``if`` that may not have set it fails eagerly too.
     """
-    reads: dict[str, None] = {}
-    writes: dict[str, None] = {}
-    for statement in statements:
-        loads, stores = _names(statement)
+
+    def load(expr: ast.AST | None) -> None:
+        if expr is not None:
+            for name in _names(expr)[0]:
+                if name not in assigned:
+                    reads.setdefault(name)
+
+    def store(target: ast.AST | None) -> None:
+        if target is None:
+            return
+        loads, names = _names(target)  # a[i] = ... loads a and i
         for name in loads:
-            if name not in writes:
+            if name not in assigned:
                 reads.setdefault(name)
-        for name in stores:
-            writes.setdefault(name)
-    return tuple(reads), tuple(writes)
+        for name in names:
+            assigned.add(name)
+            stores.setdefault(name)
+
+    for node in nodes:
+        if isinstance(node, ast.For | ast.AsyncFor):
+            load(node.iter)
+            store(node.target)
+            _flow(node.body, reads, stores, assigned)
+            _flow(node.orelse, reads, stores, assigned)
+        elif isinstance(node, ast.While | ast.If):
+            load(node.test)
+            _flow(node.body, reads, stores, assigned)
+            _flow(node.orelse, reads, stores, assigned)
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                load(item.context_expr)
+                store(item.optional_vars)
+            _flow(node.body, reads, stores, assigned)
+        elif isinstance(node, ast.Try):
+            _flow(node.body, reads, stores, assigned)
+            for handler in node.handlers:
+                load(handler.type)
+                if handler.name:
+                    assigned.add(handler.name)
+                    stores.setdefault(handler.name)
+                _flow(handler.body, reads, stores, assigned)
+            _flow(node.orelse, reads, stores, assigned)
+            _flow(node.finalbody, reads, stores, assigned)
+        elif isinstance(node, ast.Assign):
+            load(node.value)
+            for target in node.targets:
+                store(target)
+        elif isinstance(node, ast.AugAssign):
+            if isinstance(node.target, ast.Name) and node.target.id not in assigned:
+                reads.setdefault(node.target.id)  # `x += 1` reads x first
+            load(node.value)
+            store(node.target)
+        elif isinstance(node, ast.AnnAssign):
+            load(node.value)
+            store(node.target)
+        elif isinstance(node, HOISTED):
+            continue  # run before the statements, as plain Python
+        else:
+            loads, names = _names(node)
+            for name in loads:
+                if name not in assigned:
+                    reads.setdefault(name)
+            for name in names:  # walrus, del and the like
+                assigned.add(name)
+                stores.setdefault(name)
 
 
 def _top_level_stores(node: ast.stmt) -> list[str]:

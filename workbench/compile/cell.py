@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from workbench.compile import keras_mode
-from workbench.compile.analysis import CellPlan, analyze, cell_line
+from workbench.compile.analysis import CellPlan, Signature, analyze, cell_line
 from workbench.compile.errors import CompileError, explain
 from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import LABELS, Mode, check, tf_debug
@@ -51,7 +51,7 @@ class _CellFunction:
 
     function: Any  # tf.function
     python_function: Any
-    parameters: tuple[str, ...]
+    signature: Signature
     filename: str
     statics: dict[str, Any] = field(default_factory=dict)  # variables, kept by identity
     not_exported: list[str] = field(default_factory=list)
@@ -61,7 +61,7 @@ class _CellFunction:
 
 # (id(namespace), mode, key) -> compiled object; a kernel has one namespace, tests several.
 _defs: dict[tuple[int, Mode, str, str], CompiledFunction] = {}
-_cells: dict[tuple[int, Mode, str, tuple[str, ...]], _CellFunction] = {}
+_cells: dict[tuple[int, Mode, str, Signature], _CellFunction] = {}
 
 
 def compile_cell(
@@ -159,7 +159,7 @@ def _run(
                 + ", ".join(cell.not_exported)
                 + "; assign them in an eager cell to keep them"
             )
-        local = [name for name in plan.locals_only if name != "_"]
+        local = [name for name in cell.signature.local if name != "_"]
         if local:
             report.notes.append(
                 "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
@@ -192,7 +192,7 @@ def _compare(
         )
     if plan.statements:
         cell = _cell_function(plan, namespace, "function" if mode == "eager" else mode, digest)
-        args: tuple[Any, ...] = tuple(namespace[name] for name in cell.parameters)
+        args: tuple[Any, ...] = tuple(namespace[name] for name in cell.signature.parameters)
         target, kwargs = cell.python_function, {}
     else:
         called = [f for f in defs.values() if f.last_call is not None]
@@ -325,14 +325,18 @@ def _is_traced_input(value: Any) -> bool:
 
 
 def _cell_function(plan: CellPlan, namespace: Namespace, mode: Mode, digest: str) -> _CellFunction:
-    traced = {name: _is_traced_input(namespace[name]) for name in plan.reads if name in namespace}
-    parameters = plan.parameters(traced)
-    key = (id(namespace), mode, plan.source, parameters)
+    holds_tensor = {
+        name: _is_traced_input(namespace[name])
+        for name in (*plan.reads, *plan.stores)
+        if name in namespace
+    }
+    signature = plan.signature(holds_tensor)
+    key = (id(namespace), mode, plan.source, signature)
     cell = _cells.get(key)
     if cell is not None and cell.python_function.__globals__ is namespace:
         return cell
     filename = f"<workbench-cell-{digest}-{mode}-function>"
-    text = plan.function_source(parameters)
+    text = plan.function_source(signature)
     _register_source(filename, text)
     scope: dict[str, Any] = {}
     exec(compile(text, filename, "exec"), namespace, scope)
@@ -358,7 +362,7 @@ def _cell_function(plan: CellPlan, namespace: Namespace, mode: Mode, digest: str
     cell = _CellFunction(
         function=tf.function(python_function, jit_compile=mode == "xla"),
         python_function=python_function,
-        parameters=parameters,
+        signature=signature,
         filename=filename,
     )
     holder["cell"] = cell
@@ -376,7 +380,7 @@ def _is_tensor_structure(value: Any) -> bool:
 
 def _call_cell(cell: _CellFunction, namespace: Namespace) -> tuple[Any, float]:
     args = []
-    for name in cell.parameters:
+    for name in cell.signature.parameters:
         if name not in namespace:
             raise NameError(f"name {name!r} is not defined")
         args.append(namespace[name])
