@@ -241,8 +241,18 @@ def _top_level_stores(node: ast.stmt) -> list[str]:
         # a with block runs its body once, unconditionally: its assignments are the cell's
         targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
         inner = [name for child in node.body for name in _top_level_stores(child)]
-        return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)] + inner
-    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        return [
+            n.id
+            for t in targets
+            for n in ast.walk(t)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        ] + inner
+    return [
+        n.id
+        for t in targets
+        for n in ast.walk(t)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    ]
 
 
 def _names(node: ast.AST) -> tuple[list[str], list[str]]:
