@@ -210,3 +210,23 @@ def test_training_step_cell_keeps_what_the_with_block_assigns(ip: Any, capsys: A
     out = capsys.readouterr().out
     assert "not kept (not tensors): tape" in out
     assert "retraced" not in out
+
+
+def test_compare_a_def_cell_on_its_last_call(ip: Any, capsys: Any) -> None:
+    cell = "%%compile function{}\ndef g(x):\n    return tf.reduce_sum(x * x)\n"
+    run(ip, cell.format(""))
+    run(ip, "g(tf.ones([4]))")
+    capsys.readouterr()
+    run(ip, cell.format(" --compare --steps 2"))
+    out = report_of(capsys)
+    assert "XLA" in out
+    assert out.count("agree") == 2
+
+
+def test_cache_stays_bounded(ip: Any) -> None:
+    from workbench.compile import cell as cell_module
+
+    run(ip, "x = tf.ones([2])")
+    for i in range(cell_module.CACHE_SIZE + 5):
+        run(ip, f"%%compile function\ny = x * {i}\n")
+    assert len(cell_module._cells) <= cell_module.CACHE_SIZE

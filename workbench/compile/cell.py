@@ -60,6 +60,8 @@ class _CellFunction:
 
 
 # (id(namespace), mode, key) -> compiled object; a kernel has one namespace, tests several.
+# Bounded: every edit of a cell makes a new entry, and each holds its traced graphs.
+CACHE_SIZE = 64
 _defs: dict[tuple[int, Mode, str, str], CompiledFunction] = {}
 _cells: dict[tuple[int, Mode, str, Signature], _CellFunction] = {}
 
@@ -248,6 +250,7 @@ def _compile_defs(
         cached = _defs.get(key)
         if cached is None or cached.python_function.__globals__ is not namespace:
             cached = _defs[key] = CompiledFunction(function, mode)
+            _bound(_defs)
         namespace[node.name] = cached
         compiled.append(cached)
     return compiled
@@ -367,7 +370,13 @@ def _cell_function(plan: CellPlan, namespace: Namespace, mode: Mode, digest: str
     )
     holder["cell"] = cell
     _cells[key] = cell
+    _bound(_cells)
     return cell
+
+
+def _bound(cache: dict[Any, Any]) -> None:
+    while len(cache) > CACHE_SIZE:
+        del cache[next(iter(cache))]  # the oldest entry
 
 
 def _is_tensor_structure(value: Any) -> bool:
