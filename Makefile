@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LABEXT := workbench/labextension/package.json
-EXT_SOURCES := $(wildcard extensions/src/*.ts extensions/style/* extensions/schema/*) \
+EXT_SOURCES := $(wildcard extensions/src/*.ts extensions/widgets/*.ts extensions/style/* extensions/schema/*) \
 	extensions/package.json extensions/yarn.lock extensions/tsconfig.json extensions/.yarnrc.yml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8888

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,3 +45,20 @@ def kernel_client() -> Iterator[object]:
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def ip() -> Iterator[Any]:
+    """A real IPython shell, in-process, with the workbench loaded: what a kernel runs cells in."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.testing.globalipapp import start_ipython
+
+    shell = start_ipython() or InteractiveShell.instance()  # None once started
+    shell.run_line_magic("load_ext", "workbench")
+    shell.run_cell("import numpy as np\nimport tensorflow as tf\nimport keras")
+    try:
+        yield shell
+    finally:
+        shell.run_line_magic("compile_mode", "eager")
+        shell.run_line_magic("tf_debug", "off")
+        shell.run_line_magic("reset", "-f")

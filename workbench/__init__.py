@@ -17,13 +17,27 @@ if TYPE_CHECKING:
 
     from workbench.compile import CompileError, compile_cell
     from workbench.distribute.devices import devices, virtual_devices
+    from workbench.widgets.live import LiveCurves, run
+    from workbench.widgets.runs_view import runs
 
-__all__ = ["CompileError", "__version__", "compile_cell", "devices", "virtual_devices"]
+__all__ = [
+    "CompileError",
+    "LiveCurves",
+    "__version__",
+    "compile_cell",
+    "devices",
+    "run",
+    "runs",
+    "virtual_devices",
+]
 
 # public name -> module that defines it; imported on first use.
 _LAZY: dict[str, str] = {
     "CompileError": "workbench.compile",
     "compile_cell": "workbench.compile",
+    "LiveCurves": "workbench.widgets.live",
+    "run": "workbench.widgets.live",
+    "runs": "workbench.widgets.runs_view",
     "devices": "workbench.distribute.devices",
     "virtual_devices": "workbench.distribute.devices",
 }

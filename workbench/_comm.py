@@ -9,9 +9,17 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from workbench._protocol import COMM_TARGET, PROTOCOL_VERSION, Event, KernelStatus, Reply
+from workbench._protocol import (
+    COMM_TARGET,
+    PROTOCOL_VERSION,
+    Event,
+    KernelStatus,
+    Reply,
+    RunInfo,
+)
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +28,41 @@ def _status() -> KernelStatus:
     from workbench.compile.modes import default_mode, tf_debug
     from workbench.system import status
 
-    return KernelStatus(**status(), compile_mode=default_mode(), tf_debug=tf_debug())
+    return KernelStatus(**status(), compile_mode=default_mode(), tf_debug=tf_debug(), runs=_runs())
+
+
+def _runs() -> list[RunInfo]:
+    """This kernel's runs, then the other run folders of the logdirs it wrote to.
+
+    Only if a run was started: the curves modules are not imported for this.
+    """
+    registry = sys.modules.get("workbench.curves.registry")
+    if registry is None:
+        return []
+    runs: list[RunInfo] = []
+    seen: set[tuple[str | None, str]] = set()
+    for run in reversed(registry.runs()):
+        logdir = None if run.logdir is None else str(run.logdir)
+        seen.add((logdir, run.name))
+        last = {
+            metric: float(series.last()[1])
+            for (split, metric), series in run.series.items()
+            if split == "train" and series.last() is not None
+        }
+        steps = max((len(s) for s in run.series.values()), default=0)
+        runs.append(RunInfo(name=run.name, logdir=logdir, state=run.state, steps=steps, last=last))
+    for logdir in dict.fromkeys(r["logdir"] for r in runs if r["logdir"] is not None):
+        assert logdir is not None
+        try:
+            folders = sorted(p for p in Path(logdir).iterdir() if p.is_dir())
+        except OSError:
+            continue
+        for folder in folders:
+            if (logdir, folder.name) not in seen:
+                runs.append(
+                    RunInfo(name=folder.name, logdir=logdir, state="saved", steps=0, last={})
+                )
+    return runs
 
 
 METHODS: dict[str, Callable[[], Any]] = {"status": _status}
@@ -76,6 +118,15 @@ def handle(request: dict[str, Any]) -> Reply:
         log.exception("workbench: %s request failed", request.get("method"))
         return Reply(id=request_id, error={"message": f"{type(exc).__name__}: {exc}"})
     return Reply(id=request_id, result=result)
+
+
+def push_status() -> None:
+    """Tell open panels the kernel's status now (a run started or ended)."""
+    if not _open or "tensorflow" not in sys.modules:
+        return
+    event = Event(event="status", data=_status())
+    for comm in list(_open.values()):
+        comm.send(event)
 
 
 def push_status_if_changed() -> None:

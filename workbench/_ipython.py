@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 from workbench import _comm
@@ -24,8 +25,11 @@ def load(ipython: Any) -> None:
         virtual_devices(_parse_split(split))
     _load_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:  # a kernel, not a terminal IPython
+        from workbench.curves import registry
+
         _comm.register(_comm_manager())
-        ipython.events.register("post_run_cell", _post_run_cell)
+        registry.on_change(_comm.push_status)
+    ipython.events.register("post_run_cell", _post_run_cell)
     _loaded.add(id(ipython))
 
 
@@ -35,7 +39,7 @@ def unload(ipython: Any) -> None:
     _unload_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
         _comm.unregister(_comm_manager())
-        ipython.events.unregister("post_run_cell", _post_run_cell)
+    ipython.events.unregister("post_run_cell", _post_run_cell)
     _loaded.discard(id(ipython))
 
 
@@ -68,7 +72,13 @@ def _comm_manager() -> Any:
     return comm.get_comm_manager()
 
 
-def _post_run_cell(_result: Any) -> None:
+def _post_run_cell(result: Any) -> None:
+    registry = sys.modules.get("workbench.curves.registry")
+    error = getattr(result, "error_in_exec", None)
+    if registry is not None and error is not None:
+        # Keras calls no callback when fit is interrupted: end the cell's runs here, so their
+        # event files are closed and their plots show the final state.
+        registry.close_running("interrupted" if isinstance(error, KeyboardInterrupt) else "failed")
     _comm.push_status_if_changed()
 
 

@@ -34,11 +34,22 @@ class StatusResult(TypedDict):
     logical_devices: list[DeviceInfo] | None
 
 
+class RunInfo(TypedDict):
+    """A training run the kernel wrote, or found in a logdir it wrote to."""
+
+    name: str
+    logdir: str | None
+    state: str  # running, finished, interrupted, failed; "saved" for one only found on disk
+    steps: int
+    last: dict[str, float]  # latest value of each training metric
+
+
 class KernelStatus(StatusResult):
-    """A kernel's status over the comm: the above plus how its cells compile."""
+    """A kernel's status over the comm: the above plus how its cells compile and its runs."""
 
     compile_mode: Literal["eager", "function", "xla"]  # for cells without %%compile
     tf_debug: bool  # every tf.function runs eagerly
+    runs: list[RunInfo]
 
 
 class Request(TypedDict):

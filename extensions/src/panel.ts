@@ -9,7 +9,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import { WorkbenchClient, WorkbenchUnavailable } from './client';
 import { shortDeviceName, summarize } from './format';
-import { IDeviceInfo, IKernelStatus } from './protocol';
+import { IDeviceInfo, IKernelStatus, IRunInfo } from './protocol';
 import { ISignal, Signal } from '@lumino/signaling';
 import { MODE_LABELS } from './compilemode';
 
@@ -188,7 +188,8 @@ export class WorkbenchPanel extends Widget {
             this._trans.__(
               "TensorFlow's runtime has not started: devices can still be split, e.g. workbench.virtual_devices(4)."
             )
-          )
+          ),
+      this._runs(status.runs)
     );
   }
 
@@ -221,6 +222,35 @@ export class WorkbenchPanel extends Widget {
       item.dataset.deviceType = device.device_type;
       item.title = device.name;
       item.textContent = shortDeviceName(device.name);
+    }
+    return section;
+  }
+
+  private _runs(runs: IRunInfo[]): HTMLElement {
+    const section = document.createElement('section');
+    section.appendChild(document.createElement('h3')).textContent =
+      this._trans.__('Runs');
+    if (!runs.length) {
+      section.appendChild(
+        this._note(
+          this._trans.__(
+            'No runs yet: train with callbacks=[workbench.LiveCurves()].'
+          )
+        )
+      );
+      return section;
+    }
+    const list = section.appendChild(document.createElement('ul'));
+    for (const run of runs) {
+      const item = list.appendChild(document.createElement('li'));
+      item.className = 'jp-Workbench-run';
+      item.dataset.state = run.state;
+      item.title = run.logdir ? `${run.logdir}/${run.name}` : run.name;
+      const latest = Object.entries(run.last)
+        .map(([metric, value]) => `${metric} ${Number(value.toPrecision(4))}`)
+        .join(', ');
+      const steps = run.steps ? ` · ${run.steps} steps` : '';
+      item.textContent = `${run.name} · ${run.state}${steps}${latest ? ' · ' + latest : ''}`;
     }
     return section;
   }

@@ -23,12 +23,23 @@ export interface IStatusResult {
 
 export type CompileMode = 'eager' | 'function' | 'xla';
 
-/** A kernel's status over the comm: the above plus how its cells compile. */
+/** A training run the kernel wrote, or found in a logdir it wrote to. */
+export interface IRunInfo {
+  name: string;
+  logdir: string | null;
+  /** running, finished, interrupted, failed; "saved" for one only found on disk. */
+  state: string;
+  steps: number;
+  last: Record<string, number>;
+}
+
+/** A kernel's status over the comm: the above plus how its cells compile and its runs. */
 export interface IKernelStatus extends IStatusResult {
   /** For cells without `%%compile`. */
   compile_mode: CompileMode;
   /** Every tf.function runs eagerly. */
   tf_debug: boolean;
+  runs: IRunInfo[];
 }
 
 export type Method = 'status';

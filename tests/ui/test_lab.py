@@ -127,3 +127,33 @@ def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any) -> Non
 
     _run_cell(page, 2)  # the kernel pushes its new default to the panel and status bar
     expect(status).to_have_text("Compile: XLA")
+
+
+LIVE_FIT = """import keras, numpy as np, time, workbench
+class Slow(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        time.sleep(0.05)
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+model.compile("sgd", "mse")
+model.fit(np.random.rand(256, 8), np.random.rand(256, 1), batch_size=16, epochs=4,
+          validation_split=0.25, verbose=0,
+          callbacks=[workbench.LiveCurves(logdir="runs", run="live"), Slow()])"""
+
+
+def test_live_curves_render_and_grow(lab: Any, page: Any) -> None:
+    panel = _open_notebook(lab, page, [LIVE_FIT])
+    page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+    page.keyboard.press("Shift+Enter")
+    view = page.locator(".workbench-livecurves")
+    view.locator("canvas").first.wait_for()
+    progress = view.locator(".workbench-livecurves-progress")
+    progress.wait_for()
+    first = progress.inner_text()
+    expect(progress).not_to_have_text(first)  # it grows while fit runs
+    expect(view.locator(".workbench-livecurves-header")).to_contain_text("finished", timeout=60_000)
+    assert view.locator(".workbench-livecurves-panel").count() == 1  # loss (train + validation)
+    # the static snapshot is in the output, for the saved notebook, but hidden by the live view
+    snapshot = page.locator("[data-workbench-snapshot]")
+    expect(snapshot).to_have_count(1)
+    expect(snapshot).to_be_hidden()
+    expect(panel.locator(".jp-Workbench-run", has_text="live")).to_contain_text("finished")

@@ -29,6 +29,7 @@ def _ts_interface(name: str) -> dict[str, bool]:
         (_protocol.DeviceInfo, "IDeviceInfo"),
         (_protocol.StatusResult, "IStatusResult"),
         (_protocol.KernelStatus, "IKernelStatus"),
+        (_protocol.RunInfo, "IRunInfo"),
         (_protocol.Request, "IRequest"),
         (_protocol.ErrorBody, "IErrorBody"),
         (_protocol.Reply, "IReply"),

@@ -1,0 +1,224 @@
+"""A training run: every metric's history in memory, written through to TensorBoard event files.
+
+``Run.log`` is called once per training batch, so it only appends to arrays and a pending list;
+the pending points go to disk in batches (every ``WRITE_EVERY`` points, and on ``flush``/``close``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from workbench.curves.events import EventWriter, read_scalars
+from workbench.curves.series import Series
+
+SPLITS = ("train", "validation")
+STATES = ("running", "finished", "interrupted", "failed")
+META = "workbench_run.json"
+WRITE_EVERY = 512  # pending points before a write: ~2 ms of writing, a few times per epoch
+
+State = Literal["running", "finished", "interrupted", "failed"]
+
+
+@dataclass
+class BadValue:
+    """A NaN or infinite value, the first of its series."""
+
+    metric: str
+    split: str
+    step: int
+    value: float
+
+
+class Run:
+    """One training run: ``series[(split, metric)]`` holds its per-batch points (per-epoch for
+    validation); ``epochs[(split, metric)]`` the per-epoch training values.
+
+    Args:
+        name: the run's folder name under ``logdir``.
+        logdir: where ``<name>/train`` and ``<name>/validation`` event files go; None: memory only.
+        write: False keeps the run in memory even with a logdir (e.g. a run loaded from disk).
+    """
+
+    def __init__(
+        self, name: str, logdir: str | os.PathLike[str] | None = None, *, write: bool = True
+    ) -> None:
+        if not name or "/" in name or name in (".", ".."):
+            raise ValueError(f"Expected a run name usable as a folder name. Received: {name!r}")
+        self.name = name
+        self.logdir = Path(logdir) if logdir is not None else None
+        if self.logdir is not None and self.logdir.exists() and not self.logdir.is_dir():
+            raise NotADirectoryError(
+                f"Expected logdir to be a folder. Received: {str(self.logdir)!r}, which is a file."
+            )
+        self.state: State = "running"
+        self.started = time.time()
+        self.ended: float | None = None
+        self.series: dict[tuple[str, str], Series] = {}
+        self.epochs: dict[tuple[str, str], Series] = {}
+        self._seen_bad: set[tuple[str, str]] = set()
+        self._pending: list[tuple[str, str, int, float, float]] = []
+        self._writers: dict[str, EventWriter] = {}
+        self._write = write and self.logdir is not None
+        if self._write:
+            self._save_meta()
+
+    @property
+    def path(self) -> Path | None:
+        return None if self.logdir is None else self.logdir / self.name
+
+    def log(
+        self,
+        step: int,
+        metrics: Mapping[str, float],
+        *,
+        split: str = "train",
+        kind: Literal["batch", "epoch"] = "batch",
+        wall_time: float | None = None,
+    ) -> list[BadValue]:
+        """Record ``metrics`` at ``step``; returns the series' first NaN/Inf values, if new."""
+        if split not in SPLITS:
+            raise ValueError(f"Expected split to be one of {list(SPLITS)}. Received: {split!r}")
+        wall = time.time() if wall_time is None else wall_time
+        store = self.epochs if kind == "epoch" and split == "train" else self.series
+        tag_prefix = "epoch_" if kind == "epoch" else "batch_"
+        bad: list[BadValue] = []
+        for metric, raw in metrics.items():
+            try:
+                value = float(raw)
+            except (TypeError, ValueError):
+                raise TypeError(
+                    f"Expected metric {metric!r} to be a number. Received: {raw!r}"
+                ) from None
+            key = (split, metric)
+            series = store.get(key)
+            if series is None:
+                series = store[key] = Series()
+            series.append(step, wall, value)
+            if self._write:
+                self._pending.append((split, tag_prefix + metric, step, wall, value))
+            if not math.isfinite(value) and key not in self._seen_bad:
+                self._seen_bad.add(key)
+                bad.append(BadValue(metric, split, step, value))
+        if len(self._pending) >= WRITE_EVERY:
+            self._write_pending()
+        return bad
+
+    def groups(self) -> dict[str, list[tuple[str, str]]]:
+        """Metric group -> its series (training and validation of one metric), in log order."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for split, metric in self.series:
+            groups.setdefault(metric, []).append((split, metric))
+        for keys in groups.values():
+            keys.sort(key=lambda key: SPLITS.index(key[0]))
+        return groups
+
+    def flush(self) -> None:
+        """Everything logged so far is on disk and readable."""
+        self._write_pending()
+        for writer in self._writers.values():
+            writer.flush()
+
+    def close(self, state: str = "finished") -> None:
+        """Flush, close the files and record how the run ended. Idempotent."""
+        if state not in STATES[1:]:
+            raise ValueError(f"Expected state to be one of {list(STATES[1:])}. Received: {state!r}")
+        if self.state != "running":
+            return
+        self.flush()
+        for writer in self._writers.values():
+            writer.close()
+        self.state = state  # type: ignore[assignment]
+        self.ended = time.time()
+        if self._write:
+            self._save_meta()
+
+    def _write_pending(self) -> None:
+        if not self._pending or self.path is None:
+            self._pending.clear()
+            return
+        by_split: dict[str, list[tuple[str, int, float, float]]] = {}
+        for split, tag, step, wall, value in self._pending:
+            by_split.setdefault(split, []).append((tag, step, wall, value))
+        self._pending.clear()
+        for split, points in by_split.items():
+            writer = self._writers.get(split)
+            if writer is None:
+                writer = self._writers[split] = EventWriter(self.path / split)
+            writer.write(points)
+
+    def _save_meta(self) -> None:
+        assert self.path is not None
+        self.path.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "name": self.name,
+            "state": self.state,
+            "started": self.started,
+            "ended": self.ended,
+        }
+        (self.path / META).write_text(json.dumps(meta))
+
+    @classmethod
+    def load(cls, run_dir: str | os.PathLike[str]) -> Run:
+        """A run read back from its event files (ours or Keras' TensorBoard callback's).
+
+        Raises:
+            FileNotFoundError: ``run_dir`` is not a folder.
+            ValueError: an event file cannot be read (names it).
+        """
+        path = Path(run_dir)
+        if not path.is_dir():
+            raise FileNotFoundError(f"Expected a run folder. Received: {str(path)!r}")
+        run = cls(path.name, path.parent, write=False)
+        meta = read_meta(path)
+        state = meta.get("state", "finished")
+        run.state = state if state in STATES else "finished"  # type: ignore[assignment]
+        if run.state == "running":
+            run.state = "interrupted"  # nobody is writing it now... or another process is
+            if time.time() - _last_write(path) < 60:
+                run.state = "running"
+        started, ended = meta.get("started"), meta.get("ended")
+        run.started = float(started) if isinstance(started, int | float) else run.started
+        run.ended = float(ended) if isinstance(ended, int | float) else None
+        for split in SPLITS:
+            directory = path / split
+            if not directory.is_dir():
+                continue
+            scalars = read_scalars(directory)
+            batch = {t.removeprefix("batch_") for t in scalars if t.startswith("batch_")}
+            for tag, (steps, walls, values) in scalars.items():
+                if tag.startswith("batch_"):
+                    metric, store = tag.removeprefix("batch_"), run.series
+                elif tag.startswith("epoch_"):
+                    metric = tag.removeprefix("epoch_")
+                    per_batch = split == "train" and metric in batch
+                    store = run.epochs if per_batch else run.series
+                else:
+                    metric, store = tag, run.series
+                series = store.setdefault((split, metric), Series())
+                series.extend(steps, walls, values)  # type: ignore[arg-type]
+        if not meta:
+            times = [s.wall_times for s in run.series.values() if len(s)]
+            if times:
+                run.started = float(min(t.min() for t in times))
+                run.ended = float(max(t.max() for t in times))
+        return run
+
+
+def read_meta(path: Path) -> dict[str, object]:
+    try:
+        meta = json.loads((path / META).read_text())
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _last_write(path: Path) -> float:
+    times = [p.stat().st_mtime for p in path.rglob("events.out.tfevents.*")]
+    return max(times, default=0.0)

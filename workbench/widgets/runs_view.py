@@ -1,0 +1,143 @@
+"""``workbench.runs(logdir)``: the runs of a logdir, live or finished, ours or Keras' own
+TensorBoard callback's, as a table, and their curves overlaid."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from workbench.curves import registry
+from workbench.curves.callback import DEFAULT_LOGDIR
+from workbench.curves.runs import RunSummary, list_runs
+from workbench.curves.store import Run
+from workbench.widgets.snapshot import PALETTE, Line, panels_html
+
+
+class Curves:
+    """A static figure of overlaid curves (inline SVG): it survives saving and export."""
+
+    def __init__(self, html_text: str, description: str) -> None:
+        self._html = html_text
+        self._description = description
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+    def __repr__(self) -> str:
+        return self._description
+
+
+class Runs:
+    """The runs found in ``logdir`` (live runs of this kernel included), newest first."""
+
+    def __init__(self, logdir: str | Path = DEFAULT_LOGDIR) -> None:
+        self.logdir = Path(logdir)
+        if not self.logdir.is_dir():
+            raise FileNotFoundError(
+                f"Expected logdir to be a folder of runs. Received: {str(logdir)!r}, which "
+                + ("is a file." if self.logdir.exists() else "does not exist.")
+            )
+        self._live = {
+            run.name: run
+            for run in registry.runs()
+            if run.logdir is not None and Path(run.logdir).resolve() == self.logdir.resolve()
+        }
+        self.summaries = list_runs(self.logdir)
+        for summary in self.summaries:
+            live = self._live.get(summary.name)
+            if live is not None:
+                summary.state = live.state
+
+    def __len__(self) -> int:
+        return len(self.summaries)
+
+    def __iter__(self) -> Iterator[RunSummary]:
+        return iter(self.summaries)
+
+    def __getitem__(self, name: str) -> RunSummary:
+        for summary in self.summaries:
+            if summary.name == name:
+                return summary
+        raise KeyError(f"Expected one of the runs {self.names()}. Received: {name!r}")
+
+    def names(self) -> list[str]:
+        return [s.name for s in self.summaries]
+
+    def load(self, name: str) -> Run:
+        """The run's full history: from this kernel's memory while it runs, else from disk."""
+        live = self._live.get(name)
+        return live if live is not None else Run.load(self[name].path)
+
+    def plot(
+        self, runs: Sequence[str] | None = None, metrics: Sequence[str] | None = None
+    ) -> Curves:
+        """Chosen runs' curves overlaid, one panel per metric (training and validation)."""
+        names = list(runs) if runs is not None else self.names()
+        for name in names:
+            self[name]
+        panels: dict[str, list[Line]] = {}
+        for index, name in enumerate(names):
+            run = self.load(name)
+            for group, keys in run.groups().items():
+                if metrics is not None and group not in metrics:
+                    continue
+                for split, metric in keys:
+                    series = run.series[(split, metric)]
+                    label = name if split == "train" else f"{name} (val)"
+                    panels.setdefault(group, []).append(
+                        Line(label, series.steps, series.values, PALETTE[index % len(PALETTE)])
+                    )
+        if metrics is not None:
+            missing = [m for m in metrics if m not in panels]
+            if missing:
+                raise KeyError(f"Expected metrics among {sorted(panels)}. Received: {missing}")
+        title = f"{', '.join(names)} in {self.logdir}"
+        return Curves(panels_html(panels, title=title), f"<curves of {len(names)} runs: {title}>")
+
+    def __repr__(self) -> str:
+        rows = [("run", "state", "steps", "last")] + [
+            (s.name, s.state, str(s.steps), _last(s)) for s in self.summaries
+        ]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        return "\n".join(
+            "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        )
+
+    def _repr_html_(self) -> str:
+        head = "".join(
+            f"<th style='text-align:left'>{h}</th>"
+            for h in ("run", "state", "steps", "metrics", "last", "started", "ended")
+        )
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f"<td style='text-align:left'>{html.escape(str(c))}</td>"
+                for c in (
+                    s.name,
+                    s.state,
+                    s.steps,
+                    ", ".join(s.metrics),
+                    _last(s),
+                    _time(s.started),
+                    _time(s.ended),
+                )
+            )
+            + "</tr>"
+            for s in self.summaries
+        )
+        return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def runs(logdir: str | Path = DEFAULT_LOGDIR) -> Runs:
+    """The runs of ``logdir``: ``print`` or show it for a table, ``.plot(...)`` to compare."""
+    return Runs(logdir)
+
+
+def _last(summary: RunSummary) -> str:
+    return ", ".join(f"{k} {v:.4g}" for k, v in sorted(summary.last.items()))
+
+
+def _time(value: float | None) -> str:
+    return "" if value is None else datetime.fromtimestamp(value).strftime("%Y-%m-%d %H:%M:%S")
