@@ -163,8 +163,15 @@ class View {
     model.on('change:progress', this.onChange);
     model.on('change:state', this.onChange);
     model.on('change:bad_values', this.onChange);
+    // the snapshot output is added after the run ends: look for it once it is announced
+    this.onSnapshot = () => {
+      for (const delay of [0, 200, 1000]) {
+        setTimeout(() => this.hideSnapshot(), delay);
+      }
+    };
+    model.on('change:snapshot', this.onSnapshot);
     this.renderHeader();
-    this.hideSnapshot();
+    this.onSnapshot();
     model.send({ type: 'sync' }); // the kernel answers with a reset of every series
   }
 
@@ -173,6 +180,7 @@ class View {
     this.model.off('change:progress', this.onChange);
     this.model.off('change:state', this.onChange);
     this.model.off('change:bad_values', this.onChange);
+    this.model.off('change:snapshot', this.onSnapshot);
     if (this.frame !== null) {
       cancelAnimationFrame(this.frame);
     }
@@ -422,6 +430,7 @@ class View {
     buffers: (ArrayBuffer | DataView)[]
   ) => void;
   private onChange: () => void;
+  private onSnapshot: () => void;
 }
 
 function toFloat64(buffer: ArrayBuffer | DataView): Float64Array {

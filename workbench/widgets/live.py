@@ -55,6 +55,7 @@ class LiveView:
         if self.show:
             html = snapshot(run, run_id=self.run_id, subtitle=progress["text"])
             display({"text/html": html, "text/plain": f"<curves of run {run.name}>"}, raw=True)
+            widget.snapshot = True
 
 
 class LiveCurves(CurvesCallback):

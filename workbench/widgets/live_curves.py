@@ -49,6 +49,7 @@ class CurvesWidget(anywidget.AnyWidget):
     progress = traitlets.Dict().tag(sync=True)
     bad_values: traitlets.List[dict[str, object]] = traitlets.List().tag(sync=True)
     smoothing = traitlets.Float(0.6).tag(sync=True)
+    snapshot = traitlets.Bool(False).tag(sync=True)  # the static snapshot is in the output
 
     def __init__(self, run: Run, *, run_id: str, smoothing: float = 0.6) -> None:
         super().__init__(title=run.name, run_id=run_id, smoothing=smoothing, state=run.state)
