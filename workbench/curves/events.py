@@ -90,6 +90,8 @@ def read_scalars(directory: Path) -> dict[str, tuple[list[int], list[float], lis
             f"{exc}. Move the damaged file aside to read the rest of the run."
         ) from exc
     tags = accumulator.Tags()
+    if not any(tags.get(kind) for kind in ("scalars", "tensors")):
+        _check_readable(directory)
     found: dict[str, tuple[list[int], list[float], list[float]]] = {}
     for tag in tags.get("scalars", []):
         events = accumulator.Scalars(tag)
@@ -109,3 +111,19 @@ def read_scalars(directory: Path) -> dict[str, tuple[list[int], list[float], lis
         else:
             found[tag] = ([e.step for e in events], [e.wall_time for e in events], values)
     return found
+
+
+def _check_readable(directory: Path) -> None:
+    """TensorBoard's reader skips what it cannot parse, silently: name a file it got nothing from.
+
+    Every event file starts with a version record, so a non-empty file without one is damaged
+    (a truncated *last* record still leaves the records before it readable).
+    """
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+    for path in sorted(directory.glob("events.out.tfevents.*")):
+        if path.stat().st_size and next(iter(EventFileLoader(str(path)).Load()), None) is None:
+            raise ValueError(
+                f"Could not read the event file {path}: it holds no readable event. Move it "
+                "aside to read the rest of the run."
+            )
