@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from workbench.compile import CompileError, compile_cell
     from workbench.distribute.devices import devices, virtual_devices
+    from workbench.inspect.gradients import inspect_gradients
     from workbench.widgets.live import LiveCurves, run
     from workbench.widgets.runs_view import runs
 
@@ -26,6 +27,7 @@ __all__ = [
     "__version__",
     "compile_cell",
     "devices",
+    "inspect_gradients",
     "run",
     "runs",
     "virtual_devices",
@@ -36,6 +38,7 @@ _LAZY: dict[str, str] = {
     "CompileError": "workbench.compile",
     "compile_cell": "workbench.compile",
     "LiveCurves": "workbench.widgets.live",
+    "inspect_gradients": "workbench.inspect.gradients",
     "run": "workbench.widgets.live",
     "runs": "workbench.widgets.runs_view",
     "devices": "workbench.distribute.devices",

@@ -45,6 +45,9 @@ def unload(ipython: Any) -> None:
 
 def _load_magics(ipython: Any) -> None:
     from workbench import magics
+    from workbench.inspect import formatters
+
+    formatters.register(ipython)
 
     ipython.register_magics(magics.CompileMagics)
     ipython.input_transformers_cleanup.append(magics.default_mode_transformer)
@@ -57,6 +60,9 @@ def _load_magics(ipython: Any) -> None:
 
 def _unload_magics(ipython: Any) -> None:
     from workbench import magics
+    from workbench.inspect import formatters
+
+    formatters.unregister(ipython)
     from workbench.compile.errors import CompileError
 
     if magics.default_mode_transformer in ipython.input_transformers_cleanup:
