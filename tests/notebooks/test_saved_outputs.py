@@ -42,3 +42,26 @@ def test_a_10k_step_run_saves_a_small_snapshot(tmp_path: Path) -> None:
     ]
     assert len(widgets) == 1  # the live view, next to the snapshot
     assert (tmp_path / "runs" / "long" / "train").is_dir()
+
+
+def test_the_inspection_tutorial_saves_its_displays(tmp_path: Path) -> None:
+    from tests.conftest import REPO
+
+    nb = nbformat.read(REPO / "notebooks" / "tutorials" / "01_inspect.ipynb", as_version=4)
+    NotebookClient(
+        nb, timeout=300, kernel_name="tf-workbench", resources={"metadata": {"path": tmp_path}}
+    ).execute()
+    nbformat.write(nb, tmp_path / "saved.ipynb")
+    saved = nbformat.read(tmp_path / "saved.ipynb", as_version=4)
+    results = [
+        o.data for c in saved.cells if c.cell_type == "code" for o in c.outputs if "data" in o
+    ]
+    plain = "\n".join(d["text/plain"] for d in results)
+    assert "<tf.Tensor shape=(1797, 8, 8) float32 on CPU:0" in plain
+    assert "nan 1 · inf 1" in plain
+    assert "<tf.RaggedTensor" in plain
+    assert "<Functional" in plain
+    assert "cardinality 57" in plain
+    assert "dangling" in plain
+    assert "no gradient" in plain
+    assert all("text/html" in d for d in results)  # each has its rich form, saved
