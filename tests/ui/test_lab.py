@@ -123,7 +123,7 @@ def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any) -> Non
     output = _run_cell(page, 1)
     expect(output.first).to_contain_text("%%compile xla (XLA)")
     expect(output.first).to_contain_text("cell · 1 trace")
-    expect(output.last).to_contain_text("[2., 2., 2.]")
+    expect(output.last).to_contain_text("[2. 2. 2.]")  # the workbench display of the tensor
 
     _run_cell(page, 2)  # the kernel pushes its new default to the panel and status bar
     expect(status).to_have_text("Compile: XLA")
