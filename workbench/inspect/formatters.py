@@ -4,6 +4,7 @@ imported until such an object is displayed, and a display that fails falls back 
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -21,16 +22,33 @@ LAYERS = [("keras.src.layers.layer", "Layer")]
 DATASETS = [("tensorflow.python.data.ops.dataset_ops", "DatasetV2")]
 
 
-def _tensor_text(obj: Any) -> str:
+_last: tuple[Any, Any] | None = None  # (weak reference to the object, its summary)
+
+
+def _summary(obj: Any) -> Any:
+    """IPython asks each formatter separately: summarise an object once for both forms.
+
+    Only a weak reference is kept, so a displayed 400 MB tensor is not held alive by the cache.
+    """
+    global _last
     from workbench.inspect.tensors import summarize
 
-    return summarize(obj).text()
+    if _last is not None and _last[0]() is obj:
+        return _last[1]
+    summary = summarize(obj)
+    try:
+        _last = (weakref.ref(obj), summary)
+    except TypeError:  # not weak-referenceable: no cache
+        _last = None
+    return summary
+
+
+def _tensor_text(obj: Any) -> str:
+    return str(_summary(obj).text())
 
 
 def _tensor_html(obj: Any) -> str:
-    from workbench.inspect.tensors import summarize
-
-    return summarize(obj).html()
+    return str(_summary(obj).html())
 
 
 def _layer_text(obj: Any) -> str:
