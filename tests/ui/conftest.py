@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
+
+# Playwright's `expect` waits 5 s by default, less than a restarted kernel needs to come back and
+# import TensorFlow on a loaded 2-core CI machine; the same bound as the page's own waits.
+expect.set_options(timeout=60_000)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
