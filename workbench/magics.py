@@ -94,7 +94,9 @@ def default_mode_transformer(lines: list[str]) -> list[str]:
     if default_mode() == "eager" or _transforming_body:
         return lines
     first = next((line for line in lines if line.strip()), None)
-    if first is None or first.lstrip().startswith("%%"):
+    # A cell of magics or shell commands would run eagerly anyway (compile_cell runs any cell
+    # that calls get_ipython() as Python): leave it alone rather than print a report for it.
+    if first is None or first.lstrip().startswith(("%", "!")) or first.rstrip().endswith("?"):
         return lines
     return [f"{MAGIC_LINE}\n", *lines]
 

@@ -230,3 +230,71 @@ def test_cache_stays_bounded(ip: Any) -> None:
     for i in range(cell_module.CACHE_SIZE + 5):
         run(ip, f"%%compile function\ny = x * {i}\n")
     assert len(cell_module._cells) <= cell_module.CACHE_SIZE
+
+
+def test_a_rebound_model_is_traced_anew_not_served_stale(ip: Any, capsys: Any) -> None:
+    make = (
+        "keras.Sequential([keras.Input((2,)), "
+        "keras.layers.Dense(1, use_bias=False, kernel_initializer={!r})])"
+    )
+    run(ip, f"model = {make.format('ones')}; x = tf.ones([1, 2])")
+    cell = "%%compile function\ny = model(x)\n"
+    run(ip, cell)
+    assert float(ip.user_ns["y"][0, 0]) == 2.0
+    run(ip, f"model = {make.format('zeros')}")
+    capsys.readouterr()
+    run(ip, cell)
+    assert float(ip.user_ns["y"][0, 0]) == 0.0  # the new model's weights, not the traced one's
+    assert "traced anew: `model`" in report_of(capsys)
+    run(ip, cell)
+    assert "traced anew" not in report_of(capsys)  # same object: the trace is reused
+
+
+def test_a_batch_tuple_is_an_input_not_a_stale_capture(ip: Any, capsys: Any) -> None:
+    run(ip, "batch = (tf.ones([2]), tf.zeros([2]))")
+    cell = "%%compile function\nxb, yb = batch\ns = tf.reduce_sum(xb) + tf.reduce_sum(yb)\n"
+    run(ip, cell)
+    assert float(ip.user_ns["s"]) == 2.0
+    run(ip, "batch = (3 * tf.ones([2]), tf.ones([2]))")  # the next batch, same signature
+    capsys.readouterr()
+    run(ip, cell)
+    assert float(ip.user_ns["s"]) == 8.0
+    out = report_of(capsys)
+    assert "cell · 1 trace" in out  # an argument of the trace, so no retrace either
+
+
+def test_a_fit_that_cannot_compile_names_its_line(ip: Any) -> None:
+    from workbench.compile import CompileError
+
+    run(
+        ip,
+        "class Host(keras.layers.Layer):\n"
+        "    def call(self, x):\n"
+        "        return x * float(x.numpy().mean())  # needs an eager tensor\n"
+        "    def compute_output_shape(self, shape):\n"
+        "        return shape\n"
+        "model = keras.Sequential([keras.Input((4,)), Host(), keras.layers.Dense(1)])\n"
+        "model.compile('sgd', 'mse')\n"
+        "xs, ys = np.ones((16, 4), 'float32'), np.ones((16, 1), 'float32')\n",
+    )
+    run(ip, "%%compile eager\nfirst = model.fit(xs, ys, epochs=1, verbose=0)\n")  # fine eagerly
+    result = ip.run_cell(
+        "%%compile function\nnote = 'x'\nhistory = model.fit(xs, ys, epochs=1, verbose=0)\n"
+    )
+    error = result.error_in_exec
+    assert isinstance(error, CompileError)
+    assert "Cell line 3 failed as tf.function" in str(error)
+    assert "%%compile eager" in str(error)
+    assert "history" not in ip.user_ns
+    assert "note" not in ip.user_ns
+    assert (ip.user_ns["model"].run_eagerly, ip.user_ns["model"].jit_compile) == (False, False)
+
+
+def test_default_mode_leaves_magic_and_shell_cells_alone(ip: Any, capsys: Any) -> None:
+    run(ip, "%compile_mode function")
+    capsys.readouterr()
+    run(ip, "%compile_mode")
+    out = capsys.readouterr().out
+    assert "Cells without %%compile run tf.function" in out
+    assert "%%compile function (" not in out  # no compile report for a magic cell
+    run(ip, "%compile_mode eager")

@@ -53,6 +53,9 @@ class _CellFunction:
     python_function: Any
     signature: Signature
     filename: str
+    # Names read as globals (models, optimizers, functions...): the trace holds what they were
+    # bound to then, so it only serves while each name is still bound to the same object.
+    captured: tuple[tuple[str, Any], ...] = ()
     statics: dict[str, Any] = field(default_factory=dict)  # variables, kept by identity
     not_exported: list[str] = field(default_factory=list)
     static_result: Any = None
@@ -63,7 +66,9 @@ class _CellFunction:
 # Bounded: every edit of a cell makes a new entry, and each holds its traced graphs.
 CACHE_SIZE = 64
 _defs: dict[tuple[int, Mode, str, str], CompiledFunction] = {}
-_cells: dict[tuple[int, Mode, str, Signature], _CellFunction] = {}
+_cells: dict[tuple[int, Mode, str, Signature, tuple[int, ...]], _CellFunction] = {}
+# (id(namespace), mode, source) -> the captured names and objects of the cell's latest trace
+_last_captured: dict[tuple[int, Mode, str], tuple[tuple[str, Any], ...]] = {}
 
 
 def compile_cell(
@@ -125,7 +130,10 @@ def _run(
     lines = plan.source.splitlines()
 
     def failed(exc: Exception) -> CompileError:
-        return explain(exc, mode, files, lines, first_line)
+        # An OpError is raised while the graph runs, after any op before the failing one ran;
+        # anything else failed while tracing or compiling, before a variable could change.
+        ran = isinstance(exc, tf.errors.OpError)
+        return explain(exc, mode, files, lines, first_line, ran=ran)
 
     _exec(plan.hoisted, namespace, source_file)
     compiled_defs = _compile_defs(plan, namespace, mode, source_file)
@@ -134,12 +142,17 @@ def _run(
         report.comparison = _compare(plan, namespace, mode, digest, python_only, steps, failed)
 
     if mode == "eager" or not plan.statements or plan.keras_calls:
-        value = _run_python(plan, namespace, mode, source_file, report)
+        try:
+            value = _run_python(plan, namespace, mode, source_file, report)
+        except Exception as exc:
+            if mode == "eager":
+                raise  # plain Python: the user's own traceback is the best explanation
+            raise failed(exc) from exc
     elif python_only:
         report.notes.append("ran eagerly: the cell uses IPython magics or shell commands")
         value = _run_python(plan, namespace, "eager", source_file, report)
     else:
-        cell = _cell_function(plan, namespace, mode, digest)
+        cell = _cell_function(plan, namespace, mode, digest, report)
         files[cell.filename] = cell_line(0)  # a line of the generated function -> cell line
         try:
             value, seconds = _call_cell(cell, namespace)
@@ -316,8 +329,11 @@ _traced_types: dict[type, bool] = {}
 
 
 def _is_traced_input(value: Any) -> bool:
-    """Tensors, variables, arrays and numbers; by type, remembered (asked for every input of
-    every run)."""
+    """Tensors, variables, arrays and numbers, and lists, tuples and dicts of them (a batch from
+    ``next(iterator)``): passed as arguments so a new value reaches the trace. By type,
+    remembered, as this is asked for every input of every run."""
+    if isinstance(value, (list, tuple, dict)):
+        return bool(value) and _is_tensor_structure(value)
     kind = type(value)
     known = _traced_types.get(kind)
     if known is None:
@@ -327,17 +343,44 @@ def _is_traced_input(value: Any) -> bool:
     return known
 
 
-def _cell_function(plan: CellPlan, namespace: Namespace, mode: Mode, digest: str) -> _CellFunction:
+def _cell_function(
+    plan: CellPlan,
+    namespace: Namespace,
+    mode: Mode,
+    digest: str,
+    report: CellReport | None = None,
+) -> _CellFunction:
     holds_tensor = {
         name: _is_traced_input(namespace[name])
         for name in (*plan.reads, *plan.stores)
         if name in namespace
     }
     signature = plan.signature(holds_tensor)
-    key = (id(namespace), mode, plan.source, signature)
+    parameters = set(signature.parameters)
+    captured = tuple(
+        (name, namespace[name])
+        for name in plan.reads
+        if name not in parameters and name in namespace
+    )
+    key = (id(namespace), mode, plan.source, signature, tuple(id(value) for _, value in captured))
     cell = _cells.get(key)
-    if cell is not None and cell.python_function.__globals__ is namespace:
+    if (
+        cell is not None
+        and cell.python_function.__globals__ is namespace
+        and all(a is b for (_, a), (_, b) in zip(cell.captured, captured, strict=True))
+    ):
         return cell
+    before = _last_captured.get(key[:3])
+    if before is not None and report is not None:
+        then = dict(before)
+        changed = [n for n, value in captured if n in then and then[n] is not value]
+        if changed:
+            report.notes.append(
+                "traced anew: "
+                + ", ".join(f"`{n}`" for n in changed)
+                + " now names another object than at the last trace (a trace keeps the objects"
+                " it captured)"
+            )
     filename = f"<workbench-cell-{digest}-{mode}-function>"
     text = plan.function_source(signature)
     _register_source(filename, text)
@@ -367,10 +410,13 @@ def _cell_function(plan: CellPlan, namespace: Namespace, mode: Mode, digest: str
         python_function=python_function,
         signature=signature,
         filename=filename,
+        captured=captured,
     )
     holder["cell"] = cell
     _cells[key] = cell
     _bound(_cells)
+    _last_captured[key[:3]] = captured
+    _bound(_last_captured)
     return cell
 
 

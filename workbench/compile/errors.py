@@ -26,6 +26,8 @@ def explain(
     files: dict[str, int],
     source_lines: list[str],
     first_line: int,
+    *,
+    ran: bool = False,
 ) -> CompileError:
     """Turn what TensorFlow raised into a CompileError naming the cell line.
 
@@ -34,6 +36,8 @@ def explain(
             line of that file to the cell's line (AutoGraph and TensorFlow's own error messages
             quote these file names, so the innermost mention is the failing line).
         first_line: the line, as the user sees it, of the cell's first line of code.
+        ran: the failure came while the compiled code ran (not while tracing or compiling), so
+            variables it assigned before the failing op may already hold new values.
     """
     line = _innermost_line(exc, files)
     cause = f"{type(exc).__name__}: {_first_paragraph(exc)}"
@@ -42,10 +46,13 @@ def explain(
         where = f"\n    {source_lines[line - 1].strip()}"
     shown = None if line is None else line + first_line - 1
     place = "The cell" if shown is None else f"Cell line {shown}"
-    message = (
-        f"{place} failed as {LABELS[mode]}: {cause}{where}\n{_hint(exc)} "
-        "The kernel's variables are as they were before the cell."
+    state = (
+        "The kernel's names are as they were before the cell; variables updated before the "
+        "failing op (e.g. by training steps that ran) keep their new values."
+        if ran
+        else "The kernel's variables are as they were before the cell."
     )
+    message = f"{place} failed as {LABELS[mode]}: {cause}{where}\n{_hint(exc)} {state}"
     return CompileError(message, shown)
 
 
