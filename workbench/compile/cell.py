@@ -274,7 +274,7 @@ def _def_report(function: CompiledFunction) -> FunctionReport:
     return FunctionReport(
         name=function.__name__,
         traces=traces,
-        first_call_seconds=function.trace_seconds[0] if function.trace_seconds else None,
+        first_call_seconds=function.trace_seconds[-1] if function.trace_seconds else None,
         run_seconds=None,
         retrace_reasons=retrace_reasons(function.function) if traces > 1 else [],
     )
@@ -443,8 +443,8 @@ def _call_cell(cell: _CellFunction, namespace: Namespace) -> tuple[Any, float]:
     start = time.perf_counter()
     tensors, result = cell.function(*args)
     seconds = time.perf_counter() - start
-    if cell.function.experimental_get_tracing_count() > traces and cell.first_call_seconds is None:
-        cell.first_call_seconds = seconds
+    if cell.function.experimental_get_tracing_count() > traces:
+        cell.first_call_seconds = seconds  # the latest call that traced: what a retrace cost
     namespace.update(tensors)
     namespace.update(cell.statics)
     return (result if result is not None else cell.static_result), seconds

@@ -1,4 +1,5 @@
-"""What a compiled cell did: one compact line per function, and why anything retraced."""
+"""What a compiled cell did: one compact line (a line per function when the cell defines several),
+and why anything retraced."""
 
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from workbench.compile.modes import LABELS, Mode
 class FunctionReport:
     name: str
     traces: int
-    first_call_seconds: float | None  # trace + compile + run of the first call that traced
+    first_call_seconds: float | None  # trace + compile + run of the latest call that traced
     run_seconds: float | None  # this cell's call, None if not called by the cell
     retrace_reasons: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         parts = [self.name, f"{self.traces} trace{'s' if self.traces != 1 else ''}"]
         if self.first_call_seconds is not None and self.traces:
-            parts.append(f"first call {_seconds(self.first_call_seconds)}")
+            label = "first call" if self.traces == 1 else "last trace"
+            parts.append(f"{label} {_seconds(self.first_call_seconds)}")
         if self.run_seconds is not None:
             parts.append(f"this run {_seconds(self.run_seconds)}")
         elif not self.traces:
@@ -49,12 +51,15 @@ class CellReport:
         head = f"%%compile {self.mode} ({LABELS[self.mode]})"
         if self.tf_debug:
             head += " · tf_debug on: every tf.function ran eagerly"
+        if len(self.functions) == 1:  # the common case fits on one line
+            head += " · " + self.functions[0].line()
         return head
 
     def body(self) -> list[str]:
         out = []
         for function in self.functions:
-            out.append(function.line())
+            if len(self.functions) > 1:
+                out.append(function.line())
             if function.retrace_reasons and function.traces > 1:
                 out.append(
                     f"! {function.name} retraced {function.traces - 1} time"
