@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 REPEATS = 5
+GOAL_S = 1.0  # a display must not stall a cell: a rich view of any tensor in under a second
 
 
 def _median(action: Callable[[], object]) -> float:
@@ -33,12 +34,11 @@ def run() -> dict[str, Any]:
     formatters.register(shell)
     big = tf.random.normal([10_000, 10_000], seed=0)  # 100M float32 elements, 400 MB
 
-    def display() -> object:
-        formatters._last = None  # a fresh object each time, as a new cell output would be
+    def show() -> object:
+        # each call is a new display: both forms ask again, so the summary is computed anew
         return shell.display_formatter.format(big)
 
-    display_s = _median(display)
-    display = display_s
+    display = _median(show)
     reduce_mean = _median(lambda: float(tf.reduce_mean(big)))
     tf_repr = _median(lambda: repr(big))  # TensorFlow's own: a NumPy view, summarised by NumPy
     return {
@@ -46,8 +46,11 @@ def run() -> dict[str, Any]:
         "display_s": display,
         "reduce_mean_s": reduce_mean,
         "tf_repr_s": tf_repr,
+        "goal": "under 1 s",
+        "goal_met": display < GOAL_S,
         "summary": {
             "display_ms": round(display * 1e3, 1),
+            "goal_met": display < GOAL_S,
             "display_over_reduce_mean": round(display / reduce_mean, 1),
             "display_over_tf_repr": round(display / tf_repr, 2),
         },

@@ -43,6 +43,47 @@ def test_nan_and_inf_are_counted_and_left_out_of_statistics(ip: Any, show: Any) 
     assert "mean 2" in text
 
 
+def test_a_mutated_variable_is_summarised_again(ip: Any, show: Any) -> None:
+    ip.run_cell("v = tf.Variable([1.0, 2.0])")
+    assert "min 1 · max 2 · mean 1.5" in show("v")["text/plain"]
+    ip.run_cell("assigned = v.assign([5.0, 6.0])")  # no output: nothing displayed in between
+    data = show("v")
+    assert "min 5 · max 6 · mean 5.5" in data["text/plain"]
+    assert ">5.5<" in data["text/html"]  # both forms of one display from the same, new summary
+
+
+def test_statistics_keep_their_precision(ip: Any, show: Any) -> None:
+    # float16: 300**2 overflows float16 (max 65504) unless upcast before squaring
+    text = show("tf.constant([300.0, -300.0], tf.float16)")["text/plain"]
+    assert "mean 0 · std 300 ·" in text
+    # mean 1e4, std 1: E[x^2] - mean^2 in float32 cancels to noise
+    text = show("tf.constant(1e4 + np.tile([-1.0, 1.0], 500), tf.float32)")["text/plain"]
+    assert "mean 10000 · std 1 ·" in text
+    # int64 past 2**24, where float32 has no odd integers
+    text = show("tf.constant([2**24 + 1, 2**24 + 3], tf.int64)")["text/plain"]
+    assert "min 16777217 · max 16777219 · mean 16777218 · std 1>" in text
+    text = show("tf.constant([2**62 + 1, 2**62 + 3], tf.int64)")["text/plain"]
+    assert f"min {2**62 + 1} · max {2**62 + 3} ·" in text
+    # a constant past 2**53: NumPy's default histogram range has no width there
+    assert "min 1e+20 · max 1e+20 · mean 1e+20 · std 0" in show("tf.fill([4], 1e20)")["text/plain"]
+
+
+def test_an_image_batch_shows_its_first_image(ip: Any) -> None:
+    import tensorflow as tf
+
+    from workbench.inspect.tensors import summarize
+
+    # two 32 x 40 RGB images; the first is a left-to-right ramp, the same in every channel
+    ramp = tf.tile(tf.range(40.0)[tf.newaxis, :, tf.newaxis], [32, 1, 3])
+    images = tf.stack([ramp, tf.zeros([32, 40, 3])])
+    heatmap = summarize(images).heatmap
+    assert heatmap is not None
+    assert heatmap.shape == (32, 40)  # H x W, not W x C
+    np.testing.assert_allclose(heatmap[0], np.arange(40.0))
+    np.testing.assert_allclose(summarize(images[0]).heatmap, heatmap)  # HWC alike
+    assert summarize(tf.zeros([2, 5, 7])).heatmap.shape == (5, 7)  # not an image: last two dims
+
+
 def test_variables_ragged_and_sparse(ip: Any, show: Any) -> None:
     text = show("tf.Variable([[1.0, 2.0]], name='w')")["text/plain"]
     assert text.startswith("<tf.Variable shape=(1, 2) float32")
@@ -72,12 +113,26 @@ def test_keras_model_tree_params_and_compile_settings(ip: Any, show: Any) -> Non
     )
     text = show("model")["text/plain"]
     assert "<Sequential" in text
+    # Dense 4x3+3, BatchNormalization 2x3 trainable + 2x3 moving statistics, Dense 3x1+1
+    assert text.split("\n")[0] == "<Sequential 'sequential': 31 params (25 trainable, 6 not)>"
     assert "dense (Dense) -> (None, 3) · 15 params" in text
-    assert "(6 trainable" not in text  # totals count every layer
-    assert "12 not" not in text
-    assert "non" not in text.split("\n")[0]
-    assert "optimizer Adam (learning rate 0.01)" in text
-    assert "jit_compile False" in text
+    assert "batch_normalization (BatchNormalization) -> (None, 3) · 12 params" in text
+    assert text.split("\n")[-1] == (
+        "  compiled yes · optimizer Adam (learning rate 0.01) · loss mse · jit_compile False"
+        " · run_eagerly False"
+    )
+    html = show("model")["text/html"]
+    assert "31 params (25 trainable, 6 not)" in html
+    assert "<td style='padding-right:12px'>6 / 6</td><td>float32</td>" in html
+    ip.run_cell(
+        "half = keras.layers.Dense(2, dtype='mixed_float16')\n"
+        "mixed = keras.Sequential([keras.Input((4,)), half])\n"
+        "mixed.compile('sgd', keras.losses.MeanAbsoluteError(), run_eagerly=True)"
+    )
+    data = show("mixed")
+    assert "<td>mixed_float16</td>" in data["text/html"]
+    assert "loss mean_absolute_error" in data["text/plain"]
+    assert "run_eagerly True" in data["text/plain"]
     unbuilt = show("keras.Sequential([keras.layers.Dense(2)])")["text/plain"]
     assert "not built" in unbuilt
     assert "compiled no" in unbuilt
@@ -100,11 +155,37 @@ def test_dataset_spec_cardinality_and_preview(ip: Any, show: Any) -> None:
     text = show(
         "tf.data.Dataset.from_tensor_slices(({'x': tf.ones([5, 2])}, tf.range(5))).batch(2)"
     )["text/plain"]
-    assert "cardinality 3" in text
-    assert "[0]" in text
-    assert "[2]" in text
-    assert "[3]" not in text
+    lines = text.split("\n")
+    assert lines[0] == (
+        "<_BatchDataset element ({'x': 'float32[None, 2]'}, 'int32[None]') · cardinality 3>"
+    )
+    assert lines[1] == "  [0] ({'x': 'float32[2, 2] [1., 1., 1., 1.]'}, 'int32[2] [0, 1]')"
+    assert lines[3] == "  [2] ({'x': 'float32[1, 2] [1., 1.]'}, 'int32[1] [4]')"
+    assert len(lines) == 4
     assert "infinite" in show("tf.data.Dataset.range(3).repeat()")["text/plain"]
+
+
+def test_both_forms_of_a_dataset_display_read_it_once(ip: Any, show: Any) -> None:
+    import html
+
+    ip.run_cell("shuffled = tf.data.Dataset.range(10_000).shuffle(10_000)")  # unseeded
+    data = show("shuffled")
+    shown = [line.split("] ", 1)[1] for line in data["text/plain"].split("\n")[1:]]
+    items = data["text/html"].split("<ol start='0'>")[1]
+    listed = [html.unescape(i.split("</code>")[0]) for i in items.split("<li><code>")[1:]]
+    assert len(shown) == 3
+    assert listed == shown
+    again = show("shuffled")  # a new display of the same dataset reads it again
+    assert again["text/plain"] != data["text/plain"]  # 3 of 10,000 in order: equal by 1e-12
+
+
+def test_a_dataset_preview_copies_only_the_head_of_each_element(ip: Any, show: Any) -> None:
+    text = show("tf.data.Dataset.from_tensors((tf.zeros([500, 500]), tf.constant('a' * 100_000)))")[
+        "text/plain"
+    ]
+    assert "'float32[500, 500] [0., 0., 0., 0., 0., 0., 0., 0.] ...'" in text
+    assert "string[] [b'" + "a" * 32 + "'] (cut)" in text
+    assert len(text) < 400
 
 
 def test_gradients_flag_none_and_work_inside_an_outer_tape(ip: Any) -> None:
@@ -133,6 +214,49 @@ def test_gradients_flag_none_and_work_inside_an_outer_tape(ip: Any) -> None:
         total = inner.total_norm
     second = outer.gradient(total, model.trainable_variables)
     assert any(g is not None and np.isfinite(g.numpy()).all() for g in second)
+
+
+def test_inspecting_gradients_leaves_batch_norm_statistics_alone(ip: Any) -> None:
+    import keras
+    import tensorflow as tf
+
+    import workbench
+
+    model = keras.Sequential(
+        [keras.Input((3,)), keras.layers.BatchNormalization(), keras.layers.Dense(1)]
+    )
+    model.compile("sgd", "mse")
+    norm = model.layers[0]
+    x = tf.random.normal([8, 3], mean=5.0, seed=2)
+    before = [v.numpy().copy() for v in model.non_trainable_variables]
+    report = workbench.inspect_gradients(model, (x, tf.ones([8, 1])))
+    assert report.flags() == {}
+    np.testing.assert_array_equal(norm.moving_mean.numpy(), np.zeros(3))
+    for variable, value in zip(model.non_trainable_variables, before, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), value)
+    model(x, training=True)  # what the inspection's forward pass did before it restored them
+    assert (norm.moving_mean.numpy() > 0.01).all()
+
+
+def test_embedding_gradient_norms_count_repeated_rows(ip: Any) -> None:
+    import keras
+    import tensorflow as tf
+
+    import workbench
+
+    model = keras.Sequential([keras.Input((4,), dtype="int32"), keras.layers.Embedding(50, 2)])
+    tokens = tf.constant([[3, 3, 3, 7]])  # row 3 looked up three times
+    target = tf.zeros([1, 4, 2])
+    loss = keras.losses.MeanSquaredError()
+    with tf.GradientTape() as tape:
+        value = loss(target, model(tokens))
+    (gradient,) = tape.gradient(value, model.trainable_variables)
+    assert isinstance(gradient, tf.IndexedSlices)
+    dense = float(tf.norm(tf.convert_to_tensor(gradient)))
+    report = workbench.inspect_gradients(model, (tokens, target), loss=loss)
+    assert report.norms[0] is not None
+    assert float(report.norms[0]) == pytest.approx(dense, rel=1e-6)
+    assert float(report.norms[0]) != pytest.approx(float(tf.norm(gradient.values)), rel=1e-3)
 
 
 def test_gradient_errors_are_actionable() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,10 +11,31 @@ import tensorflow as tf
 
 from workbench.inspect.html import box, table
 
-PREVIEW = 3
+PREVIEW = 3  # elements read from the pipeline
+VALUES = 8  # values per tensor of an element copied to the host
+BYTES = 32  # bytes per string value copied to the host
 
 
-def summary(dataset: Any) -> tuple[list[tuple[str, str]], list[str]]:
+@dataclass
+class DatasetSummary:
+    """One reading of a dataset, shared by its text and HTML forms: a pipeline with an unseeded
+    shuffle gives other elements each time it is read."""
+
+    kind: str
+    rows: list[tuple[str, str]]
+    elements: list[str]
+
+    def text(self) -> str:
+        head = f"<{self.kind} " + " · ".join(f"{k} {v}" for k, v in self.rows) + ">"
+        return "\n".join([head, *(f"  [{i}] {e}" for i, e in enumerate(self.elements))])
+
+    def html(self) -> str:
+        items = "".join(f"<li><code>{html.escape(e)}</code></li>" for e in self.elements)
+        return box(f"tf.data ({self.kind})", table(self.rows) + f"<ol start='0'>{items}</ol>")
+
+
+def summarize(dataset: Any) -> DatasetSummary:
+    """Reads the first ``PREVIEW`` elements; never raises on a failing pipeline, says why."""
     rows = [("element", _spec(dataset.element_spec)), ("cardinality", _cardinality(dataset))]
     elements = []
     try:
@@ -21,19 +43,7 @@ def summary(dataset: Any) -> tuple[list[tuple[str, str]], list[str]]:
             elements.append(_element(element))
     except Exception as exc:  # noqa: BLE001 - a display must not raise; say why instead
         elements.append(f"(could not read the first elements: {type(exc).__name__}: {exc})")
-    return rows, elements
-
-
-def text(dataset: Any) -> str:
-    rows, elements = summary(dataset)
-    head = f"<{type(dataset).__name__} " + " · ".join(f"{k} {v}" for k, v in rows) + ">"
-    return "\n".join([head, *(f"  [{i}] {e}" for i, e in enumerate(elements))])
-
-
-def html_view(dataset: Any) -> str:
-    rows, elements = summary(dataset)
-    items = "".join(f"<li><code>{html.escape(e)}</code></li>" for e in elements)
-    return box(f"tf.data ({type(dataset).__name__})", table(rows) + f"<ol start='0'>{items}</ol>")
+    return DatasetSummary(kind=type(dataset).__name__, rows=rows, elements=elements)
 
 
 def _cardinality(dataset: Any) -> str:
@@ -54,10 +64,26 @@ def _spec(spec: Any) -> str:
 
 
 def _element(element: Any) -> str:
+    """Shape and the first ``VALUES`` values of each tensor: only those leave the tensor, so a
+    batch of large images or a serialized record costs the same as a scalar."""
+
     def one(value: Any) -> str:
-        array = np.asarray(value)
-        flat = np.array2string(array.reshape(-1)[:8], precision=3, separator=", ")
-        more = " ..." if array.size > 8 else ""
-        return f"{array.dtype}{list(array.shape)} {flat}{more}"
+        if isinstance(value, tf.RaggedTensor | tf.SparseTensor):
+            kind = "ragged" if isinstance(value, tf.RaggedTensor) else "sparse"
+            flat = value.flat_values if isinstance(value, tf.RaggedTensor) else value.values
+            shape = [None if d is None else int(d) for d in value.shape]
+        else:
+            kind, flat = "", tf.reshape(value, [-1])
+            shape = value.shape.as_list()  # eager: every dimension known
+        size = int(tf.size(flat))
+        head = flat[:VALUES]
+        if head.dtype == tf.string:
+            long = bool(tf.reduce_any(tf.strings.length(head) > BYTES))
+            first = np.array(tf.strings.substr(head, 0, BYTES).numpy().tolist(), dtype=object)
+            values = np.array2string(first, separator=", ") + (" (cut)" if long else "")
+        else:
+            values = np.array2string(head.numpy(), precision=3, separator=", ")
+        more = " ..." if size > VALUES else ""
+        return f"{kind}{' ' if kind else ''}{value.dtype.name}{shape} {values}{more}"
 
     return str(tf.nest.map_structure(one, element))

@@ -22,33 +22,67 @@ LAYERS = [("keras.src.layers.layer", "Layer")]
 DATASETS = [("tensorflow.python.data.ops.dataset_ops", "DatasetV2")]
 
 
-_last: tuple[Any, Any] | None = None  # (weak reference to the object, its summary)
+class OneDisplay:
+    """Summarises an object once for all the forms (text, HTML) of one display of it.
 
-
-def _summary(obj: Any) -> Any:
-    """IPython asks each formatter separately: summarise an object once for both forms.
+    IPython asks each formatter separately, so without sharing, a tensor would be reduced twice
+    and a shuffled dataset would show different elements in its two forms. A summary is handed
+    out at most once per form: when a form asks again for the same object, that is a new display
+    (the variable may have been assigned since, the dataset reshuffled), and it is recomputed.
+    Object identity alone cannot tell: a mutated ``tf.Variable`` is the same object, and has no
+    version counter to compare.
 
     Only a weak reference is kept, so a displayed 400 MB tensor is not held alive by the cache.
+
+    Args:
+        summarize: computes the summary of an object.
     """
-    global _last
+
+    def __init__(self, summarize: Callable[[Any], Any]) -> None:
+        self._summarize = summarize
+        self._ref: weakref.ref[Any] | None = None
+        self._summary: Any = None
+        self._served: set[str] = set()
+
+    def get(self, obj: Any, form: str) -> Any:
+        """The summary of ``obj`` for ``form`` ("text" or "html"), shared with the other form."""
+        if self._ref is not None and self._ref() is obj and form not in self._served:
+            self._served.add(form)
+            return self._summary
+        summary = self._summarize(obj)
+        try:
+            self._ref = weakref.ref(obj)
+        except TypeError:  # not weak-referenceable: each form computes its own
+            self._ref = None
+        self._summary, self._served = summary, {form}
+        return summary
+
+    def clear(self) -> None:
+        self._ref, self._summary, self._served = None, None, set()
+
+
+def _summarize_tensor(obj: Any) -> Any:
     from workbench.inspect.tensors import summarize
 
-    if _last is not None and _last[0]() is obj:
-        return _last[1]
-    summary = summarize(obj)
-    try:
-        _last = (weakref.ref(obj), summary)
-    except TypeError:  # not weak-referenceable: no cache
-        _last = None
-    return summary
+    return summarize(obj)
+
+
+def _summarize_dataset(obj: Any) -> Any:
+    from workbench.inspect.datasets import summarize
+
+    return summarize(obj)
+
+
+TENSOR_SUMMARIES = OneDisplay(_summarize_tensor)
+DATASET_SUMMARIES = OneDisplay(_summarize_dataset)
 
 
 def _tensor_text(obj: Any) -> str:
-    return str(_summary(obj).text())
+    return str(TENSOR_SUMMARIES.get(obj, "text").text())
 
 
 def _tensor_html(obj: Any) -> str:
-    return str(_summary(obj).html())
+    return str(TENSOR_SUMMARIES.get(obj, "html").html())
 
 
 def _layer_text(obj: Any) -> str:
@@ -64,15 +98,11 @@ def _layer_html(obj: Any) -> str:
 
 
 def _dataset_text(obj: Any) -> str:
-    from workbench.inspect.datasets import text
-
-    return text(obj)
+    return str(DATASET_SUMMARIES.get(obj, "text").text())
 
 
 def _dataset_html(obj: Any) -> str:
-    from workbench.inspect.datasets import html_view
-
-    return html_view(obj)
+    return str(DATASET_SUMMARIES.get(obj, "html").html())
 
 
 KINDS: list[tuple[list[tuple[str, str]], Callable[[Any], str], Callable[[Any], str]]] = [
@@ -113,6 +143,8 @@ def register(ipython: Any) -> None:
 
 
 def unregister(ipython: Any) -> None:
+    TENSOR_SUMMARIES.clear()
+    DATASET_SUMMARIES.clear()
     formatters = ipython.display_formatter.formatters
     for classes, _, _ in KINDS:
         for module, name in classes:

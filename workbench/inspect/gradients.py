@@ -91,6 +91,15 @@ def inspect_gradients(model: Any, batch: Any, loss: Any = None) -> GradientRepor
         batch: ``(x, y)`` or ``(x, y, sample_weight)``, as ``fit`` takes them.
         loss: a ``loss(y_true, y_pred)`` callable; default the model's compiled loss.
 
+    Returns:
+        A ``GradientReport``. The forward pass runs with ``training=True``; the model's
+        non-trainable variables (BatchNormalization moving statistics, seed states) are restored
+        afterwards, so the inspection leaves the model as it was.
+
+    Raises:
+        ValueError: the model is not built, the batch is not ``(x, y[, sample_weight])``, or
+            there is neither a compiled loss nor ``loss``.
+
     Works inside an outer ``tf.GradientTape``: the norms are differentiable tensors.
     """
     if not getattr(model, "built", False):
@@ -112,13 +121,32 @@ def inspect_gradients(model: Any, batch: Any, loss: Any = None) -> GradientRepor
             "loss=keras.losses.MeanSquaredError()."
         )
     variables = list(model.trainable_variables)
-    with tf.GradientTape() as tape:
-        prediction = model(x, training=True)
-        if loss is not None:
-            value = loss(y, prediction) if weight is None else loss(y, prediction, weight)
-        else:
-            value = model.compute_loss(x=x, y=y, y_pred=prediction, sample_weight=weight)
+    # training=True makes layers update state as they would in fit (BatchNormalization's moving
+    # statistics, dropout seeds): put it back, so inspecting a model does not change it.
+    state = list(model.non_trainable_variables)
+    saved = [tf.identity(tf.convert_to_tensor(v)) for v in state]
+    try:
+        with tf.GradientTape() as tape:
+            prediction = model(x, training=True)
+            if loss is not None:
+                value = loss(y, prediction) if weight is None else loss(y, prediction, weight)
+            else:
+                value = model.compute_loss(x=x, y=y, y_pred=prediction, sample_weight=weight)
+    finally:
+        for variable, before in zip(state, saved, strict=True):
+            variable.assign(before)
     grads = tape.gradient(value, variables)
-    norms = [None if g is None else tf.norm(tf.convert_to_tensor(g)) for g in grads]
+    norms = [None if g is None else _norm(g) for g in grads]
     names = [getattr(v, "path", None) or v.name for v in variables]
     return GradientReport(loss=value, names=names, norms=norms)
+
+
+def _norm(gradient: Any) -> tf.Tensor:
+    """The norm of the dense gradient, computed without building it: an embedding's gradient is
+    ``tf.IndexedSlices`` over the looked-up rows, where densifying means a table-sized tensor."""
+    if isinstance(gradient, tf.IndexedSlices):
+        # a row looked up twice appears twice; the dense gradient holds their sum
+        unique, position = tf.unique(gradient.indices)
+        rows = tf.math.unsorted_segment_sum(gradient.values, position, tf.size(unique))
+        return tf.norm(rows)
+    return tf.norm(gradient)

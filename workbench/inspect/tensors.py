@@ -16,6 +16,7 @@ from workbench.inspect.html import box, heatmap_img, histogram_svg, table
 SAMPLE = 65_536  # elements copied to the host for the histogram
 THUMBNAIL = 48  # heatmap side, in cells
 PREVIEW = 6  # elements per dimension in the text preview
+IMAGE = (1, 3, 4)  # channel counts (last dimension) that make a tensor an image: HWC or NHWC
 
 
 @dataclass
@@ -87,24 +88,14 @@ def _numeric(tensor: tf.Tensor, summary: TensorSummary) -> None:
     dtype = tensor.dtype
     if summary.size == 0 or not (dtype.is_floating or dtype.is_integer or dtype.is_bool):
         return
-    data = tf.cast(tensor, tf.float32) if not dtype.is_floating or dtype == tf.bfloat16 else tensor
+    data = tf.cast(tensor, tf.uint8) if dtype.is_bool else tensor  # no min/max kernels for bool
     nan = inf = 0
     if dtype.is_floating and not bool(tf.reduce_all(tf.math.is_finite(data))):
         nan = int(tf.math.count_nonzero(tf.math.is_nan(data)))
         inf = int(tf.math.count_nonzero(tf.math.is_inf(data)))
         data = tf.boolean_mask(data, tf.math.is_finite(data))  # statistics of the finite values
-    count = int(tf.size(data))
-    if count:
-        # one pass each, on the device; std from E[x^2] - mean^2 (reduce_std takes 3x longer)
-        wide = tf.cast(data, tf.float64) if dtype in (tf.float64, tf.int64) else data
-        mean = float(tf.reduce_mean(wide))
-        mean_square = float(tf.reduce_mean(tf.square(wide)))
-        summary.stats = {
-            "min": float(tf.reduce_min(wide)),
-            "max": float(tf.reduce_max(wide)),
-            "mean": mean,
-            "std": max(mean_square - mean * mean, 0.0) ** 0.5,
-        }
+    if int(tf.size(data)):
+        summary.stats = _moments(data)
     if dtype.is_floating:
         summary.stats["nan"] = nan
         summary.stats["inf"] = inf
@@ -112,21 +103,59 @@ def _numeric(tensor: tf.Tensor, summary: TensorSummary) -> None:
     n = int(tf.size(flat))
     if n:
         stride = max(1, n // SAMPLE)
-        sample = flat[::stride][:SAMPLE].numpy().astype(np.float64)
-        summary.histogram = np.histogram(sample, bins=24)
+        sample = tf.cast(flat[::stride][:SAMPLE], tf.float64).numpy()
+        summary.histogram = _histogram(sample)
     if tensor.shape.rank is not None and tensor.shape.rank >= 2 and summary.size > 1:
         summary.heatmap = _thumbnail(tensor)
 
 
+def _histogram(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    low, high = float(sample.min()), float(sample.max())
+    if low == high:
+        # NumPy widens a constant sample by +-0.5, which is no width at all past 2**53: 1e20
+        # everywhere would raise "Too many bins"
+        half = max(0.5, abs(low) * 1e-3)
+        return np.histogram(sample, bins=24, range=(low - half, high + half))
+    return np.histogram(sample, bins=24)
+
+
+def _moments(data: tf.Tensor) -> dict[str, float]:
+    """Min, max, mean and (population) std over every element, reduced on the device.
+
+    Integers go through float64 (float32 holds integers exactly only up to 2**24) and keep their
+    exact min and max; float16 and bfloat16 go through float32, as their squares overflow past
+    256. The variance takes a second pass over ``(x - mean)**2``: ``E[x**2] - mean**2`` cancels
+    to noise when the mean is large next to the spread (mean 1e4, std 1 in float32).
+    """
+    integer = data.dtype.is_integer
+    wide = tf.float64 if integer or data.dtype == tf.float64 else tf.float32
+    values = tf.cast(data, wide)
+    mean = tf.reduce_mean(values)
+    variance = tf.reduce_mean(tf.math.squared_difference(values, mean))  # one temporary, not two
+    exact = data if integer else values
+    number = int if integer else float
+    return {
+        "min": number(tf.reduce_min(exact)),
+        "max": number(tf.reduce_max(exact)),
+        "mean": float(mean),
+        "std": float(tf.sqrt(variance)),
+    }
+
+
 def _thumbnail(tensor: tf.Tensor) -> np.ndarray:
-    """The last two dimensions of the first slice (an image, a weight matrix), strided to fit."""
+    """A 2-D view strided to fit: the first image (H x W, channels averaged) of an image-like
+    tensor (last dimension 1, 3 or 4), else the last two dimensions of the first slice (a weight
+    matrix). Only the strided cells leave the device."""
     plane = tensor
-    while plane.shape.rank is not None and plane.shape.rank > 2:
+    image = tensor.shape.rank is not None and tensor.shape.rank >= 3 and tensor.shape[-1] in IMAGE
+    while plane.shape.rank is not None and plane.shape.rank > (3 if image else 2):
         plane = plane[0]
     rows, cols = int(plane.shape[0]), int(plane.shape[1])
     step_r, step_c = max(1, -(-rows // THUMBNAIL)), max(1, -(-cols // THUMBNAIL))
-    small = plane[::step_r, ::step_c]
-    return np.asarray(tf.cast(small, tf.float64).numpy())
+    small = tf.cast(plane[::step_r, ::step_c], tf.float64)
+    if image:
+        small = tf.reduce_mean(small, axis=-1)
+    return np.asarray(small.numpy())
 
 
 def _preview(tensor: tf.Tensor) -> str:
