@@ -32,37 +32,49 @@ def _status() -> KernelStatus:
 
 
 def _runs() -> list[RunInfo]:
-    """This kernel's runs, then the other run folders of the logdirs it wrote to.
+    """This kernel's runs (from memory), then the other runs of the logdirs it wrote to (their
+    state, steps and last values from their files: ``curves.runs``, which reuses what it read
+    while a run's files stay unchanged).
 
     Only if a run was started: the curves modules are not imported for this.
     """
     registry = sys.modules.get("workbench.curves.registry")
     if registry is None:
         return []
+    from workbench.curves.runs import run_folders, summarize, summary_of
+
     runs: list[RunInfo] = []
     seen: set[tuple[str | None, str]] = set()
     for run in reversed(registry.runs()):
         logdir = None if run.logdir is None else str(run.logdir)
+        if (logdir, run.name) in seen:
+            continue  # an older run of the same folder
         seen.add((logdir, run.name))
-        last = {
-            metric: float(series.last()[1])
-            for (split, metric), series in run.series.items()
-            if split == "train" and series.last() is not None
-        }
-        steps = max((len(s) for s in run.series.values()), default=0)
-        runs.append(RunInfo(name=run.name, logdir=logdir, state=run.state, steps=steps, last=last))
+        summary = summary_of(run, run.path or Path(run.name))
+        runs.append(_info(run.name, logdir, run.state, summary))
     for logdir in dict.fromkeys(r["logdir"] for r in runs if r["logdir"] is not None):
         assert logdir is not None
         try:
-            folders = sorted(p for p in Path(logdir).iterdir() if p.is_dir())
+            folders = run_folders(Path(logdir))
         except OSError:
             continue
         for folder in folders:
-            if (logdir, folder.name) not in seen:
+            if (logdir, folder.name) in seen:
+                continue
+            try:
+                other = summarize(folder)
+            except (OSError, ValueError) as exc:  # a damaged file: list the run, say so
+                log.warning("workbench: cannot read run %s: %s", folder, exc)
                 runs.append(
-                    RunInfo(name=folder.name, logdir=logdir, state="saved", steps=0, last={})
+                    RunInfo(name=folder.name, logdir=logdir, state="unreadable", steps=0, last={})
                 )
+                continue
+            runs.append(_info(folder.name, logdir, other.state, other))
     return runs
+
+
+def _info(name: str, logdir: str | None, state: str, summary: Any) -> RunInfo:
+    return RunInfo(name=name, logdir=logdir, state=state, steps=summary.steps, last=summary.last)
 
 
 METHODS: dict[str, Callable[[], Any]] = {"status": _status}
@@ -121,7 +133,10 @@ def handle(request: dict[str, Any]) -> Reply:
 
 
 def push_status() -> None:
-    """Tell open panels the kernel's status now (a run started or ended)."""
+    """Tell open panels the kernel's status now (a run started, progressed or ended).
+
+    A live run calls this at most every ``registry.PROGRESS_EVERY`` seconds.
+    """
     if not _open or "tensorflow" not in sys.modules:
         return
     event = Event(event="status", data=_status())

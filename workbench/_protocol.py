@@ -39,7 +39,7 @@ class RunInfo(TypedDict):
 
     name: str
     logdir: str | None
-    state: str  # running, finished, interrupted, failed; "saved" for one only found on disk
+    state: str  # running, finished, interrupted, failed; "unreadable" when its files cannot be read
     steps: int
     last: dict[str, float]  # latest value of each training metric
 

@@ -27,7 +27,7 @@ export type CompileMode = 'eager' | 'function' | 'xla';
 export interface IRunInfo {
   name: string;
   logdir: string | null;
-  /** running, finished, interrupted, failed; "saved" for one only found on disk. */
+  /** running, finished, interrupted, failed; "unreadable" when its files cannot be read. */
   state: string;
   steps: number;
   last: Record<string, number>;

@@ -156,14 +156,15 @@ class View {
       this.receive(content, buffers);
     this.onChange = () => {
       this.renderHeader();
-      this.hideSnapshot();
       this.schedule();
     };
     model.on('msg:custom', this.onMessage as never);
     model.on('change:progress', this.onChange);
     model.on('change:state', this.onChange);
     model.on('change:bad_values', this.onChange);
-    // the snapshot output is added after the run ends: look for it once it is announced
+    // The snapshot output is added after the run ends: look for it once it is announced. It is
+    // hidden only while this view has points to draw (hideSnapshot): a view rebuilt from saved
+    // widget state without a kernel gets no points, and the snapshot must stay the picture.
     this.onSnapshot = () => {
       for (const delay of [0, 200, 1000]) {
         setTimeout(() => this.hideSnapshot(), delay);
@@ -171,7 +172,6 @@ class View {
     };
     model.on('change:snapshot', this.onSnapshot);
     this.renderHeader();
-    this.onSnapshot();
     model.send({ type: 'sync' }); // the kernel answers with a reset of every series
   }
 
@@ -214,7 +214,7 @@ class View {
   /** The saved-notebook snapshot next to this view is for when the view cannot render. */
   private hideSnapshot(): void {
     const id = String(this.model.get('run_id') ?? '');
-    if (!id) {
+    if (!id || this.drawn === 0) {
       return;
     }
     for (const node of Array.from(
@@ -266,6 +266,7 @@ class View {
       list.push(series);
       groups.set(series.group, list);
     }
+    let drawn = 0;
     for (const [group, list] of groups) {
       let canvas = this.canvases.get(group);
       if (!canvas) {
@@ -275,15 +276,24 @@ class View {
         canvas = panel.appendChild(document.createElement('canvas'));
         this.canvases.set(group, canvas);
       }
-      this.drawPanel(canvas, group, list);
+      const points = this.drawPanel(canvas, group, list);
+      // what tests (and curious users) can read: the points this panel drew from
+      canvas.parentElement?.setAttribute('data-points', String(points));
+      drawn += points;
+    }
+    const first = this.drawn === 0 && drawn > 0;
+    this.drawn = drawn;
+    if (first) {
+      this.hideSnapshot(); // the live view now shows what the snapshot shows
     }
   }
 
+  /** Draws one panel; returns how many finite points it drew from. */
   private drawPanel(
     canvas: HTMLCanvasElement,
     group: string,
     list: Series[]
-  ): void {
+  ): number {
     const ratio = window.devicePixelRatio || 1;
     const width = Math.max(200, canvas.parentElement?.clientWidth ?? 320);
     const height = 200;
@@ -293,7 +303,7 @@ class View {
     canvas.style.height = `${height}px`;
     const ctx = canvas.getContext('2d');
     if (!ctx) {
-      return;
+      return 0;
     }
     ctx.scale(ratio, ratio);
     ctx.clearRect(0, 0, width, height);
@@ -311,6 +321,7 @@ class View {
     let x1 = -Infinity;
     let y0 = Infinity;
     let y1 = -Infinity;
+    let points = 0;
     for (const { s, v } of plotted) {
       for (let i = 0; i < s.length; i++) {
         const x = s.steps[i] as number;
@@ -318,6 +329,7 @@ class View {
         if (!Number.isFinite(y) || (log && y <= 0)) {
           continue;
         }
+        points++;
         x0 = Math.min(x0, x);
         x1 = Math.max(x1, x);
         const t = log ? Math.log10(y) : y;
@@ -329,7 +341,7 @@ class View {
     ctx.fillStyle = '#555';
     ctx.fillText(group, left, 12);
     if (!Number.isFinite(x0)) {
-      return;
+      return 0;
     }
     if (x1 === x0) {
       x1 = x0 + 1;
@@ -416,6 +428,7 @@ class View {
       ctx.fillText(series.split, legend, 12);
       legend += ctx.measureText(series.split).width + 12;
     });
+    return points;
   }
 
   private header: HTMLElement;
@@ -425,6 +438,7 @@ class View {
   private series = new Map<string, Series>();
   private canvases = new Map<string, HTMLCanvasElement>();
   private frame: number | null = null;
+  private drawn = 0; // finite points drawn in the last frame, over all panels
   private onMessage: (
     content: IMessage,
     buffers: (ArrayBuffer | DataView)[]

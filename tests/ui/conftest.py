@@ -18,18 +18,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import chromium
+
 # Playwright's `expect` waits 5 s by default, less than a restarted kernel needs to come back and
 # import TensorFlow on a loaded 2-core CI machine; the same bound as the page's own waits.
 expect.set_options(timeout=60_000)
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -108,12 +101,7 @@ def _wait_ready(lab: Lab, proc: subprocess.Popen[bytes], timeout: float) -> None
 
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (Debian package chromium)")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
         page.set_default_timeout(60_000)
@@ -122,4 +110,3 @@ def page(tmp_path: Path) -> Iterator[Any]:
         finally:
             page.screenshot(path=str(tmp_path / "last.png"))
             context.close()
-            browser.close()

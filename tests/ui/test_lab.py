@@ -135,9 +135,19 @@ class Slow(keras.callbacks.Callback):
         time.sleep(0.05)
 model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
 model.compile("sgd", "mse")
-model.fit(np.random.rand(256, 8), np.random.rand(256, 1), batch_size=16, epochs=4,
+model.fit(np.random.rand(256, 8), np.random.rand(256, 1), batch_size=16, epochs=6,
           validation_split=0.25, verbose=0,
           callbacks=[workbench.LiveCurves(logdir="runs", run="live"), Slow()])"""
+LIVE_POINTS = 6 * 12 + 6  # 192 training samples / 16 a batch, 6 epochs; 6 validation points
+
+# the points the live view's loss panel drew from, and whether the run was still running then
+_DRAWN = """() => {
+  const panel = document.querySelector(".workbench-livecurves-panel[data-group='loss']");
+  const header = document.querySelector(".workbench-livecurves-header");
+  return panel && header
+    ? {points: Number(panel.dataset.points), running: header.textContent.includes("running")}
+    : null;
+}"""
 
 
 def test_live_curves_render_and_grow(lab: Any, page: Any) -> None:
@@ -150,8 +160,19 @@ def test_live_curves_render_and_grow(lab: Any, page: Any) -> None:
     progress.wait_for()
     first = progress.inner_text()
     expect(progress).not_to_have_text(first)  # it grows while fit runs
+    # the plot itself grows while the run is live: more points drawn, not only new text
+    page.wait_for_function(f"() => {{ const d = ({_DRAWN})(); return d && d.points > 0; }}")
+    before = page.evaluate(_DRAWN)
+    assert before["running"], before
+    page.wait_for_function(
+        f"() => {{ const d = ({_DRAWN})(); return d && d.points > {before['points']}"
+        " && d.running; }"
+    )
     expect(view.locator(".workbench-livecurves-header")).to_contain_text("finished", timeout=60_000)
     assert view.locator(".workbench-livecurves-panel").count() == 1  # loss (train + validation)
+    expect(view.locator(".workbench-livecurves-panel")).to_have_attribute(
+        "data-points", str(LIVE_POINTS)
+    )
     # the static snapshot is in the output, for the saved notebook, but hidden by the live view
     snapshot = page.locator("[data-workbench-snapshot]")
     expect(snapshot).to_have_count(1)

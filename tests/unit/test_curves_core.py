@@ -56,6 +56,65 @@ def test_event_files_round_trip(tmp_path: Path) -> None:
     assert loaded.epochs[("train", "loss")].values.tolist() == [pytest.approx(0.6)]
 
 
+def test_a_live_run_is_listed_and_flushed_on_time(tmp_path: Path) -> None:
+    from workbench.curves.events import read_scalars
+    from workbench.curves.runs import list_runs
+    from workbench.curves.store import FLUSH_EVERY
+
+    run = Run("live", tmp_path)
+    for step in range(1, 11):
+        run.log(step, {"loss": 1 / step})
+    # listed from its start, by its metadata: no event file yet
+    assert [(s.name, s.state, s.steps) for s in list_runs(tmp_path)] == [("live", "running", 0)]
+    assert run.flush_if_due()  # the first update flushes, so readers see the run at once
+    assert read_scalars(tmp_path / "live" / "train")["batch_loss"][0] == list(range(1, 11))
+    run.log(11, {"loss": 0.01})
+    assert not run.flush_if_due()  # then at most every FLUSH_EVERY seconds, never per point
+    assert FLUSH_EVERY <= 5
+    (summary,) = list_runs(tmp_path)
+    assert (summary.state, summary.steps) == ("running", 10)  # quiet, but its writer is alive
+    run.close()
+    (summary,) = list_runs(tmp_path)
+    assert (summary.state, summary.steps) == ("finished", 11)
+    assert summary.last == {"loss": pytest.approx(0.01)}  # float32 in the event files
+
+
+def test_epoch_points_are_at_epoch_indices_in_files_and_global_steps_read_back(
+    tmp_path: Path,
+) -> None:
+    from workbench.curves.events import EventWriter, read_scalars
+
+    run = Run("ours", tmp_path)
+    for epoch in range(2):
+        for batch in range(5):
+            run.log(epoch * 5 + batch + 1, {"loss": 1.0})
+        run.log(5 * (epoch + 1), {"loss": 0.5}, kind="epoch", epoch=epoch)
+        run.log(5 * (epoch + 1), {"loss": 0.7}, split="validation", kind="epoch", epoch=epoch)
+    run.close()
+    assert read_scalars(tmp_path / "ours" / "validation")["epoch_loss"][0] == [0, 1]
+    loaded = Run.load(tmp_path / "ours")
+    assert loaded.series[("validation", "loss")].steps.tolist() == [5, 10]
+    assert loaded.epochs[("train", "loss")].steps.tolist() == [5, 10]
+    # Keras' TensorBoard(update_freq="epoch"): no batch points; its evaluation_*_vs_iterations
+    # points (step = optimizer iterations, written before each epoch's summaries) place epochs
+    train, validation = (
+        EventWriter(tmp_path / "k" / "train"),
+        EventWriter(tmp_path / "k" / "validation"),
+    )
+    validation.write([("evaluation_loss_vs_iterations", 7, 100.0, 0.7)])
+    train.write([("epoch_loss", 0, 100.5, 0.5)])
+    validation.write(
+        [("epoch_loss", 0, 100.5, 0.7), ("evaluation_loss_vs_iterations", 14, 200.0, 0.6)]
+    )
+    train.write([("epoch_loss", 1, 200.5, 0.4)])
+    validation.write([("epoch_loss", 1, 200.5, 0.6)])
+    train.close()
+    validation.close()
+    keras_run = Run.load(tmp_path / "k")
+    assert keras_run.series[("train", "loss")].steps.tolist() == [7, 14]
+    assert keras_run.series[("validation", "loss")].steps.tolist() == [7, 14]
+
+
 def test_bad_input_is_explained(tmp_path: Path) -> None:
     afile = tmp_path / "file"
     afile.write_text("x")

@@ -1,5 +1,5 @@
 """LiveCurves on real model.fit runs: what the widget is sent (throttled, only new points), what
-lands in event files, NaN reports, interrupts, and the snapshot left behind."""
+lands in event files, steps, NaN reports, reuse, and the snapshot left behind."""
 
 from __future__ import annotations
 
@@ -12,112 +12,96 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[dict[str, Any], list[np.ndarray]]]:
-    """Every message the live widgets send to a front end, decoded."""
-    from workbench.widgets.live_curves import CurvesWidget
-
-    messages: list[tuple[dict[str, Any], list[np.ndarray]]] = []
-
-    def record(self: Any, content: dict[str, Any], buffers: Any = None) -> None:
-        arrays = [np.frombuffer(bytes(b), dtype=np.float64) for b in buffers or []]
-        messages.append((content, arrays))
-
-    monkeypatch.setattr(CurvesWidget, "send", record)
-    return messages
-
-
-def _digits(n: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    return digits.data[:n].astype("float32") / 16, digits.target[:n]
-
-
-def _model() -> Any:
-    model = keras.Sequential(
-        [keras.Input((64,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(10)]
-    )
-    model.compile(
-        "adam",
-        keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-    )
-    return model
-
-
-class Slow(keras.callbacks.Callback):  # type: ignore[misc]
-    """Makes each batch take a known minimum time, so throttling has something to throttle."""
-
-    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
-        time.sleep(0.004)
-
-
-def _points(messages: list[tuple[dict[str, Any], list[np.ndarray]]], key: str) -> np.ndarray:
-    steps: list[np.ndarray] = []
-    for content, arrays in messages:
-        for index, header in enumerate(content["series"]):
-            if header["key"] == key:
-                if content["type"] == "reset":
-                    steps.clear()
-                steps.append(arrays[2 * index])
-    return np.concatenate(steps) if steps else np.array([])
+from tests.widgets.fits import Record, Slow, digits, mlp, nan_at_second_batch, points  # noqa: E402
 
 
 def test_fit_streams_only_new_points_at_a_throttled_rate(sent: Any, tmp_path: Path) -> None:
     from workbench import LiveCurves
 
-    x, y = _digits()
-    curves = LiveCurves(logdir=tmp_path, run="digits", interval=0.05, display=False)
-    _model().fit(
-        x, y, epochs=3, batch_size=32, validation_split=0.25, verbose=0, callbacks=[curves, Slow()]
+    x, y = digits()
+    curves = LiveCurves(logdir=tmp_path, run="digits", display=False)  # interval 0.1 s
+    began = time.monotonic()
+    mlp().fit(
+        x, y, epochs=3, batch_size=8, validation_split=0.25, verbose=0, callbacks=[curves, Slow()]
     )
+    elapsed = time.monotonic() - began
     run = curves.run
     assert run is not None
     assert run.state == "finished"
-    batches = 3 * 12
-    assert len(run.series[("train", "loss")]) >= batches  # per batch (and per epoch) points
+    batches = 3 * 48
+    assert len(run.series[("train", "loss")]) == batches  # one point per batch
     assert len(run.series[("validation", "loss")]) == 3
     appends = [c for c, _ in sent if c["type"] == "append"]
-    assert 3 <= len(appends) < batches  # throttled: far fewer messages than batches
+    # about 10 updates a second of wall time (+1: the final state), far fewer than batches
+    assert 2 <= len(appends) <= 10 * elapsed + 1, (len(appends), elapsed)
+    assert len(appends) < batches / 4
     # every point went exactly once, in order: no point re-sent
-    streamed = _points(sent, "train/loss")
+    streamed = points(sent, "train/loss")
     np.testing.assert_array_equal(streamed, run.series[("train", "loss")].steps)
     assert curves.widget.state == "finished"
     assert "epoch 3/3" in curves.widget.progress["text"]
 
 
-def test_event_files_hold_the_values(sent: Any, tmp_path: Path) -> None:
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+def test_event_files_hold_what_fit_reported(sent: Any, tmp_path: Path) -> None:
+    from workbench import LiveCurves
+    from workbench.curves.events import read_scalars
 
+    x, y = digits(256)
+    curves = LiveCurves(logdir=tmp_path, run="r1", display=False)
+    reported = Record()
+    history = mlp().fit(
+        x,
+        y,
+        epochs=2,
+        batch_size=64,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[curves, reported],
+    )
+    validation = read_scalars(tmp_path / "r1" / "validation")
+    np.testing.assert_allclose(validation["epoch_loss"][2], history.history["val_loss"], rtol=1e-6)
+    train = read_scalars(tmp_path / "r1" / "train")
+    steps, _, values = train["batch_loss"]
+    assert steps == list(range(1, 2 * 3 + 1))  # global steps: 3 batches an epoch
+    np.testing.assert_allclose(values, [b["loss"] for b in reported.batches], rtol=1e-6)
+    _, _, accuracy = train["batch_accuracy"]
+    np.testing.assert_allclose(accuracy, [b["accuracy"] for b in reported.batches], rtol=1e-6)
+    np.testing.assert_allclose(train["epoch_loss"][2], history.history["loss"], rtol=1e-6)
+
+
+def test_steps_count_batches_with_steps_per_execution(sent: Any, tmp_path: Path) -> None:
     from workbench import LiveCurves
 
-    x, y = _digits(256)
-    curves = LiveCurves(logdir=tmp_path, run="r1", display=False)
-    history = _model().fit(
-        x, y, epochs=2, batch_size=64, validation_split=0.25, verbose=0, callbacks=[curves]
+    x, y = digits(512)
+    curves = LiveCurves(logdir=tmp_path, run="spe", display=False)
+    # 384 training samples / 32 = 12 steps an epoch; batch hooks fire once per 4 steps
+    mlp(steps_per_execution=4).fit(
+        x, y, epochs=2, batch_size=32, validation_split=0.25, verbose=0, callbacks=[curves]
     )
-    validation = EventAccumulator(
-        str(tmp_path / "r1" / "validation"), size_guidance={"scalars": 0, "tensors": 0}
-    )
-    validation.Reload()
-    tags = validation.Tags()
-    values = _read(validation, "epoch_loss", tags)
-    np.testing.assert_allclose(values, history.history["val_loss"], rtol=1e-6)
-    train = EventAccumulator(
-        str(tmp_path / "r1" / "train"), size_guidance={"scalars": 0, "tensors": 0}
-    )
-    train.Reload()
-    assert len(_read(train, "batch_loss", train.Tags())) == 2 * 3
+    assert curves.run is not None
+    assert curves.run.series[("train", "loss")].steps.tolist() == [4, 8, 12, 16, 20, 24]
+    assert curves.run.series[("validation", "loss")].steps.tolist() == [12, 24]
+    progress = curves.progress()
+    assert progress["step"] == progress["steps"] == 24
+    assert "step 24/24" in progress["text"]
 
 
-def _read(accumulator: Any, tag: str, tags: dict[str, Any]) -> list[float]:
-    if tag in tags.get("scalars", []):
-        return [e.value for e in accumulator.Scalars(tag)]
-    from tensorboard.util import tensor_util
+def test_nan_on_a_throttled_batch_reaches_the_plot_at_once(sent: Any, tmp_path: Path) -> None:
+    from workbench import LiveCurves
 
-    return [float(tensor_util.make_ndarray(e.tensor_proto)) for e in accumulator.Tensors(tag)]
+    model, x, y = nan_at_second_batch()
+    # one update a minute: the first batch takes it, the NaN batch (step 2) is throttled
+    curves = LiveCurves(logdir=tmp_path, interval=60, display=False)
+    seen: list[list[dict[str, Any]]] = []
+
+    class Look(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            if batch == 1:
+                seen.append(list(curves.widget.bad_values))
+
+    model.fit(x, y, epochs=1, batch_size=32, shuffle=False, verbose=0, callbacks=[curves, Look()])
+    assert [(b["key"], b["step"]) for b in seen[0]] == [("train/loss", 2)]
+    assert len(curves.widget.bad_values) == 1  # reported once, not again per batch or epoch
 
 
 def test_nan_is_reported_once_and_training_goes_on(
@@ -139,15 +123,47 @@ def test_nan_is_reported_once_and_training_goes_on(
 def test_stop_on_nan_stops_fit(sent: Any, tmp_path: Path) -> None:
     from workbench import LiveCurves
 
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
-    model.compile("sgd", "mse")
-    y = np.ones((256, 1), dtype="float32")
-    y[40:] = np.nan  # the loss turns NaN in the second batch
+    model, x, y = nan_at_second_batch()
     curves = LiveCurves(logdir=tmp_path, stop_on_nan=True, display=False)
-    model.fit(np.ones((256, 4)), y, epochs=5, batch_size=32, verbose=0, callbacks=[curves])
+    model.fit(x, y, epochs=5, batch_size=32, verbose=0, callbacks=[curves])
     assert curves.run is not None
     assert len(curves.run.series[("train", "loss")]) < 5 * 8
     assert curves.bad
+
+
+def test_a_reused_callback_starts_each_fit_afresh(sent: Any, tmp_path: Path) -> None:
+    from workbench import LiveCurves
+
+    model, x, y = nan_at_second_batch()
+    curves = LiveCurves(logdir=tmp_path, display=False)
+    model.fit(x, y, epochs=2, batch_size=32, validation_split=0.25, verbose=0, callbacks=[curves])
+    first = curves.run
+    assert curves.bad
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(x[:64], np.ones((64, 1)), epochs=1, batch_size=32, verbose=0, callbacks=[curves])
+    assert curves.run is not first
+    assert curves.run is not None
+    assert curves.run.series[("train", "loss")].steps.tolist() == [1, 2]
+    assert curves.bad == []
+    progress = curves.progress()
+    assert set(progress["latest"]) == {"loss"}  # no val_loss left over from the first fit
+    assert progress["epoch"] == 1
+    assert "epoch 1/1 · step 2/2" in progress["text"]
+    assert curves.widget.bad_values == []
+
+
+def test_epoch_ends_are_throttled_and_the_end_is_delivered(sent: Any, tmp_path: Path) -> None:
+    from workbench import LiveCurves
+
+    x, y = digits(32)
+    curves = LiveCurves(logdir=tmp_path, interval=60, display=False)
+    mlp().fit(x, y, epochs=20, batch_size=32, verbose=0, callbacks=[curves])  # 1 batch an epoch
+    appends = [c for c, _ in sent if c["type"] == "append"]
+    assert len(appends) == 2  # the first update, then the final state at train end
+    assert points(sent, "train/loss").tolist() == list(range(1, 21))
+    assert "epoch 20/20" in curves.widget.progress["text"]
+    assert curves.widget.state == "finished"
 
 
 def test_a_long_series_is_downsampled_for_the_front_end(sent: Any) -> None:
@@ -160,64 +176,6 @@ def test_a_long_series_is_downsampled_for_the_front_end(sent: Any) -> None:
     sizes = [h["n"] for c, _ in sent if c["type"] == "reset" for h in c["series"]]
     assert sizes
     assert max(sizes) <= RESET_POINTS
-
-
-def test_interrupted_fit_in_a_shell_closes_the_run(ip: Any, tmp_path: Path) -> None:
-    ip.user_ns["logdir"] = str(tmp_path)
-    result = ip.run_cell(
-        "import keras, numpy as np, workbench\n"
-        "class Stop(keras.callbacks.Callback):\n"
-        "    def on_train_batch_end(self, batch, logs=None):\n"
-        "        if batch == 3:\n"
-        "            raise KeyboardInterrupt\n"
-        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
-        "model.compile('sgd', 'mse')\n"
-        "curves = workbench.LiveCurves(logdir=logdir, run='cut', display=False)\n"
-        "model.fit(np.ones((64, 4)), np.ones((64, 1)), batch_size=8, epochs=3, verbose=0,\n"
-        "          callbacks=[curves, Stop()])\n"
-    )
-    assert isinstance(result.error_in_exec, KeyboardInterrupt)
-    curves = ip.user_ns["curves"]
-    assert curves.run.state == "interrupted"
-    assert curves.widget.state == "interrupted"
-    from workbench.curves.store import Run
-
-    loaded = Run.load(tmp_path / "cut")
-    assert len(loaded.series[("train", "loss")]) == 4  # batches 0..3, readable after the cut
-
-
-def test_runs_lists_ours_and_keras_tensorboard_runs(sent: Any, tmp_path: Path) -> None:
-    import workbench
-
-    x, y = _digits(256)
-    _model().fit(
-        x,
-        y,
-        epochs=2,
-        batch_size=64,
-        validation_split=0.25,
-        verbose=0,
-        callbacks=[workbench.LiveCurves(logdir=tmp_path, run="ours", display=False)],
-    )
-    _model().fit(
-        x,
-        y,
-        epochs=2,
-        batch_size=64,
-        validation_split=0.25,
-        verbose=0,
-        callbacks=[keras.callbacks.TensorBoard(log_dir=str(tmp_path / "keras"))],
-    )
-    found = workbench.runs(tmp_path)
-    assert set(found.names()) == {"ours", "keras"}
-    assert "loss" in found["keras"].metrics
-    figure = found.plot(metrics=["loss"])
-    assert figure._repr_html_().count("<svg") == 1
-    assert "ours" in figure._repr_html_()
-    assert "keras" in figure._repr_html_()
-    assert "ours" in repr(found)
-    with pytest.raises(KeyError, match="Expected one of the runs"):
-        found.plot(runs=["nope"])
 
 
 def test_snapshot_is_small_and_self_contained(sent: Any) -> None:

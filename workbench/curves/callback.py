@@ -1,6 +1,6 @@
 """A Keras callback that feeds a run store: per-batch training metrics, per-epoch training and
 validation metrics. It draws nothing: observers (the live view) are told at most every
-``interval`` seconds, and at the end."""
+``interval`` seconds, at once of a new NaN/Inf, and at the end."""
 
 from __future__ import annotations
 
@@ -71,54 +71,60 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         self.observers = list(observers)
         self.run: Run | None = None
         self.bad: list[BadValue] = []
-        self._step = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        """Per-fit state: set again by every ``on_train_begin``, so a callback can be reused."""
+        self.bad = []
+        self._step = 0  # global training step: batches done since the fit began
         self._epoch = 0
+        self._epoch_start = 0  # the global step the current epoch began at
         self._next_update = 0.0
-        self._started = 0.0
+        self._started = time.monotonic()
         self._latest: dict[str, float] = {}
 
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
         name = self.run_name or new_run_name(self.logdir)
+        self._reset()
         self.run = Run(name, self.logdir)
-        self.bad = []
-        self._step = 0
-        self._started = time.monotonic()
         registry.opened(self.run, self.close)
         for observer in self.observers:
             observer.started(self.run)
 
     def on_epoch_begin(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
         self._epoch = epoch
+        self._epoch_start = self._step
 
     def on_train_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
         if self.run is None:
             return
-        self._step += 1
+        # Keras passes the index of the last batch the call covered: with steps_per_execution=N
+        # this hook fires once per N batches, so counting calls would undercount steps.
+        self._step = self._epoch_start + batch + 1
         values = self._keep(logs, validation=False)
         self._latest.update(values)
         bad = self.run.log(self._step, values, split="train", kind="batch")
         if bad:
             self._bad(bad)
-        now = time.monotonic()
-        if now >= self._next_update:
-            self._next_update = now + self.interval
-            self._update(bad)
+        self._maybe_update(bad)
 
     def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
         if self.run is None:
             return
         train = self._keep(logs, validation=False)
         validation = self._keep(logs, validation=True)
-        bad = self.run.log(self._step, train, split="train", kind="epoch")
-        bad += self.run.log(self._step, validation, split="validation", kind="epoch")
+        # In memory at the step the epoch ended on; in the event files at the epoch index, as
+        # Keras' TensorBoard callback writes them (the convention is in curves/store.py).
+        bad = self.run.log(self._step, train, split="train", kind="epoch", epoch=epoch)
+        bad += self.run.log(self._step, validation, split="validation", kind="epoch", epoch=epoch)
         self._latest.update(train)
         self._latest.update({f"val_{k}": v for k, v in validation.items()})
         if bad:
             self._bad(bad)
-        self._update(bad)
+        self._maybe_update(bad)
 
     def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
-        self.close("finished")
+        self.close("finished")  # the final state reaches observers here, throttle or not
 
     def close(self, state: str = "finished") -> None:
         """End the run (idempotent): files flushed and closed, observers told."""
@@ -182,8 +188,21 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         if self.stop_on_nan and self.model is not None:
             self.model.stop_training = True
 
+    def _maybe_update(self, bad: list[BadValue]) -> None:
+        """The throttled path: at most every ``interval`` seconds, or at once for a bad value
+        (rare: the first NaN/Inf of a series), so the plot marks it at the step it happened."""
+        now = time.monotonic()
+        if not bad and now < self._next_update:
+            return
+        self._next_update = now + self.interval
+        self._update(bad)
+
     def _update(self, bad: list[BadValue]) -> None:
-        if self.run is None or not self.observers:
+        if self.run is None:
+            return
+        self.run.flush_if_due()  # every FLUSH_EVERY s: readers of the files see a live run
+        registry.progressed()  # every few seconds: the side panel's steps and values
+        if not self.observers:
             return
         progress = self.progress()
         for observer in self.observers:

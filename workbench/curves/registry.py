@@ -6,7 +6,9 @@ cell; the kernel helper closes such runs after the cell (``close_running``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -16,6 +18,8 @@ _runs: dict[int, Run] = {}  # every run opened in this process, by id, newest la
 _closers: dict[int, Callable[[str], None]] = {}
 _listeners: list[Callable[[], None]] = []
 KEEP = 50
+PROGRESS_EVERY = 3.0  # seconds between "a live run progressed" notices (the side panel's rate)
+_next_progress = 0.0
 
 
 def opened(run: Run, close: Callable[[str], None]) -> None:
@@ -38,6 +42,25 @@ def runs() -> list[Run]:
     return list(_runs.values())
 
 
+def find(path: Path) -> Run | None:
+    """The newest run of this process written to the folder ``path``, if any."""
+    resolved = path.resolve()
+    for run in reversed(_runs.values()):
+        if run.path is not None and run.path.resolve() == resolved:
+            return run
+    return None
+
+
+def progressed() -> None:
+    """A live run logged more points: tell listeners, at most every ``PROGRESS_EVERY`` seconds.
+
+    Called from the runs' throttled update paths, so the side panel follows a run's steps while
+    it trains without a message per update.
+    """
+    if time.monotonic() >= _next_progress:
+        changed()
+
+
 def close_running(state: str) -> None:
     for close in list(_closers.values()):
         close(state)
@@ -48,6 +71,13 @@ def on_change(listener: Callable[[], None]) -> None:
         _listeners.append(listener)
 
 
+def remove_listener(listener: Callable[[], None]) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
 def changed() -> None:
+    global _next_progress
+    _next_progress = time.monotonic() + PROGRESS_EVERY
     for listener in list(_listeners):
         listener()

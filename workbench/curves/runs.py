@@ -1,4 +1,10 @@
-"""The runs of a logdir, summarised: names, metrics, steps, last values, times and state."""
+"""The runs of a logdir, summarised: names, metrics, steps, last values, times and state.
+
+A run of this process is summarised from memory (``registry``): its files lag by up to
+``FLUSH_EVERY`` seconds, and reading them back would cost a live run's training thread. Other runs
+are read from their files, and a summary is reused while the run's files stay unchanged, so the
+side panel can list a logdir every few seconds.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.curves.store import SPLITS, Run
+from workbench.curves import registry
+from workbench.curves.store import META, SPLITS, Run
 
 
 @dataclass
@@ -14,15 +21,21 @@ class RunSummary:
     name: str
     path: Path
     metrics: list[str]
-    steps: int
+    steps: int  # the largest step logged
     last: dict[str, float]  # latest training value of each metric
     started: float | None
     ended: float | None
     state: str
 
 
+_Signature = tuple[tuple[str, int, int], ...]
+_cache: dict[Path, tuple[_Signature, RunSummary]] = {}
+
+
 def list_runs(logdir: str | os.PathLike[str]) -> list[RunSummary]:
-    """Every run folder under ``logdir`` (one with train/ or validation/ event files), newest first.
+    """Every run under ``logdir``, newest first: each folder with our run metadata
+    (``workbench_run.json``, there from a run's start) or with train/ or validation/ event files
+    (runs of Keras' TensorBoard callback).
 
     Raises:
         FileNotFoundError: ``logdir`` is not a folder.
@@ -31,27 +44,65 @@ def list_runs(logdir: str | os.PathLike[str]) -> list[RunSummary]:
     root = Path(logdir)
     if not root.is_dir():
         raise FileNotFoundError(f"Expected logdir to be a folder. Received: {str(root)!r}")
-    summaries = []
-    for path in sorted(p for p in root.iterdir() if p.is_dir()):
-        if not any((path / split).is_dir() for split in SPLITS):
-            continue
-        run = Run.load(path)
-        last = {}
-        for (split, metric), series in run.series.items():
-            point = series.last()
-            if split == "train" and point is not None:
-                last[metric] = point[1]
-        summaries.append(
-            RunSummary(
-                name=run.name,
-                path=path,
-                metrics=sorted({metric for _, metric in run.series}),
-                steps=max((int(s.steps.max()) for s in run.series.values() if len(s)), default=0),
-                last=last,
-                started=run.started,
-                ended=run.ended,
-                state=run.state,
-            )
-        )
+    summaries = [summarize(path) for path in run_folders(root)]
     summaries.sort(key=lambda s: s.started or 0.0, reverse=True)
     return summaries
+
+
+def run_folders(root: Path) -> list[Path]:
+    """The folders of ``root`` that hold a run, by name."""
+    return [
+        path
+        for path in sorted(p for p in root.iterdir() if p.is_dir())
+        if (path / META).is_file() or any((path / split).is_dir() for split in SPLITS)
+    ]
+
+
+def summarize(path: Path) -> RunSummary:
+    """One run folder's summary: from memory for a run of this process, else from its files.
+
+    Raises:
+        ValueError: an event file cannot be read (names it).
+    """
+    live = registry.find(path)
+    if live is not None:
+        return summary_of(live, path)
+    signature = _signature(path)
+    cached = _cache.get(path)
+    # a run another process writes is read again: its state depends on that process, not files
+    if cached is not None and cached[0] == signature and cached[1].state != "running":
+        return cached[1]
+    summary = summary_of(Run.load(path), path)
+    _cache[path] = (signature, summary)
+    return summary
+
+
+def summary_of(run: Run, path: Path) -> RunSummary:
+    last = {}
+    for (split, metric), series in run.series.items():
+        point = series.last()
+        if split == "train" and point is not None:
+            last[metric] = point[1]
+    return RunSummary(
+        name=run.name,
+        path=path,
+        metrics=sorted({metric for _, metric in run.series}),
+        steps=max((int(s.steps.max()) for s in run.series.values() if len(s)), default=0),
+        last=last,
+        started=run.started,
+        ended=run.ended,
+        state=run.state,
+    )
+
+
+def _signature(path: Path) -> _Signature:
+    """What changes when a run's files change: their names, sizes and modification times."""
+    files = [path / META, *(f for split in SPLITS for f in (path / split).glob("events.out.*"))]
+    found = []
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            continue
+        found.append((str(file), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)

@@ -1,16 +1,28 @@
 """A training run: every metric's history in memory, written through to TensorBoard event files.
 
 ``Run.log`` is called once per training batch, so it only appends to arrays and a pending list;
-the pending points go to disk in batches (every ``WRITE_EVERY`` points, and on ``flush``/``close``).
+the pending points go to disk in batches (every ``WRITE_EVERY`` points, and on ``flush``/``close``)
+and are flushed at most every ``FLUSH_EVERY`` seconds while the run is live (``flush_if_due``,
+called from the throttled update path), so TensorBoard and Voila see a live run, not an empty one.
+
+Steps: one convention, Keras' own (``keras.callbacks.TensorBoard``). Per-batch points are at the
+global training step (1 after the first batch). Per-epoch points (``epoch_*`` tags) are at the
+epoch index *in the event files*, so TensorBoard draws our runs and Keras runs on one axis; in
+memory they sit at the global step the epoch ended on, so one panel can overlay per-batch and
+per-epoch curves. ``Run.load`` maps epoch indices back to global steps, for our runs and Keras'
+alike (``_epoch_end_steps``).
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
+import socket
 import time
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,8 +34,13 @@ SPLITS = ("train", "validation")
 STATES = ("running", "finished", "interrupted", "failed")
 META = "workbench_run.json"
 WRITE_EVERY = 512  # pending points before a write: ~2 ms of writing, a few times per epoch
+FLUSH_EVERY = 2.0  # seconds between flushes of a live run: what a reader of the files lags by
 
 State = Literal["running", "finished", "interrupted", "failed"]
+
+# Runs this process writes and has not closed: a reader in this process tells them from runs a
+# dead writer left "running" (weak: a run dropped without close is no longer written).
+_writing: weakref.WeakSet[Run] = weakref.WeakSet()
 
 
 @dataclass
@@ -65,9 +82,11 @@ class Run:
         self._seen_bad: set[tuple[str, str]] = set()
         self._pending: list[tuple[str, str, int, float, float]] = []
         self._writers: dict[str, EventWriter] = {}
+        self._next_flush = 0.0  # monotonic time of the next flush_if_due that flushes
         self._write = write and self.logdir is not None
         if self._write:
             self._save_meta()
+            _writing.add(self)
 
     @property
     def path(self) -> Path | None:
@@ -81,13 +100,21 @@ class Run:
         split: str = "train",
         kind: Literal["batch", "epoch"] = "batch",
         wall_time: float | None = None,
+        epoch: int | None = None,
     ) -> list[BadValue]:
-        """Record ``metrics`` at ``step``; returns the series' first NaN/Inf values, if new."""
+        """Record ``metrics`` at ``step``; returns the series' first NaN/Inf values, if new.
+
+        Args:
+            step: the global step, in memory (for ``kind="epoch"``: the step the epoch ended on).
+            epoch: for ``kind="epoch"``, the epoch index, which the event files use as the step
+                (Keras' convention); default ``step``.
+        """
         if split not in SPLITS:
             raise ValueError(f"Expected split to be one of {list(SPLITS)}. Received: {split!r}")
         wall = time.time() if wall_time is None else wall_time
         store = self.epochs if kind == "epoch" and split == "train" else self.series
         tag_prefix = "epoch_" if kind == "epoch" else "batch_"
+        file_step = epoch if kind == "epoch" and epoch is not None else step
         bad: list[BadValue] = []
         for metric, raw in metrics.items():
             try:
@@ -102,7 +129,7 @@ class Run:
                 series = store[key] = Series()
             series.append(step, wall, value)
             if self._write:
-                self._pending.append((split, tag_prefix + metric, step, wall, value))
+                self._pending.append((split, tag_prefix + metric, file_step, wall, value))
             if not math.isfinite(value) and key not in self._seen_bad:
                 self._seen_bad.add(key)
                 bad.append(BadValue(metric, split, step, value))
@@ -125,6 +152,19 @@ class Run:
         for writer in self._writers.values():
             writer.flush()
 
+    def flush_if_due(self) -> bool:
+        """Flush if the last flush is ``FLUSH_EVERY`` seconds old; returns whether it flushed.
+
+        For the throttled update path of a live run: a reader of the files then lags by at most
+        ``FLUSH_EVERY`` seconds, and a flush (a few ms) is paid at most that often.
+        """
+        now = time.monotonic()
+        if not self._write or now < self._next_flush:
+            return False
+        self._next_flush = now + FLUSH_EVERY
+        self.flush()
+        return True
+
     def close(self, state: str = "finished") -> None:
         """Flush, close the files and record how the run ended. Idempotent."""
         if state not in STATES[1:]:
@@ -138,6 +178,7 @@ class Run:
         self.ended = time.time()
         if self._write:
             self._save_meta()
+            _writing.discard(self)
 
     def _write_pending(self) -> None:
         if not self._pending or self.path is None:
@@ -161,6 +202,9 @@ class Run:
             "state": self.state,
             "started": self.started,
             "ended": self.ended,
+            # who writes it: a reader tells a quiet live run from an interrupted one by these
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
         }
         (self.path / META).write_text(json.dumps(meta))
 
@@ -179,26 +223,23 @@ class Run:
         meta = read_meta(path)
         state = meta.get("state", "finished")
         run.state = state if state in STATES else "finished"  # type: ignore[assignment]
-        if run.state == "running":
-            run.state = "interrupted"  # nobody is writing it now... or another process is
-            if time.time() - _last_write(path) < 60:
-                run.state = "running"
+        if run.state == "running" and not _writer_alive(meta, path):
+            run.state = "interrupted"  # its writer is gone without closing it
         started, ended = meta.get("started"), meta.get("ended")
         run.started = float(started) if isinstance(started, int | float) else run.started
         run.ended = float(ended) if isinstance(ended, int | float) else None
-        for split in SPLITS:
-            directory = path / split
-            if not directory.is_dir():
-                continue
-            scalars = read_scalars(directory)
-            batch = {t.removeprefix("batch_") for t in scalars if t.startswith("batch_")}
-            for tag, (steps, walls, values) in scalars.items():
+        scalars = {split: read_scalars(path / split) for split in SPLITS if (path / split).is_dir()}
+        to_step = _epoch_end_steps(scalars)
+        for split, tags in scalars.items():
+            batch = {t.removeprefix("batch_") for t in tags if t.startswith("batch_")}
+            for tag, (steps, walls, values) in tags.items():
                 if tag.startswith("batch_"):
                     metric, store = tag.removeprefix("batch_"), run.series
                 elif tag.startswith("epoch_"):
                     metric = tag.removeprefix("epoch_")
                     per_batch = split == "train" and metric in batch
                     store = run.epochs if per_batch else run.series
+                    steps = to_step(steps, walls)
                 else:
                     metric, store = tag, run.series
                 series = store.setdefault((split, metric), Series())
@@ -222,3 +263,67 @@ def read_meta(path: Path) -> dict[str, object]:
 def _last_write(path: Path) -> float:
     times = [p.stat().st_mtime for p in path.rglob("events.out.tfevents.*")]
     return max(times, default=0.0)
+
+
+def _writer_alive(meta: Mapping[str, object], path: Path) -> bool:
+    """Whether the process that writes a "running" run is still there to finish it."""
+    pid, host = meta.get("pid"), meta.get("host")
+    if not isinstance(pid, int) or host != socket.gethostname():
+        # another machine (or an older run without a pid): recent writes are all we can see
+        return time.time() - _last_write(path) < 60
+    if pid == os.getpid():
+        resolved = path.resolve()
+        return any(run.path is not None and run.path.resolve() == resolved for run in _writing)
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+_Scalars = dict[str, tuple[list[int], list[float], list[float]]]
+
+
+def _epoch_end_steps(
+    scalars: Mapping[str, _Scalars],
+) -> Callable[[list[int], list[float]], list[int]]:
+    """How to put a run's epoch points (files: epoch index) at the global step the epoch ended on.
+
+    An epoch's summary is written after its last batch, so its step is that of the last training
+    batch written before it (by wall time). Without per-batch points (Keras'
+    ``update_freq="epoch"``), Keras' ``evaluation_*_vs_iterations`` points (step = optimizer
+    iterations, written just before the epoch's summaries) serve; without either, epoch indices
+    stay as they are.
+    """
+    train = scalars.get("train", {})
+    reference = max(
+        (points for tag, points in train.items() if tag.startswith("batch_")),
+        key=lambda points: len(points[0]),
+        default=None,
+    )
+    if reference is None:
+        reference = max(
+            (
+                points
+                for tag, points in scalars.get("validation", {}).items()
+                if tag.startswith("evaluation_") and tag.endswith("_vs_iterations")
+            ),
+            key=lambda points: len(points[0]),
+            default=None,
+        )
+    if reference is None or not reference[0]:
+        return lambda steps, walls: steps
+    order = sorted(range(len(reference[0])), key=lambda i: reference[1][i])
+    ref_walls = [reference[1][i] for i in order]
+    ref_steps = [reference[0][i] for i in order]
+
+    def to_step(steps: list[int], walls: list[float]) -> list[int]:
+        mapped = []
+        for step, wall in zip(steps, walls, strict=True):
+            before = bisect.bisect_right(ref_walls, wall)
+            mapped.append(ref_steps[before - 1] if before else step)
+        return mapped
+
+    return to_step

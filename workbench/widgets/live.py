@@ -4,7 +4,7 @@ fed by training, shown by a live widget that leaves a static snapshot in the sav
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,36 @@ class LiveCurves(CurvesCallback):
     def widget(self) -> Any:
         return self.view.widget
 
+    def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
+        super().on_train_begin(logs)
+        if self.run is not None:
+            _close_if_cell_fails(self, self.run)
+
+
+def _close_if_cell_fails(callback: CurvesCallback, run: Run) -> None:
+    """Under IPython, end ``run`` when the cell running ``fit`` fails or is interrupted.
+
+    Keras calls no callback when ``fit`` is interrupted (KeyboardInterrupt) or raises, so
+    ``on_train_end`` never closes the run. A one-shot ``post_run_cell`` hook does, with or
+    without ``%load_ext workbench``: event files flushed and closed, the plot in its final state
+    and the snapshot left in the output. Outside IPython a script's interrupt ends the process.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+
+    def after_cell(result: Any) -> None:
+        shell.events.unregister("post_run_cell", after_cell)  # IPython iterates over a copy
+        error = getattr(result, "error_in_exec", None)
+        if error is not None and callback.run is run:
+            callback.close("interrupted" if isinstance(error, KeyboardInterrupt) else "failed")
+
+    shell.events.register("post_run_cell", after_cell)
+
 
 class RunLogger:
     """What ``workbench.run()`` yields: ``log(step, **metrics)`` for a custom training loop."""
@@ -141,6 +171,8 @@ class RunLogger:
         now = self._clock()
         if bad or now >= self._next:
             self._next = now + self.interval
+            self.run.flush_if_due()  # every FLUSH_EVERY s: readers of the files see a live run
+            registry.progressed()  # every few seconds: the side panel's steps and values
             self.view.updated(self.run, self.progress(), bad)
 
     def progress(self) -> dict[str, Any]:

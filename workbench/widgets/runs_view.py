@@ -39,16 +39,8 @@ class Runs:
                 f"Expected logdir to be a folder of runs. Received: {str(logdir)!r}, which "
                 + ("is a file." if self.logdir.exists() else "does not exist.")
             )
-        self._live = {
-            run.name: run
-            for run in registry.runs()
-            if run.logdir is not None and Path(run.logdir).resolve() == self.logdir.resolve()
-        }
+        # runs of this kernel are summarised from memory (list_runs): live ones are current
         self.summaries = list_runs(self.logdir)
-        for summary in self.summaries:
-            live = self._live.get(summary.name)
-            if live is not None:
-                summary.state = live.state
 
     def __len__(self) -> int:
         return len(self.summaries)
@@ -67,8 +59,9 @@ class Runs:
 
     def load(self, name: str) -> Run:
         """The run's full history: from this kernel's memory while it runs, else from disk."""
-        live = self._live.get(name)
-        return live if live is not None else Run.load(self[name].path)
+        path = self[name].path
+        live = registry.find(path)
+        return live if live is not None else Run.load(path)
 
     def plot(
         self, runs: Sequence[str] | None = None, metrics: Sequence[str] | None = None

@@ -1,0 +1,210 @@
+"""Runs on disk and in the side panel while and after they train: what other readers
+(TensorBoard, Voila, another process) see of a live run, steps that line up with Keras' own
+TensorBoard runs, the panel's run list, and interrupted cells closing their runs."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from tests.conftest import run_python  # noqa: E402
+from tests.widgets.fits import digits, mlp  # noqa: E402
+
+
+class Comm:
+    """The panel's end of the ``workbench`` comm: what the kernel pushes to it."""
+
+    comm_id = "test-panel"
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, dict[str, Any]]] = []
+
+    def send(self, data: dict[str, Any]) -> None:
+        self.events.append((time.monotonic(), data))
+
+
+def test_a_live_run_is_visible_on_disk_and_in_the_panel(sent: Any, tmp_path: Path) -> None:
+    import workbench
+    from workbench import _comm
+    from workbench.curves import registry
+    from workbench.curves.events import read_scalars
+    from workbench.curves.store import FLUSH_EVERY, Run
+
+    x, y = digits(256)
+    curves = workbench.LiveCurves(logdir=tmp_path, run="live", display=False)
+    seen: dict[str, Any] = {}
+
+    class Look(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if epoch == 0:  # let a flush and a panel update fall due in the next epoch
+                time.sleep(max(FLUSH_EVERY, registry.PROGRESS_EVERY) + 0.2)
+            if epoch != 1:
+                return
+            summary = workbench.runs(tmp_path)["live"]
+            seen["summary"] = (summary.state, summary.steps)
+            seen["disk"] = read_scalars(tmp_path / "live" / "train")["batch_loss"]
+            seen["memory"] = curves.run.series[("train", "loss")].values.copy()
+            seen["load"] = Run.load(tmp_path / "live").state
+            seen["other process"] = run_python(
+                "from workbench.curves.runs import list_runs\n"
+                f"s = list_runs({str(tmp_path)!r})[0]\n"
+                "print(s.name, s.state, s.steps)"
+            ).strip()
+
+    panel = Comm()
+    _comm._open[panel.comm_id] = panel
+    registry.on_change(_comm.push_status)
+    try:
+        mlp().fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[curves, Look()])
+    finally:
+        _comm._open.pop(panel.comm_id)
+        registry.remove_listener(_comm.push_status)
+
+    per_epoch = 256 // 16
+    assert seen["summary"] == ("running", 2 * per_epoch)  # from memory: current
+    steps, _, values = seen["disk"]
+    # flushed during epoch 1: the first epoch's points and more are already in the files
+    assert per_epoch < len(steps) < 2 * per_epoch
+    np.testing.assert_allclose(values, seen["memory"][: len(values)], rtol=1e-6)
+    assert seen["load"] == "running"  # quiet between flushes, not "interrupted"
+    assert seen["other process"].split()[:2] == ["live", "running"]
+    assert int(seen["other process"].split()[2]) >= len(steps)
+
+    def live_run(data: dict[str, Any]) -> dict[str, Any]:
+        return next(r for r in data["data"]["runs"] if r["name"] == "live")
+
+    pushes = [(t, live_run(d)) for t, d in panel.events]
+    assert pushes[0][1]["state"] == "running"
+    assert pushes[-1][1]["state"] == "finished"
+    assert pushes[-1][1]["steps"] == 3 * per_epoch
+    during = [(t, p) for t, p in pushes if p["state"] == "running" and p["steps"] > 0]
+    assert during  # pushed while it trains, not only at start and end
+    gaps = np.diff([t for t, _ in pushes[:-1]])
+    assert (gaps >= registry.PROGRESS_EVERY * 0.9).all()  # at most every few seconds
+
+
+def test_runs_of_the_same_fit_line_up_with_keras_tensorboard(sent: Any, tmp_path: Path) -> None:
+    import workbench
+    from workbench import _comm
+    from workbench.curves.events import read_scalars
+    from workbench.curves.store import Run
+
+    x, y = digits(256)
+    curves = workbench.LiveCurves(logdir=tmp_path, run="ours", display=False)
+    board = keras.callbacks.TensorBoard(log_dir=str(tmp_path / "keras"), update_freq="batch")
+    mlp().fit(
+        x,
+        y,
+        epochs=3,
+        batch_size=64,
+        validation_split=0.25,
+        verbose=0,
+        callbacks=[curves, board],
+    )
+    # in the files: Keras' convention, epoch summaries at the epoch index (TensorBoard aligns)
+    for split in ("train", "validation"):
+        ours_file = read_scalars(tmp_path / "ours" / split)["epoch_loss"]
+        keras_file = read_scalars(tmp_path / "keras" / split)["epoch_loss"]
+        assert ours_file[0] == keras_file[0] == [0, 1, 2]
+        np.testing.assert_allclose(ours_file[2], keras_file[2], rtol=1e-6)
+    # read back: every point at the global step, ours from memory, from disk, and Keras' run
+    found = workbench.runs(tmp_path)
+    assert {"ours", "keras"} <= set(found.names())
+    memory, disk, theirs = found.load("ours"), Run.load(tmp_path / "ours"), found.load("keras")
+    assert memory is curves.run
+    for key in [("train", "loss"), ("train", "accuracy"), ("validation", "loss")]:
+        for run in (disk, theirs):
+            assert run.series[key].steps.tolist() == memory.series[key].steps.tolist(), key
+            np.testing.assert_allclose(run.series[key].values, memory.series[key].values, rtol=1e-6)
+    assert memory.series[("validation", "loss")].steps.tolist() == [3, 6, 9]
+    assert theirs.epochs[("train", "loss")].steps.tolist() == [3, 6, 9]
+    figure = found.plot(runs=["ours", "keras"], metrics=["loss"])._repr_html_()
+    assert figure.count("<svg") == 1
+    assert "ours" in figure
+    assert "keras" in figure
+    with pytest.raises(KeyError, match="Expected one of the runs"):
+        found.plot(runs=["nope"])
+    # the panel: Keras' run (not this kernel's) with its real state and steps
+    info = {r["name"]: r for r in _comm._runs() if r["logdir"] == str(tmp_path)}
+    assert (info["keras"]["state"], info["keras"]["steps"]) == ("finished", 9)
+    assert info["keras"]["last"]["loss"] == pytest.approx(
+        memory.series[("train", "loss")].values[-1]
+    )
+    assert (info["ours"]["state"], info["ours"]["steps"]) == ("finished", 9)
+
+
+def test_a_run_another_process_left_running_is_interrupted(tmp_path: Path) -> None:
+    from workbench.curves.runs import list_runs
+
+    run_python(
+        "import os\n"
+        "from workbench.curves.store import Run\n"
+        f"run = Run('gone', {str(tmp_path)!r})\n"
+        "for step in range(1, 11):\n"
+        "    run.log(step, {'loss': 1 / step})\n"
+        "run.flush()\n"
+        "os._exit(0)  # dies without closing the run\n"
+    )
+    (summary,) = list_runs(tmp_path)
+    assert (summary.name, summary.state, summary.steps) == ("gone", "interrupted", 10)
+
+
+INTERRUPTED_FIT = (
+    "import keras, numpy as np, workbench\n"
+    "class Stop(keras.callbacks.Callback):\n"
+    "    def on_train_batch_end(self, batch, logs=None):\n"
+    "        if batch == 3:\n"
+    "            raise KeyboardInterrupt\n"
+    "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+    "model.compile('sgd', 'mse')\n"
+    "curves = workbench.LiveCurves(logdir=logdir, run='cut', display=False)\n"
+    "model.fit(np.ones((64, 4)), np.ones((64, 1)), batch_size=8, epochs=3, verbose=0,\n"
+    "          callbacks=[curves, Stop()])\n"
+)
+
+
+def test_interrupted_fit_in_a_shell_closes_the_run(ip: Any, tmp_path: Path) -> None:
+    ip.user_ns["logdir"] = str(tmp_path)
+    result = ip.run_cell(INTERRUPTED_FIT)
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    _assert_closed(ip.user_ns["curves"], tmp_path)
+
+
+def test_interrupted_fit_closes_the_run_without_the_extension(tmp_path: Path) -> None:
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.testing.globalipapp import start_ipython
+
+    from workbench._ipython import _post_run_cell
+
+    shell = start_ipython() or InteractiveShell.instance()
+    was_loaded = "workbench" in shell.extension_manager.loaded
+    if was_loaded:
+        shell.run_line_magic("unload_ext", "workbench")
+    hooks = list(shell.events.callbacks["post_run_cell"])
+    try:
+        assert _post_run_cell not in hooks
+        shell.user_ns["logdir"] = str(tmp_path)
+        result = shell.run_cell(INTERRUPTED_FIT)
+        assert isinstance(result.error_in_exec, KeyboardInterrupt)
+        _assert_closed(shell.user_ns["curves"], tmp_path)
+        assert shell.events.callbacks["post_run_cell"] == hooks  # the one-shot hook is gone
+    finally:
+        shell.run_line_magic("reset", "-f")
+        if was_loaded:
+            shell.run_line_magic("load_ext", "workbench")
+
+
+def _assert_closed(curves: Any, logdir: Path) -> None:
+    from workbench.curves.store import Run
+
+    assert curves.run.state == "interrupted"
+    assert curves.widget.state == "interrupted"
+    loaded = Run.load(logdir / "cut")
+    assert loaded.state == "interrupted"
+    assert loaded.series[("train", "loss")].steps.tolist() == [1, 2, 3, 4]  # readable after it
