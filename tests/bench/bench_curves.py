@@ -18,7 +18,7 @@ from typing import Any
 import nbformat
 from nbclient import NotebookClient
 
-ROUNDS = 7
+ROUNDS = 11
 EPOCHS = 3
 
 SETUP = """
