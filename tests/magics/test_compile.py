@@ -298,3 +298,29 @@ def test_default_mode_leaves_magic_and_shell_cells_alone(ip: Any, capsys: Any) -
     assert "Cells without %%compile run tf.function" in out
     assert "%%compile function (" not in out  # no compile report for a magic cell
     run(ip, "%compile_mode eager")
+
+
+def test_xla_really_compiles_the_fit_step(ip: Any) -> None:
+    """XLA refuses a host callback that tf.function accepts: the xla cell must hit that."""
+    from workbench.compile import CompileError
+
+    run(
+        ip,
+        "class OnHost(keras.layers.Layer):\n"
+        "    def call(self, x):\n"
+        "        y = tf.numpy_function(lambda a: a, [x], tf.float32)\n"
+        "        y.set_shape(x.shape)\n"
+        "        return y\n"
+        "model = keras.Sequential([keras.Input((4,)), OnHost(), keras.layers.Dense(1)])\n"
+        "model.compile('sgd', 'mse')\n"
+        "xs, ys = np.ones((16, 4), 'float32'), np.ones((16, 1), 'float32')\n",
+    )
+    run(ip, "%%compile function\nh = model.fit(xs, ys, epochs=1, verbose=0)\n")
+    result = ip.run_cell("%%compile xla\nh2 = model.fit(xs, ys, epochs=1, verbose=0)\n")
+    error = result.error_in_exec
+    assert isinstance(error, CompileError), error
+    assert "Cell line 2 failed as XLA" in str(error)
+    assert "cannot compile the op PyFunc" in str(error)
+    assert "%%compile function" in str(error)  # the mode that still works
+    assert "variables are as they were" in str(error)  # refused before any step ran
+    assert "h2" not in ip.user_ns

@@ -26,7 +26,7 @@ import tensorflow as tf
 
 from workbench.compile import keras_mode
 from workbench.compile.analysis import CellPlan, Signature, analyze, cell_line
-from workbench.compile.errors import CompileError, explain
+from workbench.compile.errors import CompileError, explain, is_xla_refusal
 from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import LABELS, Mode, check, tf_debug
 from workbench.compile.report import CellReport, ComparisonRow, FunctionReport
@@ -132,7 +132,7 @@ def _run(
     def failed(exc: Exception) -> CompileError:
         # An OpError is raised while the graph runs, after any op before the failing one ran;
         # anything else failed while tracing or compiling, before a variable could change.
-        ran = isinstance(exc, tf.errors.OpError)
+        ran = isinstance(exc, tf.errors.OpError) and not is_xla_refusal(exc)
         return explain(exc, mode, files, lines, first_line, ran=ran)
 
     _exec(plan.hoisted, namespace, source_file)

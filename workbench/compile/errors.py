@@ -69,9 +69,28 @@ def _innermost_line(exc: BaseException, files: dict[str, int]) -> int | None:
     return found[-1] if found else None
 
 
+_XLA_REFUSAL = "Detected unsupported operations when trying to compile graph"
+
+
+def is_xla_refusal(exc: BaseException) -> bool:
+    """XLA would not compile the graph: raised at the first run, but before any op ran."""
+    return _XLA_REFUSAL in str(exc)
+
+
 def _first_paragraph(exc: BaseException) -> str:
-    """The message without AutoGraph's "in user code:" preamble and stack listing."""
+    """The message without AutoGraph's "in user code:" preamble and stack listing, or, for a
+    graph execution error, the line that says what failed (not the "Detected at node" lines)."""
     text = str(exc).strip()
+    if text.startswith("Graph execution error"):
+        for line in text.splitlines()[1:]:
+            line = line.strip()
+            if line and not line.startswith(("Detected at node", "<stack traces")):
+                text = line
+                break
+        refused = re.search(rf"{_XLA_REFUSAL} (\S+) on (\S+): (\S+)", text)
+        if refused:
+            graph, device, op = refused.groups()
+            text = f"XLA ({device}) cannot compile the op {op} (in {graph.rstrip('[]')})"
     if "in user code:" in text:
         text = text.rsplit("\n\n", 1)[-1].strip()
         text = re.sub(rf"^{type(exc).__name__}: ", "", text)
@@ -95,6 +114,12 @@ def _hint(exc: BaseException) -> str:
         )
     if "singleton tf.Variable" in text or ("tf.Variable" in text and "first call" in text):
         return "Create variables in an eager cell (or with %%compile eager), then use them here."
+    if is_xla_refusal(exc):
+        return (
+            "XLA has no kernel for an op of this cell (host callbacks such as tf.py_function or "
+            "tf.numpy_function, some string and resource ops): run it with %%compile function, "
+            "or keep that op out of the compiled step."
+        )
     if name == "NameError":
         return "Run the cell that defines it first."
     return "Run the cell with %%compile eager (or turn on %tf_debug) to debug it step by step."
