@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from typing import Any
 
 from workbench import _comm
@@ -84,7 +85,10 @@ def _post_run_cell(result: Any) -> None:
     if registry is not None and error is not None:
         # Keras calls no callback when fit is interrupted: end the cell's runs here, so their
         # event files are closed and their plots show the final state.
-        registry.close_running("interrupted" if isinstance(error, KeyboardInterrupt) else "failed")
+        registry.close_running(
+            "interrupted" if isinstance(error, KeyboardInterrupt) else "failed",
+            thread=threading.get_ident(),  # the cell's thread; runs in other threads go on
+        )
     _comm.push_status_if_changed()
 
 

@@ -208,3 +208,41 @@ def _assert_closed(curves: Any, logdir: Path) -> None:
     loaded = Run.load(logdir / "cut")
     assert loaded.state == "interrupted"
     assert loaded.series[("train", "loss")].steps.tolist() == [1, 2, 3, 4]  # readable after it
+
+
+def test_a_caught_interrupt_still_closes_the_run(ip: Any, tmp_path: Path) -> None:
+    ip.user_ns["logdir"] = str(tmp_path)
+    caught = "try:\n" + "".join(f"    {line}\n" for line in INTERRUPTED_FIT.splitlines())
+    result = ip.run_cell(caught + "except KeyboardInterrupt:\n    print('stopped by hand')\n")
+    assert result.error_in_exec is None
+    _assert_closed(ip.user_ns["curves"], tmp_path)
+
+
+def test_a_failing_cell_leaves_a_background_run_alone(ip: Any, tmp_path: Path) -> None:
+    import threading
+
+    import workbench
+
+    started, release = threading.Event(), threading.Event()
+
+    def train() -> None:
+        with workbench.run("background", logdir=tmp_path, display=False) as run:
+            run.log(1, loss=1.0)
+            started.set()
+            release.wait(60)
+            run.log(2, loss=0.5)
+
+    thread = threading.Thread(target=train)
+    thread.start()
+    try:
+        assert started.wait(60)
+        result = ip.run_cell("1 / 0")  # another cell fails while the thread trains
+        assert isinstance(result.error_in_exec, ZeroDivisionError)
+        from workbench.curves import registry
+
+        (run,) = [r for r in registry.runs() if r.name == "background"]
+        assert run.state == "running"
+    finally:
+        release.set()
+        thread.join(60)
+    assert run.state == "finished"

@@ -6,6 +6,7 @@ cell; the kernel helper closes such runs after the cell (``close_running``).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 _runs: dict[int, Run] = {}  # every run opened in this process, by id, newest last
 _closers: dict[int, Callable[[str], None]] = {}
+_threads: dict[int, int] = {}  # id(run) -> the thread that opened it
 _listeners: list[Callable[[], None]] = []
 KEEP = 50
 PROGRESS_EVERY = 3.0  # seconds between "a live run progressed" notices (the side panel's rate)
@@ -26,15 +28,18 @@ def opened(run: Run, close: Callable[[str], None]) -> None:
     """A run started; ``close(state)`` ends it if its cell ends first."""
     _runs[id(run)] = run
     _closers[id(run)] = close
+    _threads[id(run)] = threading.get_ident()
     while len(_runs) > KEEP:
         oldest = next(iter(_runs))
         _runs.pop(oldest)
         _closers.pop(oldest, None)
+        _threads.pop(oldest, None)
     changed()
 
 
 def closed(run: Run) -> None:
     _closers.pop(id(run), None)
+    _threads.pop(id(run), None)
     changed()
 
 
@@ -61,9 +66,12 @@ def progressed() -> None:
         changed()
 
 
-def close_running(state: str) -> None:
-    for close in list(_closers.values()):
-        close(state)
+def close_running(state: str, thread: int | None = None) -> None:
+    """End the runs still open, or only those opened by ``thread``: a run training in a
+    background thread is not ended by a failing cell of the main thread."""
+    for key, close in list(_closers.items()):
+        if thread is None or _threads.get(key) == thread:
+            close(state)
 
 
 def on_change(listener: Callable[[], None]) -> None:

@@ -4,6 +4,7 @@ fed by training, shown by a live widget that leaves a static snapshot in the sav
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,13 +116,17 @@ class LiveCurves(CurvesCallback):
 
 
 def _close_if_cell_fails(callback: CurvesCallback, run: Run) -> None:
-    """Under IPython, end ``run`` when the cell running ``fit`` fails or is interrupted.
+    """Under IPython, end ``run`` when the cell running ``fit`` ends before ``fit`` did.
 
     Keras calls no callback when ``fit`` is interrupted (KeyboardInterrupt) or raises, so
-    ``on_train_end`` never closes the run. A one-shot ``post_run_cell`` hook does, with or
-    without ``%load_ext workbench``: event files flushed and closed, the plot in its final state
-    and the snapshot left in the output. Outside IPython a script's interrupt ends the process.
+    ``on_train_end`` never closes the run, also when the cell catches the interrupt. A one-shot
+    ``post_run_cell`` hook does, with or without ``%load_ext workbench``: event files flushed and
+    closed, the plot in its final state and the snapshot left in the output. Only for a ``fit``
+    on the cell's own thread: one in a background thread outlives its cell on purpose. Outside
+    IPython a script's interrupt ends the process.
     """
+    if threading.current_thread() is not threading.main_thread():
+        return
     try:
         from IPython import get_ipython
     except ImportError:
@@ -133,8 +138,9 @@ def _close_if_cell_fails(callback: CurvesCallback, run: Run) -> None:
     def after_cell(result: Any) -> None:
         shell.events.unregister("post_run_cell", after_cell)  # IPython iterates over a copy
         error = getattr(result, "error_in_exec", None)
-        if error is not None and callback.run is run:
-            callback.close("interrupted" if isinstance(error, KeyboardInterrupt) else "failed")
+        if callback.run is run and run.state == "running":  # fit returned without on_train_end
+            failed = error is not None and not isinstance(error, KeyboardInterrupt)
+            callback.close("failed" if failed else "interrupted")
 
     shell.events.register("post_run_cell", after_cell)
 
