@@ -60,7 +60,7 @@ def _spec(spec: Any) -> str:
         shape = list(s.shape) if s.shape.rank is not None else "[?]"
         return f"{s.dtype.name}{shape}"
 
-    return str(tf.nest.map_structure(one, spec))
+    return _structure(tf.nest.map_structure(one, spec))
 
 
 def _element(element: Any) -> str:
@@ -86,4 +86,21 @@ def _element(element: Any) -> str:
         more = " ..." if size > VALUES else ""
         return f"{kind}{' ' if kind else ''}{value.dtype.name}{shape} {values}{more}"
 
-    return str(tf.nest.map_structure(one, element))
+    return _structure(tf.nest.map_structure(one, element))
+
+
+def _structure(value: Any) -> str:
+    """A nest of leaf descriptions written like Python, without quoting the leaves."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_structure(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a namedtuple
+        fields = ", ".join(
+            f"{k}={_structure(v)}" for k, v in zip(value._fields, value, strict=True)
+        )
+        return f"{type(value).__name__}({fields})"
+    if isinstance(value, list | tuple):
+        inner = ", ".join(_structure(v) for v in value)
+        if isinstance(value, list):
+            return f"[{inner}]"
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return str(value)
