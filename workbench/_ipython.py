@@ -7,7 +7,7 @@ import sys
 import threading
 from typing import Any
 
-from workbench import _comm
+from workbench import _comm, _quiet
 
 VIRTUAL_DEVICES_ENV = "WORKBENCH_VIRTUAL_DEVICES"
 _loaded: set[int] = set()
@@ -19,6 +19,8 @@ def load(ipython: Any) -> None:
     # C++ INFO/WARNING logs otherwise land in cell outputs (ipykernel forwards fd 2); the env var
     # is read when TensorFlow loads, so it has effect only before the first import.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # ... but TensorFlow 2.21 logs a few lines at import before it reads it (workbench._quiet)
+    _quiet.install()
     split = os.environ.get(VIRTUAL_DEVICES_ENV)
     if split:
         from workbench.distribute.devices import virtual_devices
@@ -41,6 +43,7 @@ def unload(ipython: Any) -> None:
     if getattr(ipython, "kernel", None) is not None:
         _comm.unregister(_comm_manager())
     ipython.events.unregister("post_run_cell", _post_run_cell)
+    _quiet.uninstall()
     _loaded.discard(id(ipython))
 
 

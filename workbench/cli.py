@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from workbench import _quiet
+
 
 def _doctor(_args: argparse.Namespace) -> int:
     from workbench import doctor
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before any TensorFlow import
+    _quiet.install()  # the lines TensorFlow logs before it reads that
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

@@ -132,3 +132,30 @@ def test_compile_error_is_one_message_not_a_traceback(kernel_client: Any) -> Non
     assert error["ename"] == "CompileError"
     assert len(error["traceback"]) == 1
     assert "Cell line 3 failed as tf.function" in error["traceback"][0]
+
+
+def test_importing_tensorflow_leaves_no_log_lines_in_the_cell() -> None:
+    import os
+
+    # ipykernel forwards the process's fd 2 into cell outputs, except under pytest
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    km, kc = start_new_kernel(kernel_name="tf-workbench", startup_timeout=120, env=env)
+    streams: dict[str, str] = {"stdout": "", "stderr": ""}
+
+    def keep(msg: dict[str, Any]) -> None:
+        if msg["msg_type"] == "stream":
+            streams[msg["content"]["name"]] += msg["content"]["text"]
+
+    try:
+        reply = kc.execute_interactive(
+            "import os, tensorflow as tf\nprint(tf.ones([2]).shape)\n"
+            "os.write(2, b'native stderr still reaches the cell\\n'); import time; time.sleep(0.5)",
+            timeout=120,
+            output_hook=keep,
+        )
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    assert reply["content"]["status"] == "ok"
+    # no oneDNN line, no absl "not initialized" line; a native write after the import still shows
+    assert streams == {"stdout": "(2,)\n", "stderr": "native stderr still reaches the cell\n"}

@@ -1,0 +1,63 @@
+"""TensorFlow's import-time C++ log lines filtered as TF_CPP_MIN_LOG_LEVEL says; all else kept."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from workbench._quiet import ABSL_NOT_INITIALIZED, without_hidden_lines
+
+ONEDNN = (
+    "I0000 00:00:1795579442.205654   18555 port.cc:153] oneDNN custom operations are on. You may "
+    "see slightly different numerical results.\n"
+)
+OLD_STYLE_WARNING = (
+    "2024-01-11 05:40:05.061907: W tensorflow/core/platform/cpu_feature_guard.cc:182] "
+    "This TensorFlow binary is optimized.\n"
+)
+ERROR = "E0000 00:00:1795579442.3   18555 cuda_dnn.cc:8310] Unable to register cuDNN factory\n"
+OTHER = "Traceback (most recent call last):\n  something real\n"
+TEXT = ABSL_NOT_INITIALIZED + "\n" + ONEDNN + OLD_STYLE_WARNING + ERROR + OTHER
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        (0, TEXT),
+        (1, OLD_STYLE_WARNING + ERROR + OTHER),
+        (2, ERROR + OTHER),
+        (3, OTHER),
+    ],
+)
+def test_the_log_level_decides_which_lines_go(level: int, expected: str) -> None:
+    assert without_hidden_lines(TEXT, level) == expected
+
+
+def test_native_writes_during_the_block_come_back_filtered() -> None:
+    code = (
+        "import os\n"
+        "from workbench._quiet import quiet_native_stderr\n"
+        "with quiet_native_stderr(2):\n"
+        f"    os.write(2, {TEXT.encode()!r})\n"
+        "    os.write(1, b'stdout is untouched\\n')\n"
+        "os.write(2, b'after the block\\n')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stderr == ERROR + OTHER + "after the block\n"
+    assert proc.stdout == "stdout is untouched\n"
+
+
+def test_an_import_error_still_shows() -> None:
+    code = (
+        "import sys\n"
+        "from workbench._quiet import quiet_native_stderr\n"
+        "with quiet_native_stderr(2):\n"
+        "    import not_a_module_anywhere\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "ModuleNotFoundError: No module named 'not_a_module_anywhere'" in proc.stderr
