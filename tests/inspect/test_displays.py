@@ -123,7 +123,7 @@ def test_keras_model_tree_params_and_compile_settings(ip: Any, show: Any) -> Non
     )
     html = show("model")["text/html"]
     assert "31 params (25 trainable, 6 not)" in html
-    assert "<td style='padding-right:12px'>6 / 6</td><td>float32</td>" in html
+    assert "6 / 6</td><td style='text-align:left'>float32</td>" in html
     ip.run_cell(
         "half = keras.layers.Dense(2, dtype='mixed_float16')\n"
         "mixed = keras.Sequential([keras.Input((4,)), half])\n"

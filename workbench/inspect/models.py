@@ -203,11 +203,12 @@ def _text_rows(row: LayerRow, indent: int) -> list[str]:
 def _html_row(row: LayerRow, indent: int = 0) -> str:
     name = html.escape(f"{row.name} ({row.kind})")
     cells = (
-        f"<td style='padding-left:{indent * 14}px;padding-right:12px'>{name}"
+        # JupyterLab right-aligns table cells by default: names and shapes read from the left
+        f"<td style='text-align:left;padding-left:{indent * 14}px;padding-right:12px'>{name}"
         f"{'' if row.built else ' <i>not built</i>'}</td>"
-        f"<td style='padding-right:12px'>{html.escape(row.output)}</td>"
-        f"<td style='padding-right:12px'>{row.trainable:,} / {row.frozen:,}</td>"
-        f"<td>{html.escape(row.policy)}</td>"
+        f"<td style='text-align:left;padding-right:12px'>{html.escape(row.output)}</td>"
+        f"<td style='text-align:right;padding-right:12px'>{row.trainable:,} / {row.frozen:,}</td>"
+        f"<td style='text-align:left'>{html.escape(row.policy)}</td>"
     )
     children = "".join(_html_row(child, indent + 1) for child in row.children)
     return f"<tr>{cells}</tr>{children}"
