@@ -130,7 +130,7 @@ def test_keras_model_tree_params_and_compile_settings(ip: Any, show: Any) -> Non
         "mixed.compile('sgd', keras.losses.MeanAbsoluteError(), run_eagerly=True)"
     )
     data = show("mixed")
-    assert "<td>mixed_float16</td>" in data["text/html"]
+    assert "<td style='text-align:left'>mixed_float16</td>" in data["text/html"]
     assert "loss mean_absolute_error" in data["text/plain"]
     assert "run_eagerly True" in data["text/plain"]
     unbuilt = show("keras.Sequential([keras.layers.Dense(2)])")["text/plain"]
