@@ -291,3 +291,13 @@ def test_a_failing_display_falls_back(ip: Any) -> None:
     _safe_text(broken)(object(), printer, False)
     assert "workbench display failed: RuntimeError" in printer.out
     assert _safe_html(broken)(object()) is None
+
+
+def test_a_one_element_tensor_is_one_line(ip: Any, show: Any) -> None:
+    data = show("tf.constant(2.5)")
+    assert data["text/plain"] == "<tf.Tensor shape=() float32 on CPU:0 = 2.5>"
+    assert "<b>2.5</b>" in data["text/html"]
+    assert "<svg" not in data["text/html"]  # no histogram of a single value
+    nan = show("tf.Variable([[float('nan')]], name='s')")["text/plain"]
+    assert nan == "<tf.Variable shape=(1, 1) float32 on CPU:0 = nan · trainable True · name s:0>"
+    assert show("tf.constant(7, tf.int64)")["text/plain"].endswith("int64 on CPU:0 = 7>")

@@ -31,15 +31,26 @@ class TensorSummary:
     preview: str = ""
     histogram: tuple[np.ndarray, np.ndarray] | None = None
     heatmap: np.ndarray | None = None
+    value: str = ""  # a one-element tensor (a loss, a step count): its value, shown on one line
 
     def text(self) -> str:
         head = f"<{self.kind} shape={self.shape} {self.dtype} on {self.device}"
+        if self.value:
+            extra = "".join(f" · {k} {v}" for k, v in self.extra)
+            return f"{head} = {self.value}{extra}>"
         parts = [f"{k} {_num(v)}" for k, v in self.stats.items()]
         parts += [f"{k} {v}" for k, v in self.extra]
         line = head + (" · " + " · ".join(parts) if parts else "") + ">"
         return line + (f"\n{self.preview}" if self.preview else "")
 
     def html(self) -> str:
+        if self.value:
+            extra = "".join(f" · {k} {v}" for k, v in self.extra)
+            line = f" {self.shape} {self.dtype} on {self.device}{extra} = "
+            return box(
+                self.kind,
+                f"{html_lib.escape(line)}<b>{html_lib.escape(self.value)}</b>",
+            )
         rows = [("shape", self.shape), ("dtype", self.dtype), ("device", self.device)]
         rows += [(k, _num(v)) for k, v in self.stats.items()] + self.extra
         pictures = ""
@@ -79,6 +90,10 @@ def summarize(value: Any) -> TensorSummary:
     elif hasattr(value, "path") and hasattr(value, "trainable"):  # a Keras variable
         summary.extra.append(("trainable", str(value.trainable)))
         summary.extra.append(("path", str(value.path)))
+    if summary.size == 1 and tensor.shape.rank is not None:
+        # statistics, a histogram and a preview of one number would only repeat it
+        summary.value = np.array2string(tf.reshape(tensor, []).numpy(), precision=6)
+        return summary
     _numeric(tensor, summary)
     summary.preview = _preview(tensor)
     return summary
