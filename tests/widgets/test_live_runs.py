@@ -128,6 +128,9 @@ def test_runs_of_the_same_fit_line_up_with_keras_tensorboard(sent: Any, tmp_path
     assert figure.count("<svg") == 1
     assert "ours" in figure
     assert "keras" in figure
+    # each run in one color; its validation line dashed
+    assert figure.count("stroke-dasharray") == 2
+    assert "ours (val, dashed)" in figure
     with pytest.raises(KeyError, match="Expected one of the runs"):
         found.plot(runs=["nope"])
     # the panel: Keras' run (not this kernel's) with its real state and steps

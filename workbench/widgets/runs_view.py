@@ -78,9 +78,15 @@ class Runs:
                     continue
                 for split, metric in keys:
                     series = run.series[(split, metric)]
-                    label = name if split == "train" else f"{name} (val)"
+                    train = split == "train"
                     panels.setdefault(group, []).append(
-                        Line(label, series.steps, series.values, PALETTE[index % len(PALETTE)])
+                        Line(
+                            name if train else f"{name} (val, dashed)",
+                            series.steps,
+                            series.values,
+                            PALETTE[index % len(PALETTE)],
+                            dashed=not train,
+                        )
                     )
         if metrics is not None:
             missing = [m for m in metrics if m not in panels]

@@ -25,6 +25,7 @@ class Line:
     steps: np.ndarray
     values: np.ndarray
     color: str | None = None
+    dashed: bool = False  # a run's validation line beside its training line, in one color
 
 
 @dataclass
@@ -98,8 +99,10 @@ def _panel(name: str, lines: Sequence[Line], marks: Sequence[Mark]) -> str:
         color = line.color or PALETTE[index % len(PALETTE)]
         if len(s):
             points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px(s), py(v), strict=True))
+            dash = " stroke-dasharray='5 3'" if line.dashed else ""
             parts.append(
-                f"<polyline fill='none' stroke='{color}' stroke-width='1.4' points='{points}'/>"
+                f"<polyline fill='none' stroke='{color}' stroke-width='1.4'{dash} "
+                f"points='{points}'/>"
             )
         parts.append(f"<text x='{legend_x}' y='12' fill='{color}'>{html.escape(line.label)}</text>")
         legend_x += 7 * len(line.label) + 12
@@ -118,7 +121,7 @@ def _thin(line: Line) -> Line:
     if len(steps) > POINTS:
         keep = lttb(steps, values, POINTS)
         steps, values = steps[keep], values[keep]
-    return Line(line.label, steps, values, line.color)
+    return Line(line.label, steps, values, line.color, line.dashed)
 
 
 def _fmt(value: float) -> str:
