@@ -13,9 +13,7 @@ from typing import Any, Protocol
 import keras
 
 from workbench.curves import registry
-from workbench.curves.store import BadValue, Run
-
-DEFAULT_LOGDIR = "runs"
+from workbench.curves.store import DEFAULT_LOGDIR, BadValue, Run
 
 
 class Observer(Protocol):

@@ -30,6 +30,8 @@ from typing import Literal
 from workbench.curves.events import EventWriter, read_scalars
 from workbench.curves.series import Series
 
+DEFAULT_LOGDIR = "runs"  # relative to the kernel's working directory, as TensorBoard's examples
+
 SPLITS = ("train", "validation")
 STATES = ("running", "finished", "interrupted", "failed")
 META = "workbench_run.json"

@@ -13,8 +13,8 @@ from typing import Any
 from IPython.display import display
 
 from workbench.curves import registry
-from workbench.curves.callback import DEFAULT_LOGDIR, CurvesCallback, new_run_name
-from workbench.curves.store import BadValue, Run
+from workbench.curves.callback import CurvesCallback, new_run_name
+from workbench.curves.store import DEFAULT_LOGDIR, BadValue, Run
 from workbench.widgets.snapshot import Line, Mark, panels_html
 
 _ids = itertools.count(1)

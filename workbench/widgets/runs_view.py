@@ -9,9 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from workbench.curves import registry
-from workbench.curves.callback import DEFAULT_LOGDIR
 from workbench.curves.runs import RunSummary, list_runs
-from workbench.curves.store import Run
+from workbench.curves.store import DEFAULT_LOGDIR, Run
 from workbench.widgets.snapshot import PALETTE, Line, panels_html
 
 
