@@ -42,6 +42,19 @@ def test_lttb_keeps_the_shape_the_ends_and_every_bad_point() -> None:
     assert len(minmax(x, y, 100)) <= 2 * 100 + 2 + 1
 
 
+def test_a_million_point_series_is_drawn_from_two_thousand() -> None:
+    series = Series()
+    steps = np.arange(1_000_000)
+    values = np.exp(-steps / 200_000) + 0.01 * np.sin(steps)
+    values[654_321] = 9.0  # one divergent batch among a million
+    series.extend(steps, np.zeros(len(steps)), values)
+    keep = lttb(series.steps.astype(float), series.values, 2_000)
+    assert len(keep) <= 2_001
+    assert 654_321 in keep
+    assert keep[0] == 0
+    assert keep[-1] == 999_999
+
+
 def test_event_files_round_trip(tmp_path: Path) -> None:
     run = Run("r", tmp_path)
     for step in range(1, 701):  # more than one write batch
