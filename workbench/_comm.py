@@ -51,7 +51,7 @@ def _runs() -> list[RunInfo]:
             continue  # an older run of the same folder
         seen.add((logdir, run.name))
         summary = summary_of(run, run.path or Path(run.name))
-        runs.append(_info(run.name, logdir, run.state, summary))
+        runs.append(_info(logdir, summary))
     for logdir in dict.fromkeys(r["logdir"] for r in runs if r["logdir"] is not None):
         assert logdir is not None
         try:
@@ -69,12 +69,18 @@ def _runs() -> list[RunInfo]:
                     RunInfo(name=folder.name, logdir=logdir, state="unreadable", steps=0, last={})
                 )
                 continue
-            runs.append(_info(folder.name, logdir, other.state, other))
+            runs.append(_info(logdir, other))
     return runs
 
 
-def _info(name: str, logdir: str | None, state: str, summary: Any) -> RunInfo:
-    return RunInfo(name=name, logdir=logdir, state=state, steps=summary.steps, last=summary.last)
+def _info(logdir: str | None, summary: Any) -> RunInfo:
+    return RunInfo(
+        name=summary.name,
+        logdir=logdir,
+        state=summary.state,
+        steps=summary.steps,
+        last=summary.last,
+    )
 
 
 METHODS: dict[str, Callable[[], Any]] = {"status": _status}

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
-import threading
 from typing import Any
 
 from workbench import _comm, _quiet
@@ -83,15 +81,7 @@ def _comm_manager() -> Any:
 
 
 def _post_run_cell(result: Any) -> None:
-    registry = sys.modules.get("workbench.curves.registry")
-    error = getattr(result, "error_in_exec", None)
-    if registry is not None and error is not None:
-        # Keras calls no callback when fit is interrupted: end the cell's runs here, so their
-        # event files are closed and their plots show the final state.
-        registry.close_running(
-            "interrupted" if isinstance(error, KeyboardInterrupt) else "failed",
-            thread=threading.get_ident(),  # the cell's thread; runs in other threads go on
-        )
+    # (a run that fit left open is closed by its LiveCurves' own post-cell hook: widgets.live)
     _comm.push_status_if_changed()
 
 

@@ -107,8 +107,10 @@ def test_a_large_tensor_copies_only_a_sample(ip: Any, show: Any) -> None:
 
 def test_keras_model_tree_params_and_compile_settings(ip: Any, show: Any) -> None:
     ip.run_cell(
-        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), "
-        "keras.layers.BatchNormalization(), keras.layers.Dense(1)])\n"
+        # names given: Keras numbers unnamed layers per process, whatever ran before this test
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name='dense'), "
+        "keras.layers.BatchNormalization(name='batch_normalization'), keras.layers.Dense(1)],\n"
+        "                         name='sequential')\n"
         "model.compile(keras.optimizers.Adam(0.01), 'mse', jit_compile=False)"
     )
     text = show("model")["text/plain"]

@@ -158,6 +158,48 @@ def test_a_run_another_process_left_running_is_interrupted(tmp_path: Path) -> No
     assert (summary.name, summary.state, summary.steps) == ("gone", "interrupted", 10)
 
 
+def test_a_listed_run_whose_writer_dies_turns_interrupted_without_a_reread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    from workbench.curves import runs
+    from workbench.curves.store import Run
+
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from workbench.curves.store import Run\n"
+            f"run = Run('quiet', {str(tmp_path)!r})\n"
+            "run.log(1, {'loss': 1.0})\n"
+            "run.flush()\n"
+            "print('ready', flush=True)\n"
+            "sys.stdin.readline()  # alive, quiet, until the test lets go\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "ready"
+        (summary,) = runs.list_runs(tmp_path)
+        assert summary.state == "running"
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)
+
+    def no_reread(path: Path) -> Run:
+        raise AssertionError(f"{path} was read again though its files did not change")
+
+    monkeypatch.setattr(runs.Run, "load", staticmethod(no_reread))
+    (summary,) = runs.list_runs(tmp_path)
+    assert (summary.state, summary.steps) == ("interrupted", 1)
+
+
 INTERRUPTED_FIT = (
     "import keras, numpy as np, workbench\n"
     "class Stop(keras.callbacks.Callback):\n"

@@ -67,8 +67,6 @@ class _CellFunction:
 CACHE_SIZE = 64
 _defs: dict[tuple[int, Mode, str, str], CompiledFunction] = {}
 _cells: dict[tuple[int, Mode, str, Signature, tuple[int, ...]], _CellFunction] = {}
-# (id(namespace), mode, source) -> the captured names and objects of the cell's latest trace
-_last_captured: dict[tuple[int, Mode, str], tuple[tuple[str, Any], ...]] = {}
 
 
 def compile_cell(
@@ -370,9 +368,10 @@ def _cell_function(
         and all(a is b for (_, a), (_, b) in zip(cell.captured, captured, strict=True))
     ):
         return cell
-    before = _last_captured.get(key[:3])
+    # the cell's latest trace, if any: dicts keep insertion order, so the last match is newest
+    before = next((c for k, c in reversed(_cells.items()) if k[:3] == key[:3]), None)
     if before is not None and report is not None:
-        then = dict(before)
+        then = dict(before.captured)
         changed = [n for n, value in captured if n in then and then[n] is not value]
         if changed:
             report.notes.append(
@@ -415,8 +414,6 @@ def _cell_function(
     holder["cell"] = cell
     _cells[key] = cell
     _bound(_cells)
-    _last_captured[key[:3]] = captured
-    _bound(_last_captured)
     return cell
 
 

@@ -85,7 +85,7 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         name = self.run_name or new_run_name(self.logdir)
         self._reset()
         self.run = Run(name, self.logdir)
-        registry.opened(self.run, self.close)
+        registry.opened(self.run)
         for observer in self.observers:
             observer.started(self.run)
 
@@ -198,8 +198,7 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
     def _update(self, bad: list[BadValue]) -> None:
         if self.run is None:
             return
-        self.run.flush_if_due()  # every FLUSH_EVERY s: readers of the files see a live run
-        registry.progressed()  # every few seconds: the side panel's steps and values
+        registry.progressed(self.run)
         if not self.observers:
             return
         progress = self.progress()

@@ -1,12 +1,11 @@
-"""The runs this process is writing, for the side panel and for closing runs a cell left open.
+"""The runs this process is writing, for the side panel and for readers in this process.
 
-Keras calls no callback when ``fit`` is interrupted, so a run fed by a callback can outlive its
-cell; the kernel helper closes such runs after the cell (``close_running``).
+A run that ``fit`` left open (Keras calls no callback on an interrupt) is closed by the live view
+that fed it, after its cell (``widgets.live``).
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,30 +15,21 @@ if TYPE_CHECKING:
     from workbench.curves.store import Run
 
 _runs: dict[int, Run] = {}  # every run opened in this process, by id, newest last
-_closers: dict[int, Callable[[str], None]] = {}
-_threads: dict[int, int] = {}  # id(run) -> the thread that opened it
 _listeners: list[Callable[[], None]] = []
 KEEP = 50
 PROGRESS_EVERY = 3.0  # seconds between "a live run progressed" notices (the side panel's rate)
 _next_progress = 0.0
 
 
-def opened(run: Run, close: Callable[[str], None]) -> None:
-    """A run started; ``close(state)`` ends it if its cell ends first."""
+def opened(run: Run) -> None:
+    """A run started."""
     _runs[id(run)] = run
-    _closers[id(run)] = close
-    _threads[id(run)] = threading.get_ident()
     while len(_runs) > KEEP:
-        oldest = next(iter(_runs))
-        _runs.pop(oldest)
-        _closers.pop(oldest, None)
-        _threads.pop(oldest, None)
+        _runs.pop(next(iter(_runs)))
     changed()
 
 
 def closed(run: Run) -> None:
-    _closers.pop(id(run), None)
-    _threads.pop(id(run), None)
     changed()
 
 
@@ -56,22 +46,15 @@ def find(path: Path) -> Run | None:
     return None
 
 
-def progressed() -> None:
-    """A live run logged more points: tell listeners, at most every ``PROGRESS_EVERY`` seconds.
+def progressed(run: Run) -> None:
+    """A live run logged more points; from its throttled update path (never per batch).
 
-    Called from the runs' throttled update paths, so the side panel follows a run's steps while
-    it trains without a message per update.
+    Its files are flushed every ``store.FLUSH_EVERY`` seconds, so readers of the files see a live
+    run, and listeners (the side panel) are told at most every ``PROGRESS_EVERY`` seconds.
     """
+    run.flush_if_due()
     if time.monotonic() >= _next_progress:
         changed()
-
-
-def close_running(state: str, thread: int | None = None) -> None:
-    """End the runs still open, or only those opened by ``thread``: a run training in a
-    background thread is not ended by a failing cell of the main thread."""
-    for key, close in list(_closers.items()):
-        if thread is None or _threads.get(key) == thread:
-            close(state)
 
 
 def on_change(listener: Callable[[], None]) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.curves import registry
-from workbench.curves.store import META, SPLITS, Run
+from workbench.curves.store import META, SPLITS, Run, read_meta, writer_alive
 
 
 @dataclass
@@ -69,9 +69,12 @@ def summarize(path: Path) -> RunSummary:
         return summary_of(live, path)
     signature = _signature(path)
     cached = _cache.get(path)
-    # a run another process writes is read again: its state depends on that process, not files
-    if cached is not None and cached[0] == signature and cached[1].state != "running":
-        return cached[1]
+    if cached is not None and cached[0] == signature:
+        summary = cached[1]
+        # unchanged files, but a "running" run's state is its writer's: it may have died since
+        if summary.state == "running" and not writer_alive(read_meta(path), path):
+            summary.state = "interrupted"
+        return summary
     summary = summary_of(Run.load(path), path)
     _cache[path] = (signature, summary)
     return summary

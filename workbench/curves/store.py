@@ -225,7 +225,7 @@ class Run:
         meta = read_meta(path)
         state = meta.get("state", "finished")
         run.state = state if state in STATES else "finished"  # type: ignore[assignment]
-        if run.state == "running" and not _writer_alive(meta, path):
+        if run.state == "running" and not writer_alive(meta, path):
             run.state = "interrupted"  # its writer is gone without closing it
         started, ended = meta.get("started"), meta.get("ended")
         run.started = float(started) if isinstance(started, int | float) else run.started
@@ -267,7 +267,7 @@ def _last_write(path: Path) -> float:
     return max(times, default=0.0)
 
 
-def _writer_alive(meta: Mapping[str, object], path: Path) -> bool:
+def writer_alive(meta: Mapping[str, object], path: Path) -> bool:
     """Whether the process that writes a "running" run is still there to finish it."""
     pid, host = meta.get("pid"), meta.get("host")
     if not isinstance(pid, int) or host != socket.gethostname():

@@ -36,17 +36,18 @@ class TensorSummary:
     def text(self) -> str:
         head = f"<{self.kind} shape={self.shape} {self.dtype} on {self.device}"
         if self.value:
-            extra = "".join(f" · {k} {v}" for k, v in self.extra)
-            return f"{head} = {self.value}{extra}>"
+            return f"{head} = {self.value}{self._extra_inline()}>"
         parts = [f"{k} {_num(v)}" for k, v in self.stats.items()]
         parts += [f"{k} {v}" for k, v in self.extra]
         line = head + (" · " + " · ".join(parts) if parts else "") + ">"
         return line + (f"\n{self.preview}" if self.preview else "")
 
+    def _extra_inline(self) -> str:
+        return "".join(f" · {k} {v}" for k, v in self.extra)
+
     def html(self) -> str:
         if self.value:
-            extra = "".join(f" · {k} {v}" for k, v in self.extra)
-            line = f" {self.shape} {self.dtype} on {self.device}{extra} = "
+            line = f" {self.shape} {self.dtype} on {self.device}{self._extra_inline()} = "
             return box(
                 self.kind,
                 f"{html_lib.escape(line)}<b>{html_lib.escape(self.value)}</b>",

@@ -177,8 +177,7 @@ class RunLogger:
         now = self._clock()
         if bad or now >= self._next:
             self._next = now + self.interval
-            self.run.flush_if_due()  # every FLUSH_EVERY s: readers of the files see a live run
-            registry.progressed()  # every few seconds: the side panel's steps and values
+            registry.progressed(self.run)
             self.view.updated(self.run, self.progress(), bad)
 
     def progress(self) -> dict[str, Any]:
@@ -213,7 +212,7 @@ def run(
     store = Run(name or new_run_name(path), path)
     view = LiveView(smoothing=smoothing, show=display)
     logger = RunLogger(store, view, interval)
-    registry.opened(store, logger.close)
+    registry.opened(store)
     view.started(store)
     try:
         yield logger
