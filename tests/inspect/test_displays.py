@@ -106,13 +106,14 @@ def test_a_large_tensor_copies_only_a_sample(ip: Any, show: Any) -> None:
 
 
 def test_keras_model_tree_params_and_compile_settings(ip: Any, show: Any) -> None:
-    ip.run_cell(
+    result = ip.run_cell(
         # names given: Keras numbers unnamed layers per process, whatever ran before this test
         "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name='dense'), "
-        "keras.layers.BatchNormalization(name='batch_normalization'), keras.layers.Dense(1)],\n"
-        "                         name='sequential')\n"
+        "keras.layers.BatchNormalization(name='batch_normalization'), "
+        "keras.layers.Dense(1, name='dense_1')], name='sequential')\n"
         "model.compile(keras.optimizers.Adam(0.01), 'mse', jit_compile=False)"
     )
+    assert result.success, result.error_in_exec
     text = show("model")["text/plain"]
     assert "<Sequential" in text
     # Dense 4x3+3, BatchNormalization 2x3 trainable + 2x3 moving statistics, Dense 3x1+1
