@@ -1,37 +1,130 @@
 """Messages on the ``workbench`` comm target, as the kernel and the JupyterLab extension see them.
 
-The front end opens a comm on the target ``workbench`` and sends requests; the kernel answers each
-request on the same comm, echoing its ``id``. The kernel may also push events at any time. Nothing
-here imports TensorFlow: these are plain shapes, mirrored in ``extensions/src/protocol.ts``.
+The front end opens a comm on the target ``workbench`` (data: :class:`OpenData`) and sends
+:class:`Request`s; the kernel answers each with one :class:`Reply` echoing its ``id``. A front end
+subscribes to topics (the ``subscribe`` method) and then receives an :class:`Event` with a topic's
+current value at once and again whenever it changes. Methods and topics are registered by each
+capability (``workbench.service``); their parameter and result types are declared here, and each
+is mirrored in ``extensions/src/protocol.ts`` (``tests/unit/test_protocol_mirror.py``).
+
+Wire types live here; domain types live in their domain (devices in ``workbench.distribute``) and
+are imported from it, never the reverse. Nothing here imports TensorFlow.
 """
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
-PROTOCOL_VERSION = 1
+from workbench.compile.modes import CompileState
+from workbench.distribute.devices import DeviceInfo
+from workbench.system import SystemStatus
+
+PROTOCOL_VERSION = 2
 COMM_TARGET = "workbench"
+# A request larger than this is answered with an error without being read further: no method
+# takes more, and a runaway payload must not cost the kernel.
+MAX_REQUEST_BYTES = 64 * 1024
+
+# JSON has no NaN or infinity: a float that is not finite travels as one of these strings, on
+# every wire (comm, widget messages, REST), and the front end shows it as such.
+NonFinite = Literal["NaN", "inf", "-inf"]
+WireFloat = float | NonFinite
+
+__all__ = [
+    "COMM_TARGET",
+    "MAX_REQUEST_BYTES",
+    "PROTOCOL_VERSION",
+    "CompileState",
+    "DeviceInfo",
+    "ErrorBody",
+    "Event",
+    "NoParams",
+    "OpenData",
+    "Reply",
+    "Request",
+    "RunInfo",
+    "RunsParams",
+    "RunsUpdate",
+    "ServiceDescription",
+    "SubscribeParams",
+    "SubscribeResult",
+    "SystemStatus",
+]
 
 
-class DeviceInfo(TypedDict):
-    """One device as TensorFlow names it, e.g. ``/physical_device:CPU:0``."""
-
-    name: str
-    device_type: str
+# --- the envelope ---------------------------------------------------------------------------
 
 
-class StatusResult(TypedDict):
-    """What the side panel shows for a kernel: versions and devices."""
+class OpenData(TypedDict):
+    """The data of the front end's ``comm_open``: the protocol it speaks."""
 
-    workbench: str
-    python: str
-    tensorflow: str
-    keras: str
-    physical_devices: list[DeviceInfo]
-    # Logical devices exist only once TensorFlow's runtime has started; listing them starts it,
-    # which would forbid a later virtual-device split, so they are reported only when already
-    # started (None otherwise).
-    logical_devices: list[DeviceInfo] | None
+    protocol: int
+
+
+class _RequestBase(TypedDict):
+    id: int
+    method: str
+
+
+class Request(_RequestBase, total=False):
+    """Front end -> kernel. ``params`` defaults to ``{}``."""
+
+    params: dict[str, Any]
+
+
+ErrorCode = Literal["bad_request", "unknown_method", "bad_params", "failed", "too_large"]
+
+
+class ErrorBody(TypedDict):
+    """Why a request failed: ``code`` for programs, ``message`` for people (bounded in length),
+    ``method`` the method asked for (``None`` when the request named none usable)."""
+
+    code: ErrorCode
+    message: str
+    method: str | None
+
+
+class _ReplyBase(TypedDict):
+    id: int | None  # None when the request carried no usable id
+
+
+class Reply(_ReplyBase, total=False):
+    """Kernel -> front end, answering the request with the same ``id``: ``result`` or ``error``."""
+
+    result: Any
+    error: ErrorBody
+
+
+class Event(TypedDict):
+    """Kernel -> front end, unprompted: a topic's current value."""
+
+    topic: str
+    data: Any
+
+
+# --- methods: params and results ------------------------------------------------------------
+
+
+class NoParams(TypedDict):
+    """A method that takes no parameters."""
+
+
+class SubscribeParams(TypedDict):
+    topics: list[str]
+
+
+class SubscribeResult(TypedDict):
+    """The topics this comm is now subscribed to (all of them, not only the new ones)."""
+
+    topics: list[str]
+
+
+class ServiceDescription(TypedDict):
+    """What the kernel offers: ``describe``'s result."""
+
+    protocol: int
+    methods: list[str]
+    topics: list[str]
 
 
 class RunInfo(TypedDict):
@@ -41,41 +134,43 @@ class RunInfo(TypedDict):
     logdir: str | None
     state: str  # running, finished, interrupted, failed; "unreadable" when its files cannot be read
     steps: int
-    last: dict[str, float]  # latest value of each training metric
+    last: dict[str, WireFloat]  # latest value of each training metric
 
 
-class KernelStatus(StatusResult):
-    """A kernel's status over the comm: the above plus how its cells compile and its runs."""
+class _RunsParamsBase(TypedDict):
+    pass
 
-    compile_mode: Literal["eager", "function", "xla"]  # for cells without %%compile
-    tf_debug: bool  # every tf.function runs eagerly
+
+class RunsParams(_RunsParamsBase, total=False):
+    """``logdir``: list that folder's runs too (default: this kernel's runs and their logdirs)."""
+
+    logdir: str
+
+
+class RunsUpdate(TypedDict):
+    """The ``runs`` topic and the ``runs.list`` result."""
+
     runs: list[RunInfo]
 
 
-class Request(TypedDict):
-    """Front end -> kernel."""
-
-    id: int
-    method: Literal["status"]
+# --- the wire's float form ------------------------------------------------------------------
 
 
-class ErrorBody(TypedDict):
-    message: str
+def wire_float(value: float) -> WireFloat:
+    """``value`` as it travels: itself if finite, else ``"NaN"``, ``"inf"`` or ``"-inf"``."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    return value
 
 
-class _ReplyId(TypedDict):
-    id: int
-
-
-class Reply(_ReplyId, total=False):
-    """Kernel -> front end, answering the request with the same ``id``: ``result`` or ``error``."""
-
-    result: KernelStatus
-    error: ErrorBody
-
-
-class Event(TypedDict):
-    """Kernel -> front end, unprompted (e.g. the devices changed)."""
-
-    event: Literal["status"]
-    data: KernelStatus
+def jsonable(value: Any) -> Any:
+    """``value`` with every non-finite float in its wire form (dicts, lists and tuples walked)."""
+    if isinstance(value, float):
+        return wire_float(value)
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value

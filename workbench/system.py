@@ -10,12 +10,28 @@ import json
 import platform
 import sys
 
-from workbench._protocol import StatusResult
+from typing import TypedDict
+
 from workbench._version import __version__
 from workbench.distribute import devices as _devices
+from workbench.distribute.devices import DeviceInfo
 
 
-def status(start_runtime: bool = False) -> StatusResult:
+class SystemStatus(TypedDict):
+    """What the side panel shows for a kernel, and ``/status`` for the server's environment."""
+
+    workbench: str
+    python: str
+    tensorflow: str
+    keras: str
+    physical_devices: list[DeviceInfo]
+    # Logical devices exist only once TensorFlow's runtime has started; listing them starts it,
+    # which would forbid a later virtual-device split, so they are reported only when already
+    # started (None otherwise).
+    logical_devices: list[DeviceInfo] | None
+
+
+def status(start_runtime: bool = False) -> SystemStatus:
     """Versions of Python, TensorFlow, Keras and the workbench, and the devices TensorFlow sees.
 
     Args:
@@ -24,14 +40,14 @@ def status(start_runtime: bool = False) -> StatusResult:
             before the user had a chance to split them.
 
     Returns:
-        A :class:`workbench._protocol.StatusResult`; ``logical_devices`` is ``None`` when the
+        A :class:`SystemStatus`; ``logical_devices`` is ``None`` when the
         runtime has not started and ``start_runtime`` is false.
     """
     import keras
     import tensorflow as tf
 
     started = start_runtime or _devices.runtime_started()
-    return StatusResult(
+    return SystemStatus(
         workbench=__version__,
         python=platform.python_version(),
         tensorflow=tf.__version__,

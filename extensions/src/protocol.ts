@@ -1,17 +1,61 @@
 /**
  * Messages on the `workbench` comm target. Mirrors `workbench/_protocol.py`
- * field for field; `tests/unit/test_protocol_mirror.py` keeps the two in step.
+ * field for field, and `IMethods` / `ITopics` mirror the methods and topics
+ * the kernel registers; `tests/unit/test_protocol_mirror.py` keeps them in step.
  */
 
 export const COMM_TARGET = 'workbench';
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** JSON has no NaN or infinity: a non-finite float travels as one of these. */
+export type NonFinite = 'NaN' | 'inf' | '-inf';
+export type WireFloat = number | NonFinite;
+
+// --- the envelope ---------------------------------------------------------
+
+export interface IOpenData {
+  protocol: number;
+}
+
+export interface IRequest {
+  id: number;
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+export type ErrorCode =
+  | 'bad_request'
+  | 'unknown_method'
+  | 'bad_params'
+  | 'failed'
+  | 'too_large';
+
+export interface IErrorBody {
+  code: ErrorCode;
+  message: string;
+  method: string | null;
+}
+
+export interface IReply {
+  id: number | null;
+  result?: unknown;
+  error?: IErrorBody;
+}
+
+export interface IEvent {
+  topic: string;
+  data: unknown;
+}
+
+// --- domain and result types ----------------------------------------------
 
 export interface IDeviceInfo {
   name: string;
   device_type: string;
 }
 
-export interface IStatusResult {
+/** Versions and devices of the kernel's process. */
+export interface ISystemStatus {
   workbench: string;
   python: string;
   tensorflow: string;
@@ -23,6 +67,28 @@ export interface IStatusResult {
 
 export type CompileMode = 'eager' | 'function' | 'xla';
 
+/** How cells without `%%compile` run, and whether tf.functions run eagerly. */
+export interface ICompileState {
+  mode: CompileMode;
+  tf_debug: boolean;
+}
+
+export interface INoParams {}
+
+export interface ISubscribeParams {
+  topics: string[];
+}
+
+export interface ISubscribeResult {
+  topics: string[];
+}
+
+export interface IServiceDescription {
+  protocol: number;
+  methods: string[];
+  topics: string[];
+}
+
 /** A training run the kernel wrote, or found in a logdir it wrote to. */
 export interface IRunInfo {
   name: string;
@@ -30,36 +96,35 @@ export interface IRunInfo {
   /** running, finished, interrupted, failed; "unreadable" when its files cannot be read. */
   state: string;
   steps: number;
-  last: Record<string, number>;
+  last: Record<string, WireFloat>;
 }
 
-/** A kernel's status over the comm: the above plus how its cells compile and its runs. */
-export interface IKernelStatus extends IStatusResult {
-  /** For cells without `%%compile`. */
-  compile_mode: CompileMode;
-  /** Every tf.function runs eagerly. */
-  tf_debug: boolean;
+export interface IRunsParams {
+  logdir?: string;
+}
+
+export interface IRunsUpdate {
   runs: IRunInfo[];
 }
 
-export type Method = 'status';
+// --- what the kernel registers --------------------------------------------
 
-export interface IRequest {
-  id: number;
-  method: Method;
+/** Method name -> its params and result. */
+export interface IMethods {
+  describe: { params: INoParams; result: IServiceDescription };
+  subscribe: { params: ISubscribeParams; result: ISubscribeResult };
+  unsubscribe: { params: ISubscribeParams; result: ISubscribeResult };
+  status: { params: INoParams; result: ISystemStatus };
+  'compile.state': { params: INoParams; result: ICompileState };
+  'runs.list': { params: IRunsParams; result: IRunsUpdate };
 }
 
-export interface IErrorBody {
-  message: string;
+/** Topic name -> the data of its events. */
+export interface ITopics {
+  status: ISystemStatus;
+  compile: ICompileState;
+  runs: IRunsUpdate;
 }
 
-export interface IReply {
-  id: number;
-  result?: IKernelStatus;
-  error?: IErrorBody;
-}
-
-export interface IEvent {
-  event: 'status';
-  data: IKernelStatus;
-}
+export type MethodName = keyof IMethods;
+export type TopicName = keyof ITopics;

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import sys
+from typing import Literal, TypedDict
 
 Mode = Literal["eager", "function", "xla"]
 MODES: tuple[Mode, ...] = ("eager", "function", "xla")
@@ -29,7 +30,24 @@ def set_default_mode(mode: str) -> Mode:
 
 def tf_debug() -> bool:
     """Whether every tf.function runs eagerly (``%tf_debug on``), without importing TensorFlow."""
-    import sys
-
     tf = sys.modules.get("tensorflow")
     return bool(tf is not None and tf.config.functions_run_eagerly())
+
+
+def set_tf_debug(on: bool) -> bool:
+    """Run every ``tf.function`` eagerly (breakpoints and ``print`` work inside) or compiled."""
+    import tensorflow as tf
+
+    tf.config.run_functions_eagerly(on)
+    return tf_debug()
+
+
+class CompileState(TypedDict):
+    """How cells without ``%%compile`` run, and whether tf.functions run eagerly."""
+
+    mode: Mode
+    tf_debug: bool
+
+
+def state() -> CompileState:
+    return CompileState(mode=_default, tf_debug=tf_debug())

@@ -7,11 +7,21 @@ devices (free, no side effect) from listing the logical ones (starts the runtime
 
 from __future__ import annotations
 
-from typing import Any
-
-from workbench._protocol import DeviceInfo
+from typing import Any, TypedDict
 
 _KINDS = ("CPU", "GPU")
+# A kernel started with this set splits its CPU into that many logical devices before the first
+# cell (``workbench kernel install --virtual-devices N`` writes it into the kernelspec).
+VIRTUAL_DEVICES_ENV = "WORKBENCH_VIRTUAL_DEVICES"
+
+
+class DeviceInfo(TypedDict):
+    """One device as TensorFlow names it, e.g. ``/physical_device:CPU:0``."""
+
+    name: str
+    device_type: str
+
+
 _DEFAULT_GPU_MEMORY_MB = 1024
 
 

@@ -1,0 +1,78 @@
+"""Messages and synced traits of the workbench's widgets, as the kernel and the front ends see them.
+
+Mirrored in ``extensions/widgets/lib/messages.ts`` (``tests/unit/test_protocol_mirror.py`` keeps the
+two in step). Durable state travels as traits; events travel as custom messages, with any arrays
+as binary buffers (float64, little-endian, in the order the message's headers list them).
+
+Every streamed view speaks the same request/response pair: the front end asks
+(:class:`WidgetRequest`, e.g. ``sync`` when a view is rendered and needs its data), the kernel
+sends whatever the request calls for as ordinary messages and then answers with one
+:class:`WidgetResponse` echoing the ``id``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict
+
+from workbench._protocol import WireFloat
+
+# --- every streamed view --------------------------------------------------------------------
+
+
+class WidgetRequest(TypedDict):
+    """Front end -> kernel."""
+
+    type: Literal["request"]
+    id: int
+    method: str
+    params: dict[str, Any]
+
+
+class WidgetError(TypedDict):
+    message: str
+
+
+class _WidgetResponseBase(TypedDict):
+    type: Literal["response"]
+    id: int
+
+
+class WidgetResponse(_WidgetResponseBase, total=False):
+    """Kernel -> front end: ``result`` or ``error``."""
+
+    result: Any
+    error: WidgetError
+
+
+# --- the live curves view -------------------------------------------------------------------
+
+
+class SeriesHeader(TypedDict):
+    """One series of a :class:`SeriesMessage`; its steps and values are the next two buffers."""
+
+    key: str  # "<split>/<metric>"
+    group: str  # the panel it is drawn in (the metric)
+    split: str  # train or validation
+    n: int  # points in each of its two buffers
+
+
+class SeriesMessage(TypedDict):
+    """Kernel -> front end: ``reset`` replaces each series, ``append`` adds points to it."""
+
+    type: Literal["reset", "append"]
+    series: list[SeriesHeader]
+
+
+class Progress(TypedDict):
+    """The ``progress`` trait: one line of text (epoch, step, ETA, latest values)."""
+
+    text: str
+
+
+class BadValue(TypedDict):
+    """An item of the ``bad_values`` trait: the first NaN/Inf value of a series."""
+
+    key: str  # the series key, as in SeriesHeader
+    label: str  # what the user calls it: "loss", "val_loss"
+    step: int
+    value: WireFloat
