@@ -54,12 +54,17 @@ export interface IDeviceInfo {
   device_type: string;
 }
 
-/** Versions and devices of the kernel's process. */
+/**
+ * Versions and devices of the kernel's process. `tensorflow` and `keras` are
+ * null until the user's code imports TensorFlow (the kernel never loads it for
+ * the panel: show "not loaded yet"), and `physical_devices` is empty until
+ * then; the `status` topic publishes again once a cell imports it.
+ */
 export interface ISystemStatus {
   workbench: string;
   python: string;
-  tensorflow: string;
-  keras: string;
+  tensorflow: string | null;
+  keras: string | null;
   physical_devices: IDeviceInfo[];
   /** `null` until TensorFlow's runtime has started: listing them would start it. */
   logical_devices: IDeviceInfo[] | null;
