@@ -1,26 +1,26 @@
-"""Fixtures of the widget tests: what the live widgets send, decoded."""
+"""Fixtures of the widget tests: what the widgets send, decoded, through a recording comm."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+import comm
 import pytest
 
-Sent = list[tuple[dict[str, Any], list[np.ndarray]]]
+from tests.widgets.recording import Decoded, RecordingComm
+
+Sent = list[Decoded]
 
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
-    """Every message the live widgets send to a front end, decoded (no front end is attached:
-    the comm is the boundary)."""
-    from workbench.widgets.live_curves import CurvesWidget
-
+    """Every custom message the widgets created during the test send to a front end, decoded:
+    (content, float64 arrays). Each widget's ``comm`` is a :class:`RecordingComm` (no front end
+    is attached: the comm is the boundary), which also keeps the state updates."""
     messages: Sent = []
 
-    def record(self: Any, content: dict[str, Any], buffers: Any = None) -> None:
-        arrays = [np.frombuffer(bytes(b), dtype=np.float64) for b in buffers or []]
-        messages.append((content, arrays))
+    def create_comm(**kwargs: Any) -> RecordingComm:
+        return RecordingComm(messages, **kwargs)
 
-    monkeypatch.setattr(CurvesWidget, "send", record)
+    monkeypatch.setattr(comm, "create_comm", create_comm)
     return messages

@@ -1,22 +1,29 @@
 """The live curves widget: a run's series, streamed as append-only binary messages.
 
 The kernel keeps the full history (``workbench.curves.store.Run``); the front end
-(``extensions/widgets/livecurves.ts``) keeps what it was sent. A push sends only the points
-added since the last push; a series that grew past ``LIVE_LIMIT`` points in the front end is
-replaced by its LTTB-downsampled history, so a million-point run is drawn from a few thousand.
+(``extensions/widgets/livecurves/``) keeps what it was sent. A push sends only the points added
+since the last push; a series that grew past ``LIVE_LIMIT`` points in the front end is replaced by
+its LTTB-downsampled history, so a million-point run is drawn from a few thousand. A front end
+that renders (a new view, a reopened page) asks for ``sync`` and gets every series again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-import anywidget
 import numpy as np
 import traitlets
 
+from workbench._protocol import wire_float
+from workbench.curves import store
 from workbench.curves.downsample import lttb
-from workbench.curves.store import Run
+from workbench.widgets.base import StreamedView, float64_buffer, handles
+from workbench.widgets.messages import BadValue, Progress, SeriesHeader, SeriesMessage
+from workbench.widgets.snapshot import Line, Mark, panels_html
+
+__all__ = ["LIVE_LIMIT", "RESET_POINTS", "CurvesWidget", "bad_value", "series_key"]
 
 LIVE_LIMIT = 20_000  # points of one series kept by the front end before it is downsampled
 RESET_POINTS = 2_000  # points a downsampled series is reset to
@@ -30,38 +37,55 @@ _CSS = """
   display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 8px;
 }
 """
+_COLORS = {"train": "#1f77b4", "validation": "#ff7f0e"}
+
+_Key = tuple[str, str]  # (split, metric)
+_Item = tuple[_Key, np.ndarray, np.ndarray]  # a series' key, steps and values
 
 
 def series_key(split: str, metric: str) -> str:
     return f"{split}/{metric}"
 
 
-_Item = tuple[tuple[str, str], np.ndarray, np.ndarray]
+def bad_value(value: store.BadValue) -> BadValue:
+    """A run's NaN/Inf report as an item of the ``bad_values`` trait."""
+    return {
+        "key": series_key(value.split, value.metric),
+        "label": value.metric if value.split == "train" else f"val_{value.metric}",
+        "step": int(value.step),
+        "value": wire_float(float(value.value)),
+    }
 
 
-class CurvesWidget(anywidget.AnyWidget):
+class CurvesWidget(StreamedView[SeriesMessage]):
+    """The live plot of one run: a panel per metric, training and validation overlaid.
+
+    Args:
+        run: the run store it draws (the widget keeps no points of its own).
+        run_id: unique per view of the run; marks its snapshot in the output.
+        smoothing: the plot's initial smoothing (0 to 0.99).
+    """
+
     _esm = Path(__file__).parent / "_static" / "livecurves.js"
     _css = _CSS
 
     title = traitlets.Unicode("").tag(sync=True)
     state = traitlets.Unicode("running").tag(sync=True)
     run_id = traitlets.Unicode("").tag(sync=True)
-    progress = traitlets.Dict().tag(sync=True)
-    bad_values: traitlets.List[dict[str, object]] = traitlets.List().tag(sync=True)
+    progress = traitlets.Dict().tag(sync=True)  # a messages.Progress
+    bad_values: traitlets.List[BadValue] = traitlets.List().tag(sync=True)
     smoothing = traitlets.Float(0.6).tag(sync=True)
-    snapshot = traitlets.Bool(False).tag(sync=True)  # the static snapshot is in the output
 
-    def __init__(self, run: Run, *, run_id: str, smoothing: float = 0.6) -> None:
+    def __init__(self, run: store.Run, *, run_id: str, smoothing: float = 0.6) -> None:
         super().__init__(title=run.name, run_id=run_id, smoothing=smoothing, state=run.state)
         self.run = run
-        self._sent: dict[tuple[str, str], int] = {}  # series -> points of it in the front end
-        self._front: dict[tuple[str, str], int] = {}  # series -> points the front end holds
-        self.on_msg(self._on_front_end_message)
+        self._sent: dict[_Key, int] = {}  # series -> points of it sent so far
+        self._front: dict[_Key, int] = {}  # series -> points the front end holds
 
     def push(self) -> int:
         """Send the points added since the last push; returns how many were sent."""
-        appends: list[tuple[tuple[str, str], np.ndarray, np.ndarray]] = []
-        resets: list[tuple[tuple[str, str], np.ndarray, np.ndarray]] = []
+        appends: list[_Item] = []
+        resets: list[_Item] = []
         for key, series in list(self.run.series.items()):
             start = self._sent.get(key, 0)
             if len(series) <= start:
@@ -76,12 +100,11 @@ class CurvesWidget(anywidget.AnyWidget):
             self._front[key] = self._front.get(key, 0) + len(steps)
         for key, steps, _ in resets:
             self._front[key] = len(steps)
-        sent = self._send_series("append", appends) + self._send_series("reset", resets)
-        return sent
+        return self._send_series("append", appends) + self._send_series("reset", resets)
 
     def reset(self) -> None:
         """Send every series again, downsampled: a new view, or a redraw from scratch."""
-        items = []
+        items: list[_Item] = []
         for key, series in list(self.run.series.items()):
             steps, values = _downsampled(series.steps, series.values)
             items.append((key, steps, values))
@@ -89,13 +112,67 @@ class CurvesWidget(anywidget.AnyWidget):
             self._front[key] = len(steps)
         self._send_series("reset", items)
 
-    def _send_series(
-        self, kind: str, items: list[tuple[tuple[str, str], np.ndarray, np.ndarray]]
-    ) -> int:
+    def update(
+        self,
+        *,
+        progress: str | None = None,
+        state: str | None = None,
+        bad: Iterable[store.BadValue] = (),
+    ) -> None:
+        """Sets the progress line, the run's state and new NaN/Inf reports in one front-end update.
+
+        Args:
+            progress: the progress text (None: unchanged).
+            state: the run's state (None: unchanged).
+            bad: NaN/Inf reports to add to ``bad_values``.
+        """
+        new = [bad_value(value) for value in bad]
+        with self.hold_sync():
+            if progress is not None:
+                self.progress = dict(Progress(text=progress))
+            if state is not None:
+                self.state = state
+            if new:
+                self.bad_values = [*self.bad_values, *new]
+
+    @handles("sync")
+    def _sync(self, _params: dict[str, Any]) -> None:
+        self.reset()
+
+    @traitlets.validate("bad_values")
+    def _wire_bad_values(self, proposal: dict[str, Any]) -> list[BadValue]:
+        # a NaN is not JSON: the value travels in its wire form whatever the caller gave
+        return [_wire_bad_value(item) for item in proposal["value"]]
+
+    @property
+    def snapshot_id(self) -> str:
+        return str(self.run_id)
+
+    def snapshot_html(self, *, subtitle: str = "", **_options: Any) -> str:
+        """The run's curves as light inline SVG, one panel per metric group."""
+        run = self.run
+        panels: dict[str, list[Line]] = {}
+        marks: dict[str, list[Mark]] = {}
+        for group, keys in run.groups().items():
+            lines = []
+            for split, metric in keys:
+                series = run.series[(split, metric)]
+                label = split if len(keys) > 1 else metric
+                lines.append(Line(label, series.steps, series.values, _COLORS.get(split)))
+                bad = ~np.isfinite(series.values)
+                if bad.any():  # one mark per series: its first bad value
+                    first = int(np.argmax(bad))
+                    text = f"{metric}={wire_float(float(series.values[first]))}"
+                    marks.setdefault(group, []).append(Mark(float(series.steps[first]), text))
+            panels[group] = lines
+        title = f"{run.name} · {run.state}" + (f" · {subtitle}" if subtitle else "")
+        return panels_html(panels, title=title, marks=marks)
+
+    def _send_series(self, kind: Literal["reset", "append"], items: list[_Item]) -> int:
         if not items:
             return 0
         groups = {key: group for group, keys in self.run.groups().items() for key in keys}
-        headers: list[dict[str, object]] = []
+        headers: list[SeriesHeader] = []
         buffers: list[bytes] = []
         for (split, metric), steps, values in items:
             headers.append(
@@ -106,14 +183,23 @@ class CurvesWidget(anywidget.AnyWidget):
                     "n": len(steps),
                 }
             )
-            buffers.append(np.ascontiguousarray(steps, dtype=np.float64).tobytes())
-            buffers.append(np.ascontiguousarray(values, dtype=np.float64).tobytes())
-        self.send({"type": kind, "series": headers}, buffers)
+            buffers += [float64_buffer(steps), float64_buffer(values)]
+        self.send_message({"type": kind, "series": headers}, buffers)
         return sum(len(steps) for _, steps, _ in items)
 
-    def _on_front_end_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "sync":
-            self.reset()
+
+def _wire_bad_value(item: Any) -> BadValue:
+    try:
+        return {
+            "key": str(item["key"]),
+            "label": str(item.get("label", item["key"])),
+            "step": int(item["step"]),
+            "value": wire_float(float(item["value"])),
+        }
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise traitlets.TraitError(
+            f"Expected bad_values items with key, step and value. Received: {item!r}"
+        ) from error
 
 
 def _downsampled(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
