@@ -62,3 +62,58 @@ def ip() -> Iterator[Any]:
         shell.run_line_magic("compile_mode", "eager")
         shell.run_line_magic("tf_debug", "off")
         shell.run_line_magic("reset", "-f")
+
+
+class RecordingComm:
+    """The front end's end of a ``workbench`` comm, in-process: what the kernel service sends it,
+    with the time it was sent. The comm object is the boundary; the service is the real one."""
+
+    def __init__(self, comm_id: str = "test-panel") -> None:
+        self.comm_id = comm_id
+        self.sent: list[tuple[float, dict[str, Any]]] = []
+        self.closed: Any = None
+        self._on_msg: Any = None
+        self._on_close: Any = None
+
+    # what the kernel service calls
+    def send(self, data: dict[str, Any]) -> None:
+        import time
+
+        self.sent.append((time.monotonic(), data))
+
+    def on_msg(self, callback: Any) -> None:
+        self._on_msg = callback
+
+    def on_close(self, callback: Any) -> None:
+        self._on_close = callback
+
+    def close(self, data: Any = None) -> None:
+        self.closed = data if data is not None else {}
+        if self._on_close is not None:
+            self._on_close({})
+
+    # what the front end does
+    def request(self, request_id: int, method: str, **params: Any) -> dict[str, Any]:
+        """Send a request as the front end would, and return the kernel's reply."""
+        self._on_msg({"content": {"data": {"id": request_id, "method": method, "params": params}}})
+        return next(data for _, data in reversed(self.sent) if data.get("id") == request_id)
+
+    def events(self, topic: str) -> list[tuple[float, Any]]:
+        return [(t, data["data"]) for t, data in self.sent if data.get("topic") == topic]
+
+
+@pytest.fixture
+def panel() -> Iterator[RecordingComm]:
+    """A side panel's comm on this process's kernel service, subscribed to every topic."""
+    from workbench.service import load_capabilities
+
+    service = load_capabilities()
+    comm = RecordingComm()
+    service.open(comm, {"protocol": 2})
+    reply = comm.request(1, "subscribe", topics=sorted(service.topics))
+    assert "result" in reply, reply
+    try:
+        yield comm
+    finally:
+        service.flush()
+        comm.close()

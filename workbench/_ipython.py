@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from workbench import _comm, _quiet
+from workbench import _quiet
+from workbench._protocol import COMM_TARGET
+from workbench.distribute.devices import VIRTUAL_DEVICES_ENV
 
-VIRTUAL_DEVICES_ENV = "WORKBENCH_VIRTUAL_DEVICES"
 _loaded: set[int] = set()
 
 
@@ -26,10 +27,8 @@ def load(ipython: Any) -> None:
         virtual_devices(_parse_split(split))
     _load_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:  # a kernel, not a terminal IPython
-        from workbench.curves import registry
-
-        _comm.register(_comm_manager())
-        registry.on_change(_comm.push_status)
+        _service()
+        _comm_manager().register_target(COMM_TARGET, _on_comm_open)
     ipython.events.register("post_run_cell", _post_run_cell)
     _loaded.add(id(ipython))
 
@@ -39,7 +38,8 @@ def unload(ipython: Any) -> None:
         return
     _unload_magics(ipython)
     if getattr(ipython, "kernel", None) is not None:
-        _comm.unregister(_comm_manager())
+        _comm_manager().unregister_target(COMM_TARGET, _on_comm_open)
+        _service().close_all()
     ipython.events.unregister("post_run_cell", _post_run_cell)
     _quiet.uninstall()
     _loaded.discard(id(ipython))
@@ -80,9 +80,22 @@ def _comm_manager() -> Any:
     return comm.get_comm_manager()
 
 
+def _service() -> Any:
+    # every capability registers its methods and topics when its service module is imported
+    from workbench.service import load_capabilities
+
+    return load_capabilities()
+
+
+def _on_comm_open(comm: Any, open_msg: dict[str, Any]) -> None:
+    _service().open(comm, open_msg.get("content", {}).get("data"))
+
+
 def _post_run_cell(result: Any) -> None:
-    # (a run that fit left open is closed by its LiveCurves' own post-cell hook: widgets.live)
-    _comm.push_status_if_changed()
+    # topics whose state a cell may have changed (TensorFlow imported, mode switched)
+    from workbench.service import service
+
+    service.check_topics()
 
 
 def _parse_split(value: str) -> int:

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from workbench._ipython import VIRTUAL_DEVICES_ENV
+from workbench.distribute.devices import VIRTUAL_DEVICES_ENV
 
 KERNEL_NAME = "tf-workbench"
 DISPLAY_NAME = "TensorFlow Workbench"

@@ -1,47 +1,97 @@
 """The comm protocol is written twice, in Python and TypeScript: the two must name the same fields,
-with the same optionality, and the same target and version."""
+with the same optionality, the same target and version, and the same methods and topics (each
+with the same params and result types) as the kernel service registers."""
 
 from __future__ import annotations
 
 import re
-from typing import get_type_hints
+from pathlib import Path
+from typing import Any, get_type_hints
 
 import pytest
 
 from tests.conftest import REPO
 from workbench import _protocol
 
-TS = (REPO / "extensions" / "src" / "protocol.ts").read_text()
+TS = REPO / "extensions" / "src" / "protocol.ts"
 
 
-def _ts_interface(name: str) -> dict[str, bool]:
+def _ts_interface(name: str, source: Path = TS) -> dict[str, bool]:
     """Field name -> required, for ``export interface <name> [extends <base>] { ... }``."""
-    match = re.search(rf"export interface {name} (?:extends (\w+) )?\{{(.*?)\n\}}", TS, re.S)
-    assert match, f"extensions/src/protocol.ts has no interface {name}"
-    fields = re.findall(r"^\s*(\w+)(\??):", match.group(2), re.M)
-    inherited = _ts_interface(match.group(1)) if match.group(1) else {}
+    text = source.read_text()
+    if f"export interface {name} {{}}" in text:
+        return {}
+    match = re.search(rf"export interface {name} (?:extends (\w+) )?\{{(.*?)\n\}}", text, re.S)
+    assert match, f"{source.name} has no interface {name}"
+    fields = re.findall(r"^\s*'?([\w.]+)'?(\??):", match.group(2), re.M)
+    inherited = _ts_interface(match.group(1), source) if match.group(1) else {}
     return {**inherited, **{field: optional == "" for field, optional in fields}}
 
 
-@pytest.mark.parametrize(
-    ("py", "ts"),
-    [
-        (_protocol.DeviceInfo, "IDeviceInfo"),
-        (_protocol.StatusResult, "IStatusResult"),
-        (_protocol.KernelStatus, "IKernelStatus"),
-        (_protocol.RunInfo, "IRunInfo"),
-        (_protocol.Request, "IRequest"),
-        (_protocol.ErrorBody, "IErrorBody"),
-        (_protocol.Reply, "IReply"),
-        (_protocol.Event, "IEvent"),
-    ],
-)
-def test_fields_match(py: type, ts: str) -> None:
+def _fields(py: type) -> dict[str, bool]:
     hints = get_type_hints(py)
     required: frozenset[str] = py.__required_keys__  # type: ignore[attr-defined]
-    assert {name: name in required for name in hints} == _ts_interface(ts)
+    return {name: name in required for name in hints}
 
 
-def test_target_and_version_match() -> None:
-    assert f"COMM_TARGET = '{_protocol.COMM_TARGET}';" in TS
-    assert f"PROTOCOL_VERSION = {_protocol.PROTOCOL_VERSION};" in TS
+ENVELOPE = [
+    _protocol.OpenData,
+    _protocol.Request,
+    _protocol.ErrorBody,
+    _protocol.Reply,
+    _protocol.Event,
+    _protocol.DeviceInfo,
+    _protocol.RunInfo,
+]
+
+
+@pytest.mark.parametrize("py", ENVELOPE, ids=lambda t: t.__name__)
+def test_fields_match(py: type) -> None:
+    assert _fields(py) == _ts_interface(f"I{py.__name__}")
+
+
+def _service() -> Any:
+    from workbench.service import load_capabilities
+
+    return load_capabilities()
+
+
+def _ts_map(name: str) -> dict[str, str]:
+    """``export interface IMethods { name: { params: IX; result: IY }; ... }`` -> name -> body."""
+    text = TS.read_text()
+    match = re.search(rf"export interface {name} \{{(.*?)\n\}}", text, re.S)
+    assert match, f"protocol.ts has no interface {name}"
+    return dict(re.findall(r"^\s*'?([\w.]+)'?: (.*?);?$", match.group(1), re.M))
+
+
+def test_every_method_is_mirrored_with_its_params_and_result() -> None:
+    service = _service()
+    ts = _ts_map("IMethods")
+    assert sorted(ts) == sorted(service.methods)
+    for name, method in service.methods.items():
+        result = get_type_hints(method.fn)["return"]
+        assert ts[name] == f"{{ params: I{method.params.__name__}; result: I{result.__name__} }}"
+        for py in (method.params, result):
+            assert _fields(py) == _ts_interface(f"I{py.__name__}"), (name, py.__name__)
+
+
+def test_every_topic_is_mirrored_with_its_data() -> None:
+    service = _service()
+    ts = _ts_map("ITopics")
+    assert sorted(ts) == sorted(service.topics)
+    for name, topic in service.topics.items():
+        data = get_type_hints(topic.current)["return"]
+        assert ts[name] == f"I{data.__name__}", name
+        assert _fields(data) == _ts_interface(f"I{data.__name__}"), name
+
+
+def test_target_version_and_wire_floats_match() -> None:
+    text = TS.read_text()
+    assert f"COMM_TARGET = '{_protocol.COMM_TARGET}';" in text
+    assert f"PROTOCOL_VERSION = {_protocol.PROTOCOL_VERSION};" in text
+    assert "export type NonFinite = 'NaN' | 'inf' | '-inf';" in text
+    assert [_protocol.wire_float(v) for v in (float("nan"), float("inf"), -float("inf"))] == [
+        "NaN",
+        "inf",
+        "-inf",
+    ]

@@ -17,24 +17,14 @@ from tests.conftest import run_python  # noqa: E402
 from tests.widgets.fits import digits, mlp  # noqa: E402
 
 
-class Comm:
-    """The panel's end of the ``workbench`` comm: what the kernel pushes to it."""
-
-    comm_id = "test-panel"
-
-    def __init__(self) -> None:
-        self.events: list[tuple[float, dict[str, Any]]] = []
-
-    def send(self, data: dict[str, Any]) -> None:
-        self.events.append((time.monotonic(), data))
-
-
-def test_a_live_run_is_visible_on_disk_and_in_the_panel(sent: Any, tmp_path: Path) -> None:
+def test_a_live_run_is_visible_on_disk_and_in_the_panel(
+    sent: Any, panel: Any, tmp_path: Path
+) -> None:
     import workbench
-    from workbench import _comm
     from workbench.curves import registry
     from workbench.curves.events import read_scalars
     from workbench.curves.store import FLUSH_EVERY, Run
+    from workbench.service import service
 
     x, y = digits(256)
     curves = workbench.LiveCurves(logdir=tmp_path, run="live", display=False)
@@ -57,14 +47,8 @@ def test_a_live_run_is_visible_on_disk_and_in_the_panel(sent: Any, tmp_path: Pat
                 "print(s.name, s.state, s.steps)"
             ).strip()
 
-    panel = Comm()
-    _comm._open[panel.comm_id] = panel
-    registry.on_change(_comm.push_status)
-    try:
-        mlp().fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[curves, Look()])
-    finally:
-        _comm._open.pop(panel.comm_id)
-        registry.remove_listener(_comm.push_status)
+    mlp().fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[curves, Look()])
+    assert service.flush()
 
     per_epoch = 256 // 16
     assert seen["summary"] == ("running", 2 * per_epoch)  # from memory: current
@@ -76,10 +60,10 @@ def test_a_live_run_is_visible_on_disk_and_in_the_panel(sent: Any, tmp_path: Pat
     assert seen["other process"].split()[:2] == ["live", "running"]
     assert int(seen["other process"].split()[2]) >= len(steps)
 
-    def live_run(data: dict[str, Any]) -> dict[str, Any]:
-        return next(r for r in data["data"]["runs"] if r["name"] == "live")
+    def live_run(data: dict[str, Any]) -> dict[str, Any] | None:
+        return next((r for r in data["runs"] if r["name"] == "live"), None)
 
-    pushes = [(t, live_run(d)) for t, d in panel.events]
+    pushes = [(t, run) for t, d in panel.events("runs") if (run := live_run(d)) is not None]
     assert pushes[0][1]["state"] == "running"
     assert pushes[-1][1]["state"] == "finished"
     assert pushes[-1][1]["steps"] == 3 * per_epoch
@@ -89,9 +73,10 @@ def test_a_live_run_is_visible_on_disk_and_in_the_panel(sent: Any, tmp_path: Pat
     assert (gaps >= registry.PROGRESS_EVERY * 0.9).all()  # at most every few seconds
 
 
-def test_runs_of_the_same_fit_line_up_with_keras_tensorboard(sent: Any, tmp_path: Path) -> None:
+def test_runs_of_the_same_fit_line_up_with_keras_tensorboard(
+    sent: Any, panel: Any, tmp_path: Path
+) -> None:
     import workbench
-    from workbench import _comm
     from workbench.curves.events import read_scalars
     from workbench.curves.store import Run
 
@@ -134,7 +119,8 @@ def test_runs_of_the_same_fit_line_up_with_keras_tensorboard(sent: Any, tmp_path
     with pytest.raises(KeyError, match="Expected one of the runs"):
         found.plot(runs=["nope"])
     # the panel: Keras' run (not this kernel's) with its real state and steps
-    info = {r["name"]: r for r in _comm._runs() if r["logdir"] == str(tmp_path)}
+    runs = panel.request(2, "runs.list")["result"]["runs"]
+    info = {r["name"]: r for r in runs if r["logdir"] == str(tmp_path)}
     assert (info["keras"]["state"], info["keras"]["steps"]) == ("finished", 9)
     assert info["keras"]["last"]["loss"] == pytest.approx(
         memory.series[("train", "loss")].values[-1]

@@ -8,6 +8,7 @@ side panel can list a logdir every few seconds.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,12 @@ class RunSummary:
     last: dict[str, float]  # latest training value of each metric
     started: float | None
     ended: float | None
-    state: str
+    state: str  # running, finished, interrupted, failed; "unreadable" (see ``problem``)
+    problem: str | None = None  # why an unreadable run could not be read
+    logdir: Path | None = None  # None: a run kept in memory only
+
+
+log = logging.getLogger(__name__)
 
 
 _Signature = tuple[tuple[str, int, int], ...]
@@ -95,6 +101,7 @@ def summary_of(run: Run, path: Path) -> RunSummary:
         started=run.started,
         ended=run.ended,
         state=run.state,
+        logdir=run.logdir,
     )
 
 
@@ -109,3 +116,57 @@ def _signature(path: Path) -> _Signature:
             continue
         found.append((str(file), stat.st_size, stat.st_mtime_ns))
     return tuple(found)
+
+
+def kernel_runs(logdirs: list[Path] | None = None) -> list[RunSummary]:
+    """This process's runs, newest first (from memory), then every other run of the logdirs they
+    write to and of ``logdirs`` (from their files, reused while unchanged).
+
+    Never raises for a run: one that cannot be read is listed as ``"unreadable"`` with why, as a
+    listing runs on behalf of the side panel while the user trains.
+    """
+    found: list[RunSummary] = []
+    seen: set[Path] = set()
+    roots = dict.fromkeys(Path(d) for d in logdirs or ())
+    for run in reversed(registry.runs()):
+        path = run.path or Path(run.name)
+        key = path.resolve() if run.path is not None else path
+        if key in seen:
+            continue  # an older run of the same folder
+        seen.add(key)
+        found.append(summary_of(run, path))
+        if run.logdir is not None:
+            roots.setdefault(run.logdir)
+    for root in roots:
+        try:
+            folders = run_folders(root)
+        except OSError as exc:
+            log.warning("workbench: cannot list the runs of %s: %s", root, exc)
+            continue
+        for folder in folders:
+            if folder.resolve() in seen:
+                continue
+            seen.add(folder.resolve())
+            try:
+                found.append(summarize(folder))
+            # TensorFlow's file layer raises its own errors (FailedPreconditionError for a folder
+            # named like an event file), not OSError: whatever it is, list the run, say why.
+            except Exception as exc:  # noqa: BLE001
+                log.warning("workbench: cannot read run %s: %s", folder, exc)
+                found.append(_unreadable(folder, exc))
+    return found
+
+
+def _unreadable(path: Path, exc: BaseException) -> RunSummary:
+    return RunSummary(
+        name=path.name,
+        path=path,
+        metrics=[],
+        steps=0,
+        last={},
+        started=None,
+        ended=None,
+        state="unreadable",
+        problem=f"{type(exc).__name__}: {exc}",
+        logdir=path.parent,
+    )

@@ -1,20 +1,22 @@
-"""``workbench.LiveCurves`` (Keras callback) and ``workbench.run()`` (custom loops): a run store
-fed by training, shown by a live widget that leaves a static snapshot in the saved notebook."""
+"""``workbench.LiveCurves`` (Keras callback) and ``workbench.run()`` (custom loops): a run fed
+through one :class:`~workbench.curves.feed.Feed`, shown by a live widget that only observes it and
+leaves a static snapshot in the saved notebook."""
 
 from __future__ import annotations
 
 import itertools
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from IPython.display import display
 
-from workbench.curves import registry
+from workbench._protocol import wire_float
 from workbench.curves.callback import CurvesCallback, new_run_name
+from workbench.curves.feed import Feed, Progress
 from workbench.curves.store import DEFAULT_LOGDIR, BadValue, Run
+from workbench.widgets import messages
 from workbench.widgets.snapshot import Line, Mark, panels_html
 
 _ids = itertools.count(1)
@@ -37,22 +39,24 @@ class LiveView:
         if self.show:
             display(self.widget)
 
-    def updated(self, run: Run, progress: dict[str, Any], bad: list[BadValue]) -> None:
+    def updated(self, run: Run, progress: Progress, bad: list[BadValue]) -> None:
         widget = self.widget
         if widget is None:
             return
         widget.push()
-        widget.progress = {"text": progress["text"]}
-        if bad:
-            widget.bad_values = [*widget.bad_values, *(_bad(b) for b in bad)]
+        with widget.hold_sync():
+            widget.progress = messages.Progress(text=progress["text"])
+            if bad:
+                widget.bad_values = [*widget.bad_values, *(_bad(b) for b in bad)]
 
-    def ended(self, run: Run, progress: dict[str, Any]) -> None:
+    def ended(self, run: Run, progress: Progress) -> None:
         widget = self.widget
         if widget is None:
             return
         widget.push()
-        widget.progress = {"text": progress["text"]}
-        widget.state = run.state
+        with widget.hold_sync():
+            widget.progress = messages.Progress(text=progress["text"])
+            widget.state = run.state
         if self.show:
             html = snapshot(run, run_id=self.run_id, subtitle=progress["text"])
             display({"text/html": html, "text/plain": f"<curves of run {run.name}>"}, raw=True)
@@ -109,87 +113,32 @@ class LiveCurves(CurvesCallback):
     def widget(self) -> Any:
         return self.view.widget
 
-    def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
-        super().on_train_begin(logs)
-        if self.run is not None:
-            _close_if_cell_fails(self, self.run)
-
-
-def _close_if_cell_fails(callback: CurvesCallback, run: Run) -> None:
-    """Under IPython, end ``run`` when the cell running ``fit`` ends before ``fit`` did.
-
-    Keras calls no callback when ``fit`` is interrupted (KeyboardInterrupt) or raises, so
-    ``on_train_end`` never closes the run, also when the cell catches the interrupt. A one-shot
-    ``post_run_cell`` hook does, with or without ``%load_ext workbench``: event files flushed and
-    closed, the plot in its final state and the snapshot left in the output. Only for a ``fit``
-    on the cell's own thread: one in a background thread outlives its cell on purpose. Outside
-    IPython a script's interrupt ends the process.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-
-    def after_cell(result: Any) -> None:
-        shell.events.unregister("post_run_cell", after_cell)  # IPython iterates over a copy
-        error = getattr(result, "error_in_exec", None)
-        if callback.run is run and run.state == "running":  # fit returned without on_train_end
-            failed = error is not None and not isinstance(error, KeyboardInterrupt)
-            callback.close("failed" if failed else "interrupted")
-
-    shell.events.register("post_run_cell", after_cell)
-
 
 class RunLogger:
     """What ``workbench.run()`` yields: ``log(step, **metrics)`` for a custom training loop."""
 
-    def __init__(self, run: Run, view: LiveView, interval: float) -> None:
-        import time
+    def __init__(self, feed: Feed) -> None:
+        self.feed = feed
 
-        self.run = run
-        self.view = view
-        self.interval = interval
-        self._clock = time.monotonic
-        self._next = 0.0
-        self._step = 0
-        self._latest: dict[str, float] = {}
-        self.bad: list[BadValue] = []
+    @property
+    def run(self) -> Run:
+        return self.feed.run
+
+    @property
+    def bad(self) -> list[BadValue]:
+        return self.feed.bad
 
     def log(self, step: int | None = None, *, split: str = "train", **metrics: float) -> None:
         """Record metrics at ``step`` (default: one after the last); ``split="validation"`` for
         validation values. Cheap: the plot is redrawn at most every ``interval`` seconds."""
-        self._step = self._step + 1 if step is None else int(step)
-        values = {name: float(value) for name, value in metrics.items()}
-        bad = self.run.log(self._step, values, split=split, kind="batch")
-        prefix = "" if split == "train" else "val_"
-        self._latest.update({prefix + k: v for k, v in values.items()})
-        if bad:
-            self.bad.extend(bad)
-            for value in bad:
-                print(
-                    f"run {self.run.name}: {value.metric} became {value.value} at step {value.step}"
-                )
-        now = self._clock()
-        if bad or now >= self._next:
-            self._next = now + self.interval
-            registry.progressed(self.run)
-            self.view.updated(self.run, self.progress(), bad)
+        step = self.feed.step + 1 if step is None else int(step)
+        self.feed.log(step, {name: float(value) for name, value in metrics.items()}, split=split)
 
-    def progress(self) -> dict[str, Any]:
-        parts = [f"step {self._step}"] + [f"{k} {v:.4g}" for k, v in sorted(self._latest.items())]
-        return {"step": self._step, "latest": dict(self._latest), "text": " · ".join(parts)}
+    def progress(self) -> Progress:
+        return self.feed.progress()
 
     def close(self, state: str = "finished") -> None:
-        if self.run.state != "running":
-            return
-        self.run.close(state)
-        registry.closed(self.run)
-        self.view.ended(self.run, self.progress())
+        self.feed.close(state)
 
 
 @contextmanager
@@ -211,9 +160,7 @@ def run(
     path = Path(logdir) if logdir is not None else None
     store = Run(name or new_run_name(path), path)
     view = LiveView(smoothing=smoothing, show=display)
-    logger = RunLogger(store, view, interval)
-    registry.opened(store)
-    view.started(store)
+    logger = RunLogger(Feed(store, source=f"run {store.name}", interval=interval, observers=[view]))
     try:
         yield logger
     except KeyboardInterrupt:
@@ -248,11 +195,10 @@ def _color(split: str) -> str | None:
     return {"train": "#1f77b4", "validation": "#ff7f0e"}.get(split)
 
 
-def _bad(value: BadValue) -> dict[str, Any]:
-    key = value.metric if value.split == "train" else f"val_{value.metric}"
-    return {
-        "key": f"{value.split}/{value.metric}",
-        "label": key,
-        "step": value.step,
-        "value": str(value.value),
-    }
+def _bad(value: BadValue) -> messages.BadValue:
+    return messages.BadValue(
+        key=f"{value.split}/{value.metric}",
+        label=value.metric if value.split == "train" else f"val_{value.metric}",
+        step=value.step,
+        value=wire_float(value.value),
+    )
