@@ -1,43 +1,69 @@
 import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { JSONObject } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 import {
   COMM_TARGET,
+  ErrorCode,
   IEvent,
+  IOpenData,
   IReply,
   IRequest,
-  IKernelStatus,
-  Method,
   PROTOCOL_VERSION
 } from './protocol';
 
-/** How long a request may wait; the first `status` imports TensorFlow (seconds). */
-export const REQUEST_TIMEOUT_MS = 60_000;
+/** Shown when the kernel closes the comm at once: it has no `workbench` target. */
+export const NO_WORKBENCH =
+  'This kernel does not run the workbench. Switch to the "TensorFlow Workbench" kernel, or run %load_ext workbench in a cell and press refresh.';
+
+/**
+ * A request that failed. `code` is the kernel's error code, or, when no reply
+ * came, `timeout` (the kernel stayed busy), `closed` (we closed the comm, e.g.
+ * on a restart) or `unavailable` (the kernel refused or closed the comm).
+ */
+export class RequestError extends Error {
+  constructor(
+    readonly code: ErrorCode | 'timeout' | 'closed' | 'unavailable',
+    message: string,
+    readonly method: string | null
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
 
 /** Why the kernel closed the comm: it has no workbench, or speaks another protocol. */
-export class WorkbenchUnavailable extends Error {}
+export class WorkbenchUnavailable extends RequestError {
+  constructor(message: string) {
+    super('unavailable', message, null);
+    this.name = 'WorkbenchUnavailable';
+  }
+}
 
 interface IPending {
-  resolve: (result: IKernelStatus) => void;
+  method: string;
+  resolve: (result: unknown) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 /**
- * One comm to one kernel's `workbench` target: requests answered by id,
- * events pushed by the kernel. Closed for good once the kernel closes it or
- * the kernel restarts; make a new client for the new kernel process.
+ * One comm to one kernel's `workbench` target: requests answered by id and
+ * events pushed by the kernel, untyped (`KernelService` adds the types).
+ * Closed for good once either side closes it; a restarted kernel needs a new
+ * client.
  */
-export class WorkbenchClient {
+export class CommClient {
   constructor(kernel: Kernel.IKernelConnection) {
     this._comm = kernel.createComm(COMM_TARGET);
     this._comm.onMsg = msg => this._onMsg(msg);
     this._comm.onClose = msg => this._onClose(msg);
-    this._comm.open({ protocol: PROTOCOL_VERSION });
+    const open: IOpenData = { protocol: PROTOCOL_VERSION };
+    this._comm.open({ ...open });
   }
 
-  /** Status pushed by the kernel after a cell imported TensorFlow or started its runtime. */
-  get statusPushed(): ISignal<this, IKernelStatus> {
-    return this._statusPushed;
+  /** An event (`{topic, data}`) pushed by the kernel. */
+  get event(): ISignal<this, IEvent> {
+    return this._event;
   }
 
   /** Emitted once, with the reason, when the comm closes. */
@@ -49,66 +75,109 @@ export class WorkbenchClient {
     return this._closeReason !== null;
   }
 
-  request(method: Method): Promise<IKernelStatus> {
+  /**
+   * Send `method(params)`; resolves with the result or rejects with a
+   * `RequestError`. `timeoutMs` of 0 waits as long as the comm is open.
+   */
+  request(method: string, params: object, timeoutMs: number): Promise<unknown> {
     if (this._closeReason) {
       return Promise.reject(this._closeReason);
     }
     const id = ++this._lastId;
-    return new Promise<IKernelStatus>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this._pending.delete(id);
-        reject(
-          new Error(
-            `The kernel did not answer '${method}' within ${REQUEST_TIMEOUT_MS / 1000} s: it may be busy running a cell.`
-          )
-        );
-      }, REQUEST_TIMEOUT_MS);
-      this._pending.set(id, { resolve, reject, timer });
-      const request: IRequest = { id, method };
-      this._comm.send({ ...request });
+    return new Promise<unknown>((resolve, reject) => {
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this._pending.delete(id);
+              reject(
+                new RequestError(
+                  'timeout',
+                  `The kernel did not answer '${method}' within ${Math.round(timeoutMs / 1000)} s: it answers between cells, and a cell may still be running.`,
+                  method
+                )
+              );
+            }, timeoutMs)
+          : null;
+      this._pending.set(id, { method, resolve, reject, timer });
+      const request: IRequest = {
+        id,
+        method,
+        params: params as Record<string, unknown>
+      };
+      // Params are JSON by the contract (`IMethods`); TypeScript cannot see it.
+      this._comm.send(request as unknown as JSONObject);
     });
   }
 
+  /** Close the comm (if the kernel still has it) and fail what is pending. */
   dispose(): void {
     if (this._closeReason) {
       return;
     }
-    this._finish(new Error('The workbench connection was closed.'));
+    this._finish(
+      new RequestError('closed', 'The workbench connection was closed.', null)
+    );
+    // Our own close must not read as the kernel refusing the comm.
+    this._comm.onClose = () => undefined;
     if (!this._comm.isDisposed) {
-      this._comm.close();
+      try {
+        this._comm.close();
+      } catch {
+        // The kernel connection is already gone (a restart or shutdown): the
+        // kernel side of the comm went with it, so there is nothing to close.
+        this._comm.dispose();
+      }
     }
   }
 
   private _onMsg(msg: KernelMessage.ICommMsgMsg): void {
-    const data = msg.content.data as unknown as Partial<IReply & IEvent>;
-    if (data.event === 'status' && data.data) {
-      this._statusPushed.emit(data.data);
+    const data = msg.content.data as Partial<IReply & IEvent>;
+    if (typeof data.topic === 'string') {
+      this._event.emit({ topic: data.topic, data: data.data });
       return;
     }
-    const pending =
-      data.id === undefined ? undefined : this._pending.get(data.id);
-    if (!pending) {
+    const id = typeof data.id === 'number' ? data.id : null;
+    const pending = id === null ? undefined : this._pending.get(id);
+    if (id === null || !pending) {
+      // A reply to a request that timed out, or an error about a request the
+      // kernel could not read (`id: null`): nobody waits for it any more.
+      if (data.error) {
+        console.warn('TF Workbench: kernel error', data.error);
+      }
       return;
     }
-    this._pending.delete(data.id as number);
-    clearTimeout(pending.timer);
+    this._pending.delete(id);
+    if (pending.timer !== null) {
+      clearTimeout(pending.timer);
+    }
     if (data.error) {
-      pending.reject(new Error(data.error.message));
-    } else if (data.result) {
+      pending.reject(
+        new RequestError(
+          data.error.code,
+          data.error.message,
+          data.error.method ?? pending.method
+        )
+      );
+    } else if ('result' in data) {
       pending.resolve(data.result);
     } else {
       pending.reject(
-        new Error('The kernel sent a reply with neither result nor error.')
+        new RequestError(
+          'bad_request',
+          'The kernel sent a reply with neither result nor error.',
+          pending.method
+        )
       );
     }
   }
 
   private _onClose(msg: KernelMessage.ICommCloseMsg): void {
-    const error = (msg.content.data as { error?: string } | undefined)?.error;
+    const error = (msg.content.data as { error?: unknown } | undefined)?.error;
     this._finish(
       new WorkbenchUnavailable(
-        error ??
-          'This kernel does not run the workbench. Switch to the "TensorFlow Workbench" kernel, or run %load_ext workbench in a cell and press refresh.'
+        typeof error === 'string'
+          ? `${error}. Reinstall tf-workbench so that the kernel and JupyterLab match.`
+          : NO_WORKBENCH
       )
     );
   }
@@ -116,7 +185,9 @@ export class WorkbenchClient {
   private _finish(reason: Error): void {
     this._closeReason = reason;
     for (const pending of this._pending.values()) {
-      clearTimeout(pending.timer);
+      if (pending.timer !== null) {
+        clearTimeout(pending.timer);
+      }
       pending.reject(reason);
     }
     this._pending.clear();
@@ -127,6 +198,6 @@ export class WorkbenchClient {
   private _lastId = 0;
   private _pending = new Map<number, IPending>();
   private _closeReason: Error | null = null;
-  private _statusPushed = new Signal<this, IKernelStatus>(this);
+  private _event = new Signal<this, IEvent>(this);
   private _closed = new Signal<this, Error>(this);
 }

@@ -1,4 +1,4 @@
-import { CompileMode } from './protocol';
+import { CompileMode, ICompileState } from './protocol';
 
 export const MODES: CompileMode[] = ['eager', 'function', 'xla'];
 
@@ -8,7 +8,8 @@ export const MODE_LABELS: Record<CompileMode, string> = {
   xla: 'XLA'
 };
 
-const MAGIC = /^%%compile(?:[ \t]+(eager|function|xla)\b)?(.*)$/;
+// `%%compile` must end at a space or the line's end: `%%compiler` is another magic.
+const MAGIC = /^%%compile(?=[ \t]|$)(?:[ \t]+(eager|function|xla)\b)?(.*)$/;
 
 /** The `%%compile` magic of a cell's first line: its mode (null: the kernel default) and the rest. */
 export function parseMagic(
@@ -53,4 +54,9 @@ export function cycleMode(source: string, kernelDefault: CompileMode): string {
     return body;
   }
   return `%%compile ${next}${rest ? ' ' + rest : ''}\n${body}`;
+}
+
+/** The status bar's text for the kernel's compile state: `Compile: XLA · tf_debug`. */
+export function compileStatusText(state: ICompileState): string {
+  return `Compile: ${MODE_LABELS[state.mode]}${state.tf_debug ? ' · tf_debug' : ''}`;
 }

@@ -1,4 +1,4 @@
-import { IDeviceInfo } from './protocol';
+import { IDeviceInfo, IRunInfo, WireFloat } from './protocol';
 
 /** `/physical_device:CPU:0` -> `CPU:0`; keeps names it does not recognise. */
 export function shortDeviceName(name: string): string {
@@ -33,4 +33,31 @@ export function summarize(
     );
   }
   return parts.length ? parts.join(', ') : 'no devices';
+}
+
+/**
+ * A metric value as people read it: 4 significant digits, no trailing zeros.
+ * A non-finite value arrives as the string 'NaN', 'inf' or '-inf' (JSON has
+ * no such numbers) and is shown as it came.
+ */
+export function formatFloat(value: WireFloat): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  return String(Number(value.toPrecision(4)));
+}
+
+/** One line for a run: `name · state · 120 steps · loss 0.1234, mae 0.3`. */
+export function formatRun(run: IRunInfo): string {
+  const parts = [run.name, run.state];
+  if (run.steps) {
+    parts.push(`${run.steps} steps`);
+  }
+  const latest = Object.entries(run.last)
+    .map(([metric, value]) => `${metric} ${formatFloat(value)}`)
+    .join(', ');
+  if (latest) {
+    parts.push(latest);
+  }
+  return parts.join(' · ');
 }

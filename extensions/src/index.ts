@@ -5,60 +5,59 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
-import { IStatusBar } from '@jupyterlab/statusbar';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { cellMode, cycleMode, MODE_LABELS } from './compilemode';
+import { CommandIDs } from './commands';
+import { compileModePlugin } from './compileplugin';
 import { workbenchIcon } from './icons';
-import { CompileModeItem } from './statusitem';
 import { PANEL_ID, WorkbenchPanel } from './panel';
+import { SECTIONS } from './sections';
+import { followCurrent, WorkbenchServices } from './sessions';
+import { IWorkbenchServices } from './tokens';
 
-export namespace CommandIDs {
-  export const openPanel = 'workbench:open-panel';
-  export const refresh = 'workbench:refresh';
-  export const cycleCompileMode = 'workbench:cycle-compile-mode';
-}
+export { CommandIDs } from './commands';
+export { IKernelService, IWorkbenchServices } from './tokens';
 
-const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'tf-workbench:plugin',
+/** One kernel service per notebook session; every view observes these. */
+const servicesPlugin: JupyterFrontEndPlugin<IWorkbenchServices> = {
+  id: 'tf-workbench:services',
   description:
-    'The Workbench side panel: versions and devices of the notebook kernel.',
+    "One connection per notebook to its kernel's workbench: typed requests and topics.",
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [
-    ILabShell,
-    ILayoutRestorer,
-    ICommandPalette,
-    ITranslator,
-    IStatusBar
-  ],
+  provides: IWorkbenchServices,
+  activate: (_: JupyterFrontEnd, tracker: INotebookTracker) =>
+    new WorkbenchServices(tracker)
+};
+
+/** The Workbench side panel, following the notebook the user works in. */
+const panelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'tf-workbench:panel',
+  description:
+    'The Workbench side panel: versions, devices and runs of the notebook kernel.',
+  autoStart: true,
+  requires: [IWorkbenchServices],
+  optional: [ILabShell, ILayoutRestorer, ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
-    tracker: INotebookTracker,
+    services: IWorkbenchServices,
     labShell: ILabShell | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null,
-    statusBar: IStatusBar | null
+    translator: ITranslator | null
   ) => {
     const trans = (translator ?? nullTranslator).load('tf-workbench');
-    const panel = new WorkbenchPanel(translator ?? nullTranslator);
+    const panel = new WorkbenchPanel(SECTIONS, translator ?? nullTranslator);
     panel.title.icon = workbenchIcon;
     app.shell.add(panel, 'right', { rank: 600 });
     restorer?.add(panel, PANEL_ID);
-
-    // The panel follows the notebook the user works in. `currentChanged` also
-    // fires with null when the last notebook closes, but not when the focus
-    // moves to a console or file editor: the panel keeps the last notebook then.
-    const follow = (_: unknown, current: NotebookPanel | null) => {
-      panel.sessionContext = current?.sessionContext ?? null;
-    };
-    tracker.currentChanged.connect(follow);
-    follow(tracker, tracker.currentWidget);
+    followCurrent(services, service => {
+      panel.service = service;
+    });
 
     app.commands.addCommand(CommandIDs.openPanel, {
       label: trans.__('Show the Workbench Panel'),
-      caption: trans.__('Versions and devices of the notebook kernel'),
+      caption: trans.__('Versions, devices and runs of the notebook kernel'),
       icon: workbenchIcon,
       execute: () => {
         if (labShell) {
@@ -72,59 +71,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Refresh the Workbench Panel'),
       execute: () => panel.refresh()
     });
-    // The cell toolbar button (declared in schema/plugin.json) shows the active
-    // cell's mode; it edits only the cell's text, never the kernel.
-    const kernelDefault = () => panel.status?.compile_mode ?? 'eager';
-    app.commands.addCommand(CommandIDs.cycleCompileMode, {
-      label: () => {
-        const cell = tracker.activeCell;
-        if (!cell || cell.model.type !== 'code') {
-          return trans.__('Compile mode');
-        }
-        return MODE_LABELS[
-          cellMode(cell.model.sharedModel.getSource(), kernelDefault())
-        ];
-      },
-      caption: trans.__(
-        'How this cell runs: Eager -> tf.function -> XLA (edits its %%compile line)'
-      ),
-      isVisible: () => tracker.activeCell?.model.type === 'code',
-      execute: () => {
-        const cell = tracker.activeCell;
-        if (!cell || cell.model.type !== 'code') {
-          return;
-        }
-        const shared = cell.model.sharedModel;
-        shared.setSource(cycleMode(shared.getSource(), kernelDefault()));
-      }
-    });
-    const relabel = () =>
-      app.commands.notifyCommandChanged(CommandIDs.cycleCompileMode);
-    let watched: { disconnect: () => void } | null = null;
-    tracker.activeCellChanged.connect((_, cell) => {
-      watched?.disconnect();
-      watched = null;
-      if (cell) {
-        const onChange = () => relabel();
-        cell.model.contentChanged.connect(onChange);
-        watched = {
-          disconnect: () => cell.model.contentChanged.disconnect(onChange)
-        };
-      }
-      relabel();
-    });
-    panel.statusChanged.connect(relabel);
-
-    if (statusBar) {
-      const item = new CompileModeItem();
-      panel.statusChanged.connect((_, status) => item.setStatus(status));
-      statusBar.registerStatusItem('tf-workbench:compile-mode', {
-        item,
-        align: 'left',
-        rank: 4,
-        isActive: () => tracker.currentWidget !== null
-      });
-    }
 
     const category = trans.__('TF Workbench');
     palette?.addItem({ command: CommandIDs.openPanel, category });
@@ -132,4 +78,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [servicesPlugin, panelPlugin, compileModePlugin];

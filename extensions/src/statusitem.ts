@@ -1,6 +1,6 @@
 import { Widget } from '@lumino/widgets';
-import { MODE_LABELS } from './compilemode';
-import { IKernelStatus } from './protocol';
+import { compileStatusText } from './compilemode';
+import { ICompileState } from './protocol';
 
 /** Status bar text: how the active notebook's cells run when they have no `%%compile`. */
 export class CompileModeItem extends Widget {
@@ -8,18 +8,19 @@ export class CompileModeItem extends Widget {
     super();
     this.addClass('jp-Workbench-compileMode');
     this.node.title = 'Default compile mode of the kernel (%compile_mode)';
-    this.setStatus(null);
+    this.setState(null);
   }
 
-  setStatus(status: IKernelStatus | null): void {
-    if (!status) {
+  /** Show `state`, or nothing while the kernel has not told it. */
+  setState(state: ICompileState | null): void {
+    if (!state) {
       this.node.textContent = '';
+      delete this.node.dataset.mode;
       this.hide();
       return;
     }
-    const debug = status.tf_debug ? ' · tf_debug' : '';
-    this.node.textContent = `Compile: ${MODE_LABELS[status.compile_mode]}${debug}`;
-    this.node.dataset.mode = status.compile_mode;
+    this.node.textContent = compileStatusText(state);
+    this.node.dataset.mode = state.mode;
     this.show();
   }
 }

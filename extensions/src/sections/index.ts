@@ -1,0 +1,16 @@
+import { devicesSection } from './devices';
+import { runsSection } from './runs';
+import { ISection } from './section';
+import { versionsSection } from './versions';
+
+export { ISection, ISectionView, SectionView } from './section';
+
+/**
+ * The side panel's sections, top to bottom. A new capability (jobs,
+ * profiles) adds its module beside these and one line here.
+ */
+export const SECTIONS: readonly ISection[] = [
+  versionsSection,
+  devicesSection,
+  runsSection
+];
