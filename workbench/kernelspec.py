@@ -13,7 +13,20 @@ from workbench.distribute.devices import VIRTUAL_DEVICES_ENV
 
 KERNEL_NAME = "tf-workbench"
 DISPLAY_NAME = "TensorFlow Workbench"
-_RESOURCES = Path(__file__).parent / "kernels" / KERNEL_NAME
+
+def _resources() -> Path:
+    """The kernelspec's files (logos): in the wheel under ``workbench/_kernels`` (pyproject's
+    force-include), in a source checkout or editable install at the top-level ``kernels/``."""
+    for path in (
+        Path(__file__).parent / "_kernels" / KERNEL_NAME,
+        Path(__file__).resolve().parents[1] / "kernels" / KERNEL_NAME,
+    ):
+        if path.is_dir():
+            return path
+    raise FileNotFoundError(
+        f"Expected the {KERNEL_NAME} kernelspec's files beside the workbench package. Received: "
+        "neither workbench/_kernels nor kernels/ exists; reinstall tf-workbench."
+    )
 
 
 def kernel_json(python: str | None = None, virtual_devices: int | None = None) -> dict[str, Any]:
@@ -67,7 +80,7 @@ def install(
 
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / KERNEL_NAME
-        shutil.copytree(_RESOURCES, staged)
+        shutil.copytree(_resources(), staged)
         spec = kernel_json(python=python, virtual_devices=virtual_devices)
         (staged / "kernel.json").write_text(json.dumps(spec, indent=2) + "\n")
         dest: str = KernelSpecManager().install_kernel_spec(

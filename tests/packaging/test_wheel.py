@@ -48,7 +48,7 @@ def test_wheel_carries_the_prebuilt_extension_config_and_kernel(wheel: Path) -> 
     assert any(re.match(rf"{re.escape(lab)}/static/remoteEntry\.\w+\.js$", n) for n in names)
     assert f"{lab}/schemas/tf-workbench/plugin.json" in names
     assert f"{data}/data/etc/jupyter/jupyter_server_config.d/workbench.json" in names
-    assert "workbench/kernels/tf-workbench/logo-64x64.png" in names
+    assert "workbench/_kernels/tf-workbench/logo-64x64.png" in names
     assert "workbench/widgets/_static/livecurves.js" in names  # the live plot's front end
     assert not any("node_modules" in n or n.endswith(".ts") for n in names)
 
@@ -113,6 +113,18 @@ def test_installed_wheel_is_enabled_without_node(wheel: Path, tmp_path: Path) ->
         check=True,
     )
     assert check.stdout.startswith(str(site))
+    # the wheel's own kernelspec files install, with no checkout to find them in
+    prefix = tmp_path / "prefix"
+    subprocess.run(
+        [python, "-m", "workbench", "kernel", "install", "--prefix", str(prefix)],
+        env=env,
+        cwd=env_dir,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    spec = prefix / "share" / "jupyter" / "kernels" / "tf-workbench"
+    assert {p.name for p in spec.iterdir()} >= {"kernel.json", "logo-64x64.png"}
 
 
 def _jupyter(python: Path, env: dict[str, str], module: str, *args: str) -> str:
