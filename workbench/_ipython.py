@@ -46,31 +46,24 @@ def unload(ipython: Any) -> None:
 
 
 def _load_magics(ipython: Any) -> None:
+    # (A CompileError shows as one line through its own _render_traceback_: no handler here.)
     from workbench import magics
+    from workbench.compile.default_mode import transformer
     from workbench.inspect import formatters
 
     formatters.register(ipython)
-
     ipython.register_magics(magics.CompileMagics)
-    ipython.input_transformers_cleanup.append(magics.default_mode_transformer)
-    # One handler per shell in IPython: take the slot only when nobody else uses it.
-    if not ipython.custom_exceptions:
-        from workbench.compile.errors import CompileError
-
-        ipython.set_custom_exc((CompileError,), magics.show_compile_error)
+    if transformer not in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.append(transformer)
 
 
 def _unload_magics(ipython: Any) -> None:
-    from workbench import magics
+    from workbench.compile.default_mode import transformer
     from workbench.inspect import formatters
 
     formatters.unregister(ipython)
-    from workbench.compile.errors import CompileError
-
-    if magics.default_mode_transformer in ipython.input_transformers_cleanup:
-        ipython.input_transformers_cleanup.remove(magics.default_mode_transformer)
-    if ipython.custom_exceptions == (CompileError,):
-        ipython.set_custom_exc((), None)
+    if transformer in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.remove(transformer)
 
 
 def _comm_manager() -> Any:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.compile.analysis import analyze, cell_line
+from workbench.compile.analysis import analyze
+from workbench.compile.codegen import cell_line, function_source
 
 
 def test_reads_follow_execution_order() -> None:
@@ -60,7 +61,7 @@ def test_keras_calls_are_found_with_their_receiver() -> None:
 def test_generated_function_keeps_cell_lines() -> None:
     source = "import math\nx = 1; y = 2\nz = '''a\nb'''\nz\n"
     plan = analyze(source)
-    text = plan.function_source(plan.signature({}))
+    text = function_source(plan, plan.signature({}))
     lines = text.splitlines()
     # the statement on cell line 2 sits on generated line 2 + header
     assert cell_line(next(i for i, line in enumerate(lines, 1) if "x = 1" in line)) == 2

@@ -9,10 +9,8 @@ names it assigns.
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 HOISTED = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -21,11 +19,6 @@ HOISTED = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, as
 KERAS_METHODS = frozenset(
     {"fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"}
 )
-
-RESULT = "__wb_result"
-EXPORT = "__wb_export"
-CELL_FUNCTION = "__wb_cell"
-_HEADER_LINES = 2  # `def __wb_make(...)` and `def __wb_cell(...)` above the cell's first line
 
 
 @dataclass(frozen=True)
@@ -50,6 +43,8 @@ class Signature:
 
 @dataclass(frozen=True)
 class CellPlan:
+    """A cell split into what runs as Python and what is traced, with the names that flow."""
+
     source: str
     hoisted: tuple[ast.stmt, ...]
     statements: tuple[ast.stmt, ...]
@@ -59,6 +54,23 @@ class CellPlan:
     top_stores: frozenset[str]  # ... of which assigned unconditionally (not in a loop or branch)
     last_is_expression: bool
     keras_calls: tuple[KerasCall, ...] = field(default=())
+
+    @cached_property  # asked on every run; a frozen dataclass still has a __dict__ to cache in
+    def typed(self) -> tuple[str, ...]:
+        """The names whose holding a tensor (or number) or not can change :meth:`signature`.
+
+        Names read and not reassigned (a parameter if a tensor, captured if not) and names
+        assigned only inside a loop or branch (carried if already a tensor). The others are
+        parameters or exports whatever they hold; the namespace is asked only about these, on
+        every run.
+        """
+        stored = set(self.stores)
+        return tuple(
+            dict.fromkeys(
+                [n for n in self.reads if n not in stored]
+                + [n for n in self.stores if n not in self.top_stores]
+            )
+        )
 
     def signature(self, holds_tensor: dict[str, bool]) -> Signature:
         """Parameters and exports, given which names the namespace binds to tensors or numbers.
@@ -80,41 +92,6 @@ class CellPlan:
         )
         local = tuple(n for n in self.stores if n not in exports)
         return Signature(parameters, exports, local)
-
-    def function_source(self, signature: Signature) -> str:
-        """The statements as ``__wb_make(__wb_export) -> __wb_cell(*parameters)``.
-
-        Each statement keeps its cell line (plus the two header lines), so AutoGraph's error
-        locations map straight back to the cell.
-        """
-        lines = self.source.splitlines()
-        body: list[str] = []
-        last = len(self.statements) - 1
-        for index, node in enumerate(self.statements):
-            segment = _segment(lines, node, self.hoisted + self.statements)
-            if index == last and self.last_is_expression:
-                segment[0] = f"{RESULT} = {segment[0]}"
-            target = node.lineno - 1  # 0-based line in the body
-            body.extend([""] * max(0, target - len(body)))
-            body.extend(segment)
-        indented = [f"        {line}" if line.strip() else "" for line in body]
-        exports = ", ".join(f"{name!r}: {name}" for name in signature.exports)
-        result = RESULT if self.last_is_expression else "None"
-        return "\n".join(
-            [
-                f"def __wb_make({EXPORT}):",
-                f"    def {CELL_FUNCTION}({', '.join(signature.parameters)}):",
-                *indented,
-                f"        return {EXPORT}({{{exports}}}, {result})",
-                f"    return {CELL_FUNCTION}",
-                "",
-            ]
-        )
-
-
-def cell_line(function_line: int) -> int:
-    """A line of :meth:`CellPlan.function_source` -> the cell's line (1-based)."""
-    return function_line - _HEADER_LINES
 
 
 @lru_cache(maxsize=256)
@@ -308,28 +285,3 @@ def _dotted(node: ast.expr) -> str | None:
         base = _dotted(node.value)
         return None if base is None else f"{base}.{node.attr}"
     return None
-
-
-def _segment(lines: list[str], node: ast.stmt, siblings: tuple[ast.stmt, ...]) -> list[str]:
-    """The statement's own source lines, or its unparsed form when the lines are not its alone.
-
-    Another statement on the same line (``a = 1; b = 2``) or a string spanning lines (whose
-    content re-indenting would change) makes the lines unusable as they are.
-    """
-    first, last = node.lineno, node.end_lineno or node.lineno
-    shares_line = any(
-        other is not node and (other.end_lineno or other.lineno) >= first and other.lineno <= last
-        for other in siblings
-    )
-    text = lines[first - 1 : last]
-    if shares_line or (last > first and _has_multiline_string("\n".join(text))):
-        return ast.unparse(node).splitlines()
-    return text
-
-
-def _has_multiline_string(text: str) -> bool:
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, IndentationError):
-        return True
-    return any(tok.type == tokenize.STRING and tok.start[0] != tok.end[0] for tok in tokens)

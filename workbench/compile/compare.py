@@ -1,5 +1,8 @@
 """``%%compile --compare``: the cell's computation in eager, tf.function and XLA, side by side.
 
+What is timed: the cell's traced statements (as plain Python in each mode), or, for a cell of
+``def``s alone, the last call of its functions.
+
 Each mode starts from the same state (the variables the cell can reach are restored before
 each mode's first run), so their outputs can be compared; timed runs are interleaved across
 modes so that machine noise spreads evenly. The namespace itself is not touched: the cell's
@@ -11,19 +14,57 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
+from workbench.compile.analysis import CellPlan
+from workbench.compile.errors import CompileError
+from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import MODES, Mode
+from workbench.compile.namespace import Namespace
 from workbench.compile.report import ComparisonRow
-
-if TYPE_CHECKING:
-    from workbench.compile.cell import Namespace
+from workbench.compile.traces import cell_function
 
 WARMUP = 2
 RTOL, ATOL = 1e-4, 1e-5  # XLA may fuse and reorder float operations
+
+
+def compare_cell(
+    plan: CellPlan, namespace: Namespace, mode: Mode, steps: int
+) -> list[ComparisonRow]:
+    """Time what the cell computes in each mode (:func:`compare_modes`).
+
+    Raises:
+        CompileError: the cell has nothing ``--compare`` can time (it calls Keras' fit and
+            friends, or IPython, or is ``def``s whose functions were never called).
+    """
+    if plan.keras_calls or "get_ipython" in plan.reads:
+        raise CompileError(
+            "--compare times the cell's own TensorFlow code; this cell calls Keras' "
+            "fit/evaluate/predict (which compile their own step) or IPython magics. "
+            "Compare a custom training step instead, or time fit with %%time in each mode."
+        )
+    defs = {
+        name: namespace[name]
+        for name in plan.defs
+        if isinstance(namespace.get(name), CompiledFunction)
+    }
+    if plan.statements:
+        cell = cell_function(plan, namespace, "function" if mode == "eager" else mode)
+        args: tuple[Any, ...] = tuple(namespace[name] for name in cell.signature.parameters)
+        target, kwargs = cell.python_function, {}
+    else:
+        called = [f for f in defs.values() if f.last_call is not None]
+        if not called:
+            raise CompileError(
+                "--compare needs something to run: end the cell with a call of its function "
+                "(e.g. step(x)), or call the function once, then re-run this cell with --compare."
+            )
+        target = called[-1].python_function
+        args, kwargs = called[-1].last_call
+    return compare_modes(target, args, kwargs, namespace, defs, steps)
 
 
 def compare_modes(
@@ -96,8 +137,6 @@ def _runner(
     defs: dict[str, Any],
 ) -> Callable[[], Any]:
     """A call in ``mode``, with the cell's own functions compiled the same way."""
-    from workbench.compile.functions import CompiledFunction
-
     variants = {name: CompiledFunction(f.python_function, mode) for name, f in defs.items()}
     if mode == "eager":
         function = python_function

@@ -19,6 +19,15 @@ class CompileError(Exception):
         super().__init__(message)
         self.cell_line = cell_line
 
+    def _render_traceback_(self) -> list[str]:
+        """The traceback IPython shows: the message alone, as one line of the error output.
+
+        IPython's public protocol for exceptions that render themselves (``showtraceback``
+        asks for it): the message already names the cell line, the cause and the fix, and a
+        traceback through the workbench's and TensorFlow's frames would bury it.
+        """
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 def explain(
     exc: BaseException,

@@ -9,6 +9,7 @@ from typing import Any
 import tensorflow as tf
 
 from workbench.compile.modes import LABELS, Mode
+from workbench.compile.retrace import Reasons
 
 
 class CompiledFunction:
@@ -25,6 +26,7 @@ class CompiledFunction:
         self.last_call: tuple[tuple[Any, ...], dict[str, Any]] | None = None
         self.trace_seconds: list[float] = []  # per call that traced: trace + compile + run
         self.last_seconds = 0.0
+        self.retrace_reasons = Reasons(self.function)
 
     @property
     def __name__(self) -> str:

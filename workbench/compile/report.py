@@ -28,6 +28,16 @@ class FunctionReport:
             parts.append("not called yet")
         return " · ".join(parts)
 
+    def content(self) -> tuple[object, ...]:
+        """What :meth:`line` and the retrace line say, less the timing of this run."""
+        return (
+            self.name,
+            self.traces,
+            self.first_call_seconds,  # changes only with a trace
+            self.run_seconds is None,
+            tuple(self.retrace_reasons),
+        )
+
 
 @dataclass
 class ComparisonRow:
@@ -46,6 +56,17 @@ class CellReport:
     notes: list[str] = field(default_factory=list)
     comparison: list[ComparisonRow] = field(default_factory=list)
     tf_debug: bool = False
+
+    def content(self) -> tuple[object, ...]:
+        """What the report says, less the timing of this run: two reports with equal contents
+        read the same but for "this run ..." (built from the fields, cheaper than the text)."""
+        return (
+            self.mode,
+            self.tf_debug,
+            tuple(function.content() for function in self.functions),
+            tuple(self.notes),
+            tuple(self.comparison),
+        )
 
     def head(self) -> str:
         head = f"%%compile {self.mode} ({LABELS[self.mode]})"

@@ -63,3 +63,23 @@ def _literal(constraint: Any) -> tuple[Any] | None:
 def _shape(shape: Any) -> str:
     dims = shape.as_list() if shape.rank is not None else None
     return "unknown" if dims is None else "(" + ", ".join(str(d) for d in dims) + ")"
+
+
+class Reasons:
+    """:func:`retrace_reasons` of one function, read again only after it traced again.
+
+    A cell's report asks on every run, and reading the traced signatures costs more than a small
+    compiled step; they change only with the tracing count.
+    """
+
+    def __init__(self, function: Any) -> None:
+        self._function = function
+        self._traces = 0
+        self._reasons: list[str] = []
+
+    def __call__(self) -> list[str]:
+        traces = self._function.experimental_get_tracing_count()
+        if traces != self._traces:
+            self._traces = traces
+            self._reasons = retrace_reasons(self._function) if traces > 1 else []
+        return self._reasons

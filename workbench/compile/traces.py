@@ -1,0 +1,228 @@
+"""The traced forms of a cell and of its ``def``s, cached, and which inputs a trace takes.
+
+A cell's statements are traced once per cell source, mode, signature (which names hold tensors)
+and the objects the trace captured (models, optimizers...: a trace holds what they were bound to
+when it ran, so it serves only while each name still names the same object). Tensors, arrays,
+numbers and structures of them are the trace's arguments, so a new value reaches it without a
+retrace. Re-running an unchanged cell is the common case, so the look-up is kept to a few
+dictionary operations on names the cell's syntax already singled out (``CellPlan.typed``).
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from workbench.compile.analysis import CellPlan, Signature
+from workbench.compile.codegen import MAKE, digest, function_source, register_source
+from workbench.compile.functions import CompiledFunction
+from workbench.compile.modes import Mode
+from workbench.compile.namespace import Namespace
+from workbench.compile.retrace import Reasons
+
+_TRACED_INPUT_TYPES = (np.ndarray, np.generic, bool, int, float)
+
+# Bounded: every edit of a cell makes a new entry, and each holds its traced graphs.
+CACHE_SIZE = 64
+
+
+@dataclass
+class CellFunction:
+    """The traced statements of one cell, with what the last trace found out about its names."""
+
+    function: Any  # tf.function
+    python_function: Any
+    signature: Signature
+    filename: str
+    # Names read as globals (models, optimizers, functions...) and what they named at the trace.
+    captured: tuple[tuple[str, Any], ...] = ()
+    statics: dict[str, Any] = field(default_factory=dict)  # variables, kept by identity
+    not_exported: list[str] = field(default_factory=list)
+    static_result: Any = None
+    first_call_seconds: float | None = None  # the latest call that traced: what a retrace cost
+    retrace_reasons: Reasons = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.retrace_reasons = Reasons(self.function)
+
+
+# (id(namespace), mode, key) -> compiled object; a kernel has one namespace, tests several. The
+# cached object holds its namespace and captured objects, so an equal id is the same object.
+_defs: dict[tuple[int, Mode, str, str], CompiledFunction] = {}
+_cells: dict[tuple[int, Mode, str, Signature, tuple[int, ...]], CellFunction] = {}
+# (cell source, which typed names hold tensors) -> (signature, names captured as globals)
+_interfaces: dict[tuple[str, tuple[bool, ...]], tuple[Signature, tuple[str, ...]]] = {}
+_traced_types: dict[type, bool] = {}
+
+
+def is_traced_input(value: Any) -> bool:
+    """Tensors, variables, arrays and numbers, and lists, tuples and dicts of them (a batch from
+    ``next(iterator)``): passed as arguments so a new value reaches the trace. By type,
+    remembered, as this is asked for every input of every run."""
+    if isinstance(value, (list, tuple, dict)):
+        return bool(value) and is_tensor_structure(value)
+    kind = type(value)
+    known = _traced_types.get(kind)
+    if known is None:
+        known = _traced_types[kind] = tf.is_tensor(value) or isinstance(
+            value, (tf.Variable, *_TRACED_INPUT_TYPES)
+        )
+    return known
+
+
+def is_tensor_structure(value: Any) -> bool:
+    """Whether every leaf of ``value`` is a tensor, an array, a number or None (not a string)."""
+    leaves = tf.nest.flatten(value)
+    return all(
+        leaf is None or tf.is_tensor(leaf) or isinstance(leaf, _TRACED_INPUT_TYPES)
+        for leaf in leaves
+    ) and not isinstance(value, str)
+
+
+def cell_function(
+    plan: CellPlan, namespace: Namespace, mode: Mode, notes: list[str] | None = None
+) -> CellFunction:
+    """The cell's statements as a ``tf.function`` for what ``namespace`` binds now; cached.
+
+    Args:
+        notes: the report's notes, told when the cell is traced anew because a captured name
+            now names another object.
+    """
+    typed = plan.typed
+    holds = tuple([name in namespace and is_traced_input(namespace[name]) for name in typed])
+    interface = _interfaces.get((plan.source, holds))
+    if interface is None:
+        signature = plan.signature(dict(zip(typed, holds, strict=True)))
+        parameters = set(signature.parameters)
+        interface = (signature, tuple(n for n in plan.reads if n not in parameters))
+        _interfaces[(plan.source, holds)] = interface
+        _bound(_interfaces)
+    signature, captured_names = interface
+    captured = tuple([(name, namespace[name]) for name in captured_names if name in namespace])
+    key = (id(namespace), mode, plan.source, signature, tuple([id(v) for _, v in captured]))
+    cell = _cells.get(key)
+    if cell is not None:
+        return cell
+    # the cell's latest trace, if any: dicts keep insertion order, so the last match is newest
+    before = next((c for k, c in reversed(_cells.items()) if k[:3] == key[:3]), None)
+    if before is not None and notes is not None:
+        then = dict(before.captured)
+        changed = [n for n, value in captured if n in then and then[n] is not value]
+        if changed:
+            notes.append(
+                "traced anew: "
+                + ", ".join(f"`{n}`" for n in changed)
+                + " now names another object than at the last trace (a trace keeps the objects"
+                " it captured)"
+            )
+    cell = _cells[key] = _trace_later(plan, namespace, mode, signature, captured)
+    _bound(_cells)
+    return cell
+
+
+def _trace_later(
+    plan: CellPlan,
+    namespace: Namespace,
+    mode: Mode,
+    signature: Signature,
+    captured: tuple[tuple[str, Any], ...],
+) -> CellFunction:
+    """The generated function, wrapped in a ``tf.function`` that traces at its first call."""
+    filename = f"<workbench-cell-{digest(plan.source)}-{mode}-function>"
+    text = function_source(plan, signature)
+    register_source(filename, text)
+    scope: dict[str, Any] = {}
+    exec(compile(text, filename, "exec"), namespace, scope)
+    holder: dict[str, CellFunction] = {}
+
+    def export(values: dict[str, Any], result: Any) -> tuple[dict[str, Any], Any]:
+        # Runs while tracing: sorts what the statements assigned into tensors (returned),
+        # variables (kept by identity) and anything else (reported, not kept).
+        state = holder["cell"]
+        state.statics, state.not_exported = {}, []
+        tensors = {}
+        for name, value in values.items():
+            if isinstance(value, tf.Variable):
+                state.statics[name] = value
+            elif is_tensor_structure(value):
+                tensors[name] = value
+            else:
+                state.not_exported.append(name)
+        state.static_result = None if is_tensor_structure(result) else result
+        return tensors, (result if is_tensor_structure(result) else None)
+
+    python_function = scope[MAKE](export)
+    cell = holder["cell"] = CellFunction(
+        function=tf.function(python_function, jit_compile=mode == "xla"),
+        python_function=python_function,
+        signature=signature,
+        filename=filename,
+        captured=captured,
+    )
+    return cell
+
+
+def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
+    """Run the traced cell on the namespace's values; write back what it exports.
+
+    The namespace is written only once the call returned: a failing call leaves it untouched.
+
+    Returns:
+        The value of the cell's last expression (or None) and the call's wall time in seconds.
+    """
+    args = []
+    for name in cell.signature.parameters:
+        if name not in namespace:
+            raise NameError(f"name {name!r} is not defined")
+        args.append(namespace[name])
+    traces = cell.function.experimental_get_tracing_count()
+    start = time.perf_counter()
+    tensors, result = cell.function(*args)
+    seconds = time.perf_counter() - start
+    if cell.function.experimental_get_tracing_count() > traces:
+        cell.first_call_seconds = seconds
+    namespace.update(tensors)
+    namespace.update(cell.statics)
+    return (result if result is not None else cell.static_result), seconds
+
+
+def compile_defs(
+    plan: CellPlan, namespace: Namespace, mode: Mode, filename: str
+) -> list[CompiledFunction]:
+    """Replace each ``def`` the cell just ran by its compiled form (eager: leave it plain).
+
+    A def whose text is unchanged gets its cached compiled form back, traces and all.
+    """
+    if mode == "eager" or not plan.hoisted:
+        return []
+    compiled = []
+    lines = plan.source.splitlines()
+    for node in plan.hoisted:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        function = namespace.get(node.name)
+        if (
+            not isinstance(function, types.FunctionType)
+            or function.__code__.co_filename != filename
+        ):
+            continue  # rebound by a later statement of the hoisted part
+        text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        key = (id(namespace), mode, node.name, text)
+        cached = _defs.get(key)
+        if cached is None:
+            cached = _defs[key] = CompiledFunction(function, mode)
+            _bound(_defs)
+        namespace[node.name] = cached
+        compiled.append(cached)
+    return compiled
+
+
+def _bound(cache: dict[Any, Any]) -> None:
+    while len(cache) > CACHE_SIZE:
+        del cache[next(iter(cache))]  # the oldest entry
