@@ -31,6 +31,17 @@ export class RequestError extends Error {
   }
 }
 
+/** The error of a request that had no answer within `timeoutMs`. */
+export function timeoutError(method: string, timeoutMs: number): RequestError {
+  const wait =
+    timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
+  return new RequestError(
+    'timeout',
+    `The kernel did not answer '${method}' within ${wait}: it answers between cells, and a cell may still be running.`,
+    method
+  );
+}
+
 /** Why the kernel closed the comm: it has no workbench, or speaks another protocol. */
 export class WorkbenchUnavailable extends RequestError {
   constructor(message: string) {
@@ -89,13 +100,7 @@ export class CommClient {
         timeoutMs > 0
           ? setTimeout(() => {
               this._pending.delete(id);
-              reject(
-                new RequestError(
-                  'timeout',
-                  `The kernel did not answer '${method}' within ${Math.round(timeoutMs / 1000)} s: it answers between cells, and a cell may still be running.`,
-                  method
-                )
-              );
+              reject(timeoutError(method, timeoutMs));
             }, timeoutMs)
           : null;
       this._pending.set(id, { method, resolve, reject, timer });

@@ -3,7 +3,12 @@ import { Kernel } from '@jupyterlab/services';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
-import { CommClient, RequestError, WorkbenchUnavailable } from './client';
+import {
+  CommClient,
+  RequestError,
+  timeoutError,
+  WorkbenchUnavailable
+} from './client';
 import {
   IEvent,
   IMethods,
@@ -65,21 +70,24 @@ export class KernelService implements IKernelService {
   ): Promise<IMethods[M]['result']> {
     const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
     const started = Date.now();
-    const client = await withTimeout(
-      this._connected(),
-      timeoutMs,
-      () =>
-        new RequestError(
-          'timeout',
-          `The kernel's workbench did not answer within ${Math.round(timeoutMs / 1000)} s: it answers between cells, and a cell may still be running.`,
-          method
-        )
+    const client = await withTimeout(this._connected(), timeoutMs, () =>
+      timeoutError(method, timeoutMs)
     );
     const left =
       timeoutMs > 0 ? Math.max(1, timeoutMs - (Date.now() - started)) : 0;
-    return client.request(method, params, left) as Promise<
-      IMethods[M]['result']
-    >;
+    try {
+      return (await client.request(
+        method,
+        params,
+        left
+      )) as IMethods[M]['result'];
+    } catch (reason) {
+      // The client counts from the send; the caller's limit counts from the call.
+      if (reason instanceof RequestError && reason.code === 'timeout') {
+        throw timeoutError(method, timeoutMs);
+      }
+      throw reason;
+    }
   }
 
   subscribe<T extends TopicName>(
