@@ -135,6 +135,8 @@ class RunInfo(TypedDict):
     state: str  # running, finished, interrupted, failed; "unreadable" when its files cannot be read
     steps: int
     last: dict[str, WireFloat]  # latest value of each training metric
+    # what could not be read (an unreadable run: why; a damaged one: each file, where, how much)
+    warnings: list[str]
 
 
 class _RunsParamsBase(TypedDict):

@@ -6,10 +6,10 @@ TensorFlow never loads into the Jupyter server itself.
 
 from __future__ import annotations
 
+import importlib
 import json
 import platform
 import sys
-
 from typing import TypedDict
 
 from workbench._version import __version__
@@ -49,8 +49,8 @@ def status(start_runtime: bool = False, load: bool = False) -> SystemStatus:
         when the runtime has not started and ``start_runtime`` is false.
     """
     if load or start_runtime:
-        import keras  # noqa: F401 - imported for its version below
-        import tensorflow  # noqa: F401
+        importlib.import_module("tensorflow")
+        importlib.import_module("keras")
     tf, keras = sys.modules.get("tensorflow"), sys.modules.get("keras")
     started = tf is not None and (start_runtime or _devices.runtime_started())
     return SystemStatus(

@@ -102,6 +102,8 @@ export interface IRunInfo {
   state: string;
   steps: number;
   last: Record<string, WireFloat>;
+  /** What could not be read: an unreadable run's reason, a damaged file's lost records. */
+  warnings: string[];
 }
 
 export interface IRunsParams {

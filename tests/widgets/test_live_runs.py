@@ -128,6 +128,25 @@ def test_runs_of_the_same_fit_line_up_with_keras_tensorboard(
     assert (info["ours"]["state"], info["ours"]["steps"]) == ("finished", 9)
 
 
+def test_a_damaged_sibling_run_never_breaks_training(sent: Any, panel: Any, tmp_path: Path) -> None:
+    """A folder named like an event file once made every fit in its logdir fail (the panel's
+    listing raised TensorFlow's FailedPreconditionError on the training thread)."""
+    import workbench
+    from workbench.service import service
+
+    damaged = tmp_path / "bad" / "train" / "events.out.tfevents.1.host.1.1.v2"
+    damaged.mkdir(parents=True)
+    x, y = digits(128)
+    curves = workbench.LiveCurves(logdir=tmp_path, run="fit", display=False)
+    mlp().fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[curves])
+    with workbench.run("loop", logdir=tmp_path, display=False) as run:
+        run.log(1, loss=1.0)
+    assert service.flush()
+    listed = {r["name"]: r for r in panel.events("runs")[-1][1]["runs"]}
+    assert (listed["fit"]["state"], listed["loop"]["state"]) == ("finished", "finished")
+    assert listed["bad"]["warnings"] == [f"train/{damaged.name}: a folder, skipped"]
+
+
 def test_a_run_another_process_left_running_is_interrupted(tmp_path: Path) -> None:
     from workbench.curves.runs import list_runs
 

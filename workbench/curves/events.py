@@ -1,5 +1,5 @@
 """TensorBoard event files: written in Keras' layout so TensorBoard shows our runs beside Keras
-runs, read back with TensorBoard's own reader.
+runs, and read back record by record (``records``), past damage, with TensorBoard's protos.
 
 Layout (as ``keras.callbacks.TensorBoard`` writes it): ``<run>/train`` and ``<run>/validation``,
 tags ``batch_<metric>`` and ``epoch_<metric>``. Values are legacy ``simple_value`` scalars: one
@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from workbench.curves.records import iter_files, read_records
 
 _counter = iter(range(1, 1 << 30))
 
@@ -68,62 +70,79 @@ class EventWriter:
         )
 
 
-def read_scalars(directory: Path) -> dict[str, tuple[list[int], list[float], list[float]]]:
+_Scalars = dict[str, tuple[list[int], list[float], list[float]]]
+
+
+def read_scalars(
+    directory: Path, problems: list[str] | None = None, *, live: bool = False
+) -> _Scalars:
     """Every scalar of the event files in ``directory``: tag -> (steps, wall times, values).
 
-    Reads both legacy scalars and TF 2 ``tf.summary`` tensor summaries, keeping every point
-    (TensorBoard's reader samples by default).
+    Reads legacy scalars and TF 2 ``tf.summary`` tensor summaries alike, every point (TensorBoard's
+    reader samples by default), in TensorBoard's file order. Never raises for a damaged file: what
+    could not be read is skipped and said in ``problems`` (file, where, how much), and the rest is
+    read. Only regular files are opened (a FIFO named like an event file would block forever).
 
-    Raises:
-        ValueError: an event file cannot be read (names the file).
+    Args:
+        live: the files' writer is still writing: an empty file or a cut-off last record is where
+            it is now, not damage.
     """
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-    from tensorboard.util import tensor_util
+    from google.protobuf.message import DecodeError
+    from tensorboard.compat.proto import event_pb2
 
-    accumulator = EventAccumulator(str(directory), size_guidance={"scalars": 0, "tensors": 0})
-    try:
-        accumulator.Reload()
-    except Exception as exc:
-        files = ", ".join(p.name for p in sorted(directory.glob("events.out.tfevents.*")))
-        raise ValueError(
-            f"Could not read the event files in {directory} ({files}): {type(exc).__name__}: "
-            f"{exc}. Move the damaged file aside to read the rest of the run."
-        ) from exc
-    tags = accumulator.Tags()
-    if not any(tags.get(kind) for kind in ("scalars", "tensors")):
-        _check_readable(directory)
-    found: dict[str, tuple[list[int], list[float], list[float]]] = {}
-    for tag in tags.get("scalars", []):
-        events = accumulator.Scalars(tag)
-        found[tag] = (
-            [e.step for e in events],
-            [e.wall_time for e in events],
-            [float(e.value) for e in events],
-        )
-    for tag in tags.get("tensors", []):
-        events = accumulator.Tensors(tag)
-        values = []
-        for event in events:
-            array = tensor_util.make_ndarray(event.tensor_proto)
-            if array.size != 1 or array.dtype.kind not in "fiub":
-                break  # not a scalar summary (text, histogram, ...)
-            values.append(float(array.reshape(())))
-        else:
-            found[tag] = ([e.step for e in events], [e.wall_time for e in events], values)
+    problems = [] if problems is None else problems
+    found: _Scalars = {}
+    not_scalar: set[str] = set()
+    for path in iter_files(directory):
+        if not path.is_file():
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            problems.append(f"{path.name}: {kind}, skipped")
+            continue
+        try:
+            records = read_records(path)
+        except OSError as exc:
+            problems.append(f"{path.name}: cannot be read ({exc.strerror or exc}), skipped")
+            continue
+        if live:
+            records.damage = [d for d in records.damage if not d.truncated]
+        elif not records.records and not records.damage:
+            problems.append(f"{path.name}: empty (its writer wrote nothing, or it was emptied)")
+        problems.extend(records.problems())
+        undecodable = 0
+        for record in records.records:
+            try:
+                event = event_pb2.Event.FromString(record)
+            except DecodeError:
+                undecodable += 1
+                continue
+            for value in event.summary.value:
+                number = _scalar(value)
+                if number is None:
+                    not_scalar.add(value.tag)
+                    continue
+                steps, walls, values = found.setdefault(value.tag, ([], [], []))
+                steps.append(event.step)
+                walls.append(event.wall_time)
+                values.append(number)
+        if undecodable:
+            problems.append(f"{path.name}: {undecodable} records are not events, skipped")
+    for tag in not_scalar:  # text, histograms, images: not curves
+        found.pop(tag, None)
     return found
 
 
-def _check_readable(directory: Path) -> None:
-    """TensorBoard's reader skips what it cannot parse, silently: name a file it got nothing from.
+def _scalar(value: Any) -> float | None:
+    kind = value.WhichOneof("value")
+    if kind == "simple_value":
+        return float(value.simple_value)
+    if kind != "tensor":
+        return None
+    from tensorboard.util import tensor_util
 
-    Every event file starts with a version record, so a non-empty file without one is damaged
-    (a truncated *last* record still leaves the records before it readable).
-    """
-    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
-
-    for path in sorted(directory.glob("events.out.tfevents.*")):
-        if path.stat().st_size and next(iter(EventFileLoader(str(path)).Load()), None) is None:
-            raise ValueError(
-                f"Could not read the event file {path}: it holds no readable event. Move it "
-                "aside to read the rest of the run."
-            )
+    try:
+        array = tensor_util.make_ndarray(value.tensor)
+    except (TypeError, ValueError):
+        return None
+    if array.size != 1 or array.dtype.kind not in "fiub":
+        return None
+    return float(array.reshape(()))

@@ -29,6 +29,7 @@ class RunSummary:
     state: str  # running, finished, interrupted, failed; "unreadable" (see ``problem``)
     problem: str | None = None  # why an unreadable run could not be read
     logdir: Path | None = None  # None: a run kept in memory only
+    warnings: tuple[str, ...] = ()  # what of it could not be read (damaged files), if anything
 
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,16 @@ def list_runs(logdir: str | os.PathLike[str]) -> list[RunSummary]:
     (``workbench_run.json``, there from a run's start) or with train/ or validation/ event files
     (runs of Keras' TensorBoard callback).
 
+    A run that cannot be read at all is listed as ``"unreadable"`` with why; damage within a run
+    is skipped and said in its ``warnings``.
+
     Raises:
         FileNotFoundError: ``logdir`` is not a folder.
-        ValueError: an event file cannot be read (names it).
     """
     root = Path(logdir)
     if not root.is_dir():
         raise FileNotFoundError(f"Expected logdir to be a folder. Received: {str(root)!r}")
-    summaries = [summarize(path) for path in run_folders(root)]
+    summaries = [_summarize_or_say_why(path) for path in run_folders(root)]
     summaries.sort(key=lambda s: s.started or 0.0, reverse=True)
     return summaries
 
@@ -65,11 +68,7 @@ def run_folders(root: Path) -> list[Path]:
 
 
 def summarize(path: Path) -> RunSummary:
-    """One run folder's summary: from memory for a run of this process, else from its files.
-
-    Raises:
-        ValueError: an event file cannot be read (names it).
-    """
+    """One run folder's summary: from memory for a run of this process, else from its files."""
     live = registry.find(path)
     if live is not None:
         return summary_of(live, path)
@@ -102,6 +101,7 @@ def summary_of(run: Run, path: Path) -> RunSummary:
         ended=run.ended,
         state=run.state,
         logdir=run.logdir,
+        warnings=tuple(run.warnings),
     )
 
 
@@ -147,26 +147,28 @@ def kernel_runs(logdirs: list[Path] | None = None) -> list[RunSummary]:
             if folder.resolve() in seen:
                 continue
             seen.add(folder.resolve())
-            try:
-                found.append(summarize(folder))
-            # TensorFlow's file layer raises its own errors (FailedPreconditionError for a folder
-            # named like an event file), not OSError: whatever it is, list the run, say why.
-            except Exception as exc:  # noqa: BLE001
-                log.warning("workbench: cannot read run %s: %s", folder, exc)
-                found.append(_unreadable(folder, exc))
+            found.append(_summarize_or_say_why(folder))
     return found
 
 
-def _unreadable(path: Path, exc: BaseException) -> RunSummary:
-    return RunSummary(
-        name=path.name,
-        path=path,
-        metrics=[],
-        steps=0,
-        last={},
-        started=None,
-        ended=None,
-        state="unreadable",
-        problem=f"{type(exc).__name__}: {exc}",
-        logdir=path.parent,
-    )
+def _summarize_or_say_why(path: Path) -> RunSummary:
+    """``summarize``, or an "unreadable" summary saying why: a listing never fails for one run
+    (it runs for the side panel while the user trains)."""
+    try:
+        return summarize(path)
+    # Whatever a file layer raises (TensorFlow's own errors are not OSError) and whatever a
+    # damaged file does to a parser: list the run, say why, go on with the others.
+    except Exception as exc:  # noqa: BLE001
+        log.warning("workbench: cannot read run %s: %s", path, exc)
+        return RunSummary(
+            name=path.name,
+            path=path,
+            metrics=[],
+            steps=0,
+            last={},
+            started=None,
+            ended=None,
+            state="unreadable",
+            problem=f"{type(exc).__name__}: {exc}",
+            logdir=path.parent,
+        )

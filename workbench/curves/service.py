@@ -31,6 +31,7 @@ def _list(params: RunsParams | None = None) -> RunsUpdate:
                 state=s.state,
                 steps=s.steps,
                 last={k: wire_float(v) for k, v in s.last.items()},
+                warnings=([s.problem] if s.problem else []) + list(s.warnings),
             )
             for s in summaries
         ]

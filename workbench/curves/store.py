@@ -81,6 +81,8 @@ class Run:
         self.ended: float | None = None
         self.series: dict[tuple[str, str], Series] = {}
         self.epochs: dict[tuple[str, str], Series] = {}
+        # what could not be read back (damaged or missing files), one sentence each
+        self.warnings: list[str] = []
         self._seen_bad: set[tuple[str, str]] = set()
         self._pending: list[tuple[str, str, int, float, float]] = []
         self._writers: dict[str, EventWriter] = {}
@@ -214,9 +216,11 @@ class Run:
     def load(cls, run_dir: str | os.PathLike[str]) -> Run:
         """A run read back from its event files (ours or Keras' TensorBoard callback's).
 
+        Damaged files do not fail the load: what could not be read is skipped and said in the
+        run's ``warnings``, and everything else is read.
+
         Raises:
             FileNotFoundError: ``run_dir`` is not a folder.
-            ValueError: an event file cannot be read (names it).
         """
         path = Path(run_dir)
         if not path.is_dir():
@@ -230,7 +234,15 @@ class Run:
         started, ended = meta.get("started"), meta.get("ended")
         run.started = float(started) if isinstance(started, int | float) else run.started
         run.ended = float(ended) if isinstance(ended, int | float) else None
-        scalars = {split: read_scalars(path / split) for split in SPLITS if (path / split).is_dir()}
+        if (path / META).exists() and not meta:
+            run.warnings.append(f"{META}: unreadable, so the run's state and times are guessed")
+        live = run.state == "running"
+        scalars = {}
+        for split in SPLITS:
+            if (path / split).is_dir():
+                problems: list[str] = []
+                scalars[split] = read_scalars(path / split, problems, live=live)
+                run.warnings.extend(f"{split}/{problem}" for problem in problems)
         to_step = _epoch_end_steps(scalars)
         for split, tags in scalars.items():
             batch = {t.removeprefix("batch_") for t in tags if t.startswith("batch_")}
@@ -255,6 +267,8 @@ class Run:
 
 
 def read_meta(path: Path) -> dict[str, object]:
+    if not (path / META).is_file():  # missing, or a FIFO/folder that must not be opened
+        return {}
     try:
         meta = json.loads((path / META).read_text())
     except (OSError, ValueError):

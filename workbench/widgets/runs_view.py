@@ -99,9 +99,11 @@ class Runs:
             (s.name, s.state, str(s.steps), _last(s)) for s in self.summaries
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        return "\n".join(
+        table = [
             "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
-        )
+        ]
+        notes = [f"! {s.name}: {note}" for s in self.summaries for note in _notes(s)]
+        return "\n".join(table + notes)
 
     def _repr_html_(self) -> str:
         head = "".join(
@@ -123,6 +125,11 @@ class Runs:
                 )
             )
             + "</tr>"
+            + "".join(
+                f"<tr><td></td><td colspan='6' style='text-align:left;color:#b45309'>"
+                f"! {html.escape(note)}</td></tr>"
+                for note in _notes(s)
+            )
             for s in self.summaries
         )
         return f"<table><tr>{head}</tr>{body}</table>"
@@ -131,6 +138,11 @@ class Runs:
 def runs(logdir: str | Path = DEFAULT_LOGDIR) -> Runs:
     """The runs of ``logdir``: ``print`` or show it for a table, ``.plot(...)`` to compare."""
     return Runs(logdir)
+
+
+def _notes(summary: RunSummary) -> list[str]:
+    """Why a run is unreadable, and what of a damaged run could not be read."""
+    return ([summary.problem] if summary.problem else []) + list(summary.warnings)
 
 
 def _last(summary: RunSummary) -> str:
