@@ -16,7 +16,8 @@ import { followCurrent, WorkbenchServices } from './sessions';
 import { IWorkbenchServices } from './tokens';
 
 export { CommandIDs } from './commands';
-export { IKernelService, IWorkbenchServices } from './tokens';
+export { IWorkbenchServices } from './tokens';
+export type { ConnectionState, IKernelService } from './tokens';
 
 /** One kernel service per notebook session; every view observes these. */
 const servicesPlugin: JupyterFrontEndPlugin<IWorkbenchServices> = {

@@ -73,14 +73,16 @@ describe('formatFloat', () => {
 });
 
 describe('formatRun', () => {
-  const run = (over: Partial<IRunInfo>): IRunInfo => ({
-    name: 'live',
-    logdir: 'runs',
-    state: 'running',
-    steps: 0,
-    last: {},
-    ...over
-  });
+  const run = (over: Partial<IRunInfo>) =>
+    ({
+      name: 'live',
+      logdir: 'runs',
+      state: 'running',
+      steps: 0,
+      last: {},
+      warnings: [],
+      ...over
+    }) as IRunInfo;
 
   it('gives name, state, steps and the latest metrics', () => {
     assert.equal(

@@ -1,3 +1,4 @@
+import { nodeRequire } from './node-require';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ISessionContext } from '@jupyterlab/apputils';
@@ -117,6 +118,10 @@ async function readyService() {
 }
 
 describe('KernelService', () => {
+  it('runs where @lumino can load Node modules', () => {
+    assert.equal(typeof nodeRequire, 'function');
+  });
+
   it('opens the workbench comm with its protocol and is ready once described', async () => {
     const session = new FakeSession();
     const service = new KernelService(session as unknown as ISessionContext);

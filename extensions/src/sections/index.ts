@@ -3,7 +3,8 @@ import { runsSection } from './runs';
 import { ISection } from './section';
 import { versionsSection } from './versions';
 
-export { ISection, ISectionView, SectionView } from './section';
+export type { ISection, ISectionView } from './section';
+export { SectionView } from './section';
 
 /**
  * The side panel's sections, top to bottom. A new capability (jobs,
