@@ -38,6 +38,34 @@ async def test_status_is_probed_once_then_cached(jp_fetch: Any, jp_serverapp: An
     assert "/nonexistent/python" in message
 
 
+async def test_concurrent_refreshes_share_one_probe_and_cached_requests_never_wait(
+    jp_fetch: Any, jp_serverapp: Any, tmp_path: Any
+) -> None:
+    import asyncio
+
+    await jp_fetch("workbench", "api", "v1", "status", request_timeout=120)
+    probe = _status_probe(jp_serverapp)
+    # a slow probe process: the boundary (a subprocess), replaced by one that takes 5 s
+    slow = tmp_path / "slow-python"
+    slow.write_text('#!/bin/sh\nsleep 5\necho \'{"tensorflow": "slow", "keras": "x"}\'\n')
+    slow.chmod(0o755)
+    probe.python = str(slow)
+    before = probe.probes
+    refreshes = [
+        asyncio.ensure_future(jp_fetch("workbench", "api", "v1", "status", params={"refresh": "1"}))
+        for _ in range(8)  # under the test client's 10 connections: the next one is free
+    ]
+    while probe.probes == before:  # the refresh is running now
+        await asyncio.sleep(0.05)
+    cached = await jp_fetch("workbench", "api", "v1", "status")
+    # answered from the cache while the refresh still runs (it once queued behind every probe)
+    assert not any(r.done() for r in refreshes)
+    assert json.loads(cached.body)["tensorflow"].startswith("2.")
+    bodies = [json.loads(r.body) for r in await asyncio.gather(*refreshes)]
+    assert {b["tensorflow"] for b in bodies} == {"slow"}
+    assert probe.probes - before == 1
+
+
 async def test_every_route_refuses_requests_without_the_token(
     http_server_client: Any, jp_base_url: str, jp_serverapp: Any
 ) -> None:
