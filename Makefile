@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LABEXT := workbench/labextension/package.json
-EXT_SOURCES := $(wildcard extensions/src/*.ts extensions/widgets/*.ts extensions/style/* extensions/schema/*) \
+# every file under these folders, at any depth (widgets/<name>/, widgets/lib/, test/**/*.spec.ts)
+EXT_SOURCES := $(shell find extensions/src extensions/widgets extensions/test extensions/scripts \
+		extensions/style extensions/schema -type f 2>/dev/null) \
 	extensions/package.json extensions/yarn.lock extensions/tsconfig.json extensions/.yarnrc.yml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8888
@@ -41,6 +43,7 @@ lab: install
 	$(BIN)/workbench lab --port $(PORT) --root notebooks --open tutorials/00_welcome.ipynb
 
 test: install chromium lint
+	cd extensions && $(JLPM) test
 	$(BIN)/python -m pytest
 
 bench: install

@@ -95,3 +95,32 @@ def test_target_version_and_wire_floats_match() -> None:
         "inf",
         "-inf",
     ]
+
+
+# --- widget messages: workbench/widgets/messages.py <-> extensions/widgets/lib/messages.ts ---
+
+WIDGET_TS = REPO / "extensions" / "widgets" / "lib" / "messages.ts"
+
+
+def _widget_messages() -> list[type]:
+    """Every public TypedDict of ``workbench.widgets.messages``: a new one must be mirrored."""
+    from typing import is_typeddict
+
+    from workbench.widgets import messages
+
+    return [
+        value
+        for name, value in vars(messages).items()
+        if not name.startswith("_")
+        and is_typeddict(value)
+        and value.__module__ == messages.__name__
+    ]
+
+
+@pytest.mark.parametrize("py", _widget_messages(), ids=lambda t: t.__name__)
+def test_widget_message_fields_match(py: type) -> None:
+    assert _fields(py) == _ts_interface(f"I{py.__name__}", WIDGET_TS)
+
+
+def test_widget_wire_floats_match() -> None:
+    assert "export type WireFloat = number | 'NaN' | 'inf' | '-inf';" in WIDGET_TS.read_text()

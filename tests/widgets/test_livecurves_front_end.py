@@ -1,6 +1,12 @@
-"""The live view's front end (the built ``livecurves.js``) in a real Chromium, without a kernel:
-what a reopened notebook renders from saved widget state. The anywidget model is the boundary:
-a small stand-in that holds traits and delivers messages as anywidget does."""
+"""The live view's front end (the built ``livecurves.js``) in a real Chromium, without a kernel.
+
+The anywidget model is the boundary: a stand-in that holds traits, emits ``change:<trait>`` when
+one is set, records what the view sends and delivers messages as ipywidgets does (binary buffers
+as DataViews into one message buffer, at offsets). Each test plays the kernel's part: it answers
+the view's ``sync`` request with a reset of the series and then a response, as
+``workbench.widgets.base.StreamedView`` does. Waits are on conditions (the page's state), never
+on time.
+"""
 
 from __future__ import annotations
 
@@ -17,31 +23,99 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 STATIC = Path(__file__).resolve().parents[2] / "workbench" / "widgets" / "_static"
 ORIGIN = "http://workbench.test"
 
+# Two cells' output areas: the view's (with the view, later its snapshot) and another cell that
+# shows a snapshot of the same run, which the view must leave alone.
 PAGE = """<!doctype html><html><body>
-<div class="jp-OutputArea-child"><div id="view" style="width:600px"></div></div>
-<div class="jp-OutputArea-child" id="snapshot-output">
-  <div data-workbench-snapshot="run-1">the static snapshot</div>
+<div class="jp-OutputArea" id="area-view">
+  <div class="jp-OutputArea-child"><div class="jp-OutputArea-output" id="host"
+    style="width:600px"></div></div>
+</div>
+<div class="jp-OutputArea" id="area-other">
+  <div class="jp-OutputArea-child" id="other-snapshot">
+    <div data-workbench-snapshot="run-1">the same run, shown by another cell</div>
+  </div>
 </div>
 <script type="module">
 import widget from "./livecurves.js";
+
+window.logged = [];  // the view's warnings and errors
+for (const kind of ["warn", "error"]) {
+  const original = console[kind];
+  console[kind] = (...args) => {
+    window.logged.push(args.map(String).join(" "));
+    original(...args);
+  };
+}
+
 class Model {
-  constructor(state) { this.state = state; this.handlers = {}; this.sent = []; }
+  constructor(state) {
+    this.state = state; this.handlers = {}; this.sent = []; this.kernel = null;
+  }
   get(name) { return this.state[name]; }
-  send(content) { this.sent.push(content); }  // no kernel: nobody answers
+  set(name, value) { this.state[name] = value; this.emit(`change:${name}`); }
+  send(content) { this.sent.push(content); this.kernel?.(content); }
   on(event, callback) { (this.handlers[event] ??= []).push(callback); }
   off(event, callback) {
     this.handlers[event] = (this.handlers[event] ?? []).filter(c => c !== callback);
   }
   emit(event, ...args) { for (const c of this.handlers[event] ?? []) c(...args); }
 }
-// the saved state of a finished run's widget: traits, no points (points are never saved)
+
+// float64 little-endian buffers as ipywidgets delivers them: DataViews into one message buffer
+function dataViews(arrays) {
+  const bytes = arrays.reduce((n, a) => n + a.length * 8, 0);
+  const buffer = new ArrayBuffer(3 + bytes);
+  let offset = 3;  // not a multiple of 8: a Float64Array over it would throw
+  return arrays.map(values => {
+    const view = new DataView(buffer, offset, values.length * 8);
+    values.forEach((v, i) => view.setFloat64(i * 8, v, true));
+    offset += values.length * 8;
+    return view;
+  });
+}
+
+window.message = (content, arrays = []) =>
+  window.model.emit("msg:custom", content, dataViews(arrays));
+
+// the kernel's answer to a request: a reset of every series, then the response
+window.answer = (request, series, error = null) => {
+  if (series) {
+    const headers = Object.entries(series).map(([key, [steps]]) => {
+      const [split, group] = key.split("/");
+      return {key, group, split, n: steps.length};
+    });
+    window.message({type: "reset", series: headers}, Object.values(series).flat());
+  }
+  const response = {type: "response", id: request.id};
+  window.message(error ? {...response, error: {message: error}} : {...response, result: null});
+};
+
+// what the kernel displays when the run ends: the snapshot, as a new output of the view's cell
+window.addSnapshot = () => {
+  const output = document.createElement("div");
+  output.className = "jp-OutputArea-child";
+  output.id = "snapshot";
+  output.innerHTML = '<div data-workbench-snapshot="run-1">the static snapshot</div>';
+  document.getElementById("area-view").appendChild(output);
+};
+
+window.frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+
 window.model = new Model({
-  run_id: "run-1", title: "r", state: "finished", progress: {text: "step 3/3"},
-  bad_values: [], smoothing: 0, snapshot: true,
+  run_id: "run-1", title: "r", state: "running", progress: {text: "step 3/3"},
+  bad_values: [], smoothing: 0, snapshot: false,
 });
-widget.render({ model: window.model, el: document.getElementById("view") });
-window.rendered = true;
+
+// as in JupyterLab: the view renders into an element that is attached to the page afterwards
+window.render = () => {
+  const el = document.createElement("div");
+  window.dispose = widget.render({model: window.model, el});
+  document.getElementById("host").appendChild(el);
+};
+window.ready = true;
 </script></body></html>"""
+
+LOSS = "{'train/loss': [[1, 2, 3], [0.9, 0.5, 0.4]]}"
 
 
 @pytest.fixture
@@ -60,29 +134,94 @@ def page() -> Iterator[Any]:
                 route.fulfill(body=PAGE, content_type="text/html")
 
         page.route(f"{ORIGIN}/**", serve)
+        page.goto(f"{ORIGIN}/index.html")
+        page.wait_for_function("window.ready === true")
         yield page
 
 
+def points(page: Any) -> Any:
+    return page.locator(".workbench-livecurves-panel[data-group='loss']")
+
+
 def test_a_view_without_points_leaves_the_snapshot_visible(page: Any) -> None:
+    """A reopened notebook: the snapshot is in the output already, and no kernel answers."""
     from playwright.sync_api import expect
 
-    page.goto(f"{ORIGIN}/index.html")
-    page.wait_for_function("window.rendered === true")
-    assert page.evaluate("window.model.sent") == [{"type": "sync"}]  # asked; no kernel answers
-    page.wait_for_timeout(1_500)  # past the view's last look for the snapshot (1 s)
-    snapshot = page.locator("#snapshot-output")
-    expect(snapshot).to_be_visible()
+    page.evaluate("() => { window.model.state.state = 'finished'; window.addSnapshot(); }")
+    page.evaluate("window.model.state.snapshot = true")
+    page.evaluate("window.render()")
+    (request,) = page.evaluate("window.model.sent")
+    assert request == {"type": "request", "id": 1, "method": "sync", "params": {}}
+    page.evaluate("window.frames()")  # the view had its chance to draw
+    expect(page.locator("#snapshot")).to_be_visible()
     expect(page.locator(".workbench-livecurves-header")).to_contain_text("finished")
 
     # a kernel answers after all: the view has points to draw, so it replaces the snapshot
+    page.evaluate(f"window.answer(window.model.sent[0], {LOSS})")
+    expect(points(page)).to_have_attribute("data-points", "3")
+    expect(page.locator("#snapshot")).to_be_hidden()
+    expect(page.locator("#other-snapshot")).to_be_visible()  # another cell's output
+    assert page.evaluate("window.logged") == []
+
+
+def test_the_snapshot_is_hidden_in_its_own_output_area_while_the_view_has_points(
+    page: Any,
+) -> None:
+    from playwright.sync_api import expect
+
     page.evaluate(
-        """() => window.model.emit(
-            "msg:custom",
-            {type: "reset", series: [{key: "train/loss", group: "loss", split: "train", n: 3}]},
-            [new Float64Array([1, 2, 3]).buffer, new Float64Array([0.9, 0.5, 0.4]).buffer],
-        )"""
+        f"""() => {{
+            window.model.kernel = request => window.answer(request, {LOSS});
+            window.render();
+        }}"""
     )
-    expect(page.locator(".workbench-livecurves-panel[data-group='loss']")).to_have_attribute(
-        "data-points", "3"
+    expect(points(page)).to_have_attribute("data-points", "3")
+    assert page.evaluate("window.model.sent.length") == 1  # one sync, answered
+
+    # the run ends: the kernel displays the snapshot beside the view. The view's observer of its
+    # output area hides it, without the trait announcing it
+    page.evaluate("window.addSnapshot()")
+    expect(page.locator("#snapshot")).to_be_hidden()
+    expect(page.locator("#other-snapshot")).to_be_visible()
+    page.evaluate("window.model.set('snapshot', true)")
+    page.evaluate(
+        """window.model.set('bad_values',
+            [{key: 'train/loss', label: 'loss', step: 2, value: 'NaN'}])"""
     )
-    expect(snapshot).to_be_hidden()
+    expect(page.locator(".workbench-livecurves-bad")).to_have_text(" · loss=NaN at step 2")
+
+    # the view has nothing to draw any more: the snapshot is the picture again
+    page.evaluate(
+        """window.message({type: 'reset', series: [
+            {key: 'train/loss', group: 'loss', split: 'train', n: 0}]}, [[], []])"""
+    )
+    expect(points(page)).to_have_attribute("data-points", "0")
+    expect(page.locator("#snapshot")).to_be_visible()
+
+    page.evaluate(
+        """window.message({type: 'append', series: [
+            {key: 'train/loss', group: 'loss', split: 'train', n: 1}]}, [[4], [0.3]])"""
+    )
+    expect(points(page)).to_have_attribute("data-points", "1")
+    expect(page.locator("#snapshot")).to_be_hidden()
+
+    page.evaluate("window.dispose()")  # the view is gone: its snapshot shows
+    expect(page.locator("#snapshot")).to_be_visible()
+    expect(page.locator("#other-snapshot")).to_be_visible()
+    assert page.evaluate("window.logged") == []
+
+
+def test_an_error_response_is_reported_and_leaves_the_snapshot(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.evaluate(
+        """() => {
+            window.addSnapshot();
+            window.model.kernel = request => window.answer(request, null, 'sync failed: boom');
+            window.render();
+        }"""
+    )
+    page.wait_for_function("window.logged.some(t => t.includes('no curves from the kernel'))")
+    assert "sync: sync failed: boom" in page.evaluate("window.logged.join()")
+    page.evaluate("window.frames()")
+    expect(page.locator("#snapshot")).to_be_visible()

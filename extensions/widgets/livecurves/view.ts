@@ -1,0 +1,183 @@
+/**
+ * The live curves view: controls, a header and one canvas per metric group,
+ * fed by the kernel's series messages and redrawn at most once per frame.
+ */
+
+import { FrameScheduler } from '../lib/frame';
+import { BufferLike } from '../lib/buffers';
+import { IBadValue, IProgress, isSeriesMessage } from '../lib/messages';
+import { IAnyModel, Model } from '../lib/model';
+import { RequestClient } from '../lib/request';
+import { SnapshotSwap } from '../lib/snapshot';
+import { drawPanel } from './draw';
+import { renderHeader } from './header';
+import { SeriesSet } from './series';
+
+/** The synced traits of `workbench.widgets.live_curves.CurvesWidget`. */
+export interface ICurvesTraits {
+  title: string;
+  state: string;
+  run_id: string;
+  progress: Partial<IProgress>;
+  bad_values: IBadValue[];
+  smoothing: number;
+  snapshot: boolean;
+}
+
+export class CurvesView {
+  constructor(raw: IAnyModel, el: HTMLElement) {
+    const model = (this.model = new Model<ICurvesTraits>(raw));
+    this.el = el;
+    this.client = new RequestClient(request => model.send(request));
+    this.frames = new FrameScheduler(() => this.draw());
+    this.swap = new SnapshotSwap(el, model.get('run_id') ?? '');
+    el.classList.add('workbench-livecurves');
+    this.header = el.appendChild(document.createElement('div'));
+    this.header.className = 'workbench-livecurves-header';
+    const controls = el.appendChild(document.createElement('div'));
+    controls.className = 'workbench-livecurves-controls';
+    this.logBox = this.checkbox(
+      controls,
+      'workbench-livecurves-log',
+      'log scale'
+    );
+    this.smoothing = this.slider(controls, model.get('smoothing') ?? 0.6);
+    this.panels = el.appendChild(document.createElement('div'));
+    this.panels.className = 'workbench-livecurves-panels';
+    model.on('msg:custom', (content, buffers) =>
+      this.receive(content, buffers)
+    );
+    const changed = (): void => {
+      this.renderHeader();
+      this.frames.schedule();
+    };
+    model.on('change:title', changed);
+    model.on('change:progress', changed);
+    model.on('change:state', changed);
+    model.on('change:bad_values', changed);
+    // the snapshot is displayed after the view: the swap finds it with its observer, once
+    // it knows its output area (the view may be attached to the page after render)
+    model.on('change:snapshot', () => this.swap.connect());
+    this.resize = new ResizeObserver(() => this.resized());
+    this.resize.observe(el);
+    this.renderHeader();
+    this.client.request('sync').catch(error => this.failed(error)); // answered by a reset
+  }
+
+  dispose(): void {
+    this.closed = true;
+    this.model.dispose();
+    this.client.dispose();
+    this.frames.dispose();
+    this.swap.dispose();
+    this.resize.disconnect();
+  }
+
+  private receive(content: unknown, buffers: readonly BufferLike[]): void {
+    if (this.client.handle(content) || !isSeriesMessage(content)) {
+      return;
+    }
+    try {
+      this.series.apply(content, buffers);
+    } catch (error) {
+      console.error('workbench live curves: a malformed message', error);
+    }
+    this.frames.schedule();
+  }
+
+  private failed(error: unknown): void {
+    if (!this.closed) {
+      console.warn('workbench live curves: no curves from the kernel', error);
+    }
+  }
+
+  private resized(): void {
+    this.swap.connect();
+    if (this.el.clientWidth !== this.width) {
+      this.width = this.el.clientWidth;
+      this.frames.schedule();
+    }
+  }
+
+  private renderHeader(): void {
+    renderHeader(this.header, {
+      title: this.model.get('title') ?? '',
+      state: this.model.get('state') ?? '',
+      progress: this.model.get('progress') ?? {},
+      bad: this.model.get('bad_values') ?? []
+    });
+  }
+
+  private draw(): void {
+    let drawn = 0;
+    for (const [group, list] of this.series.groups()) {
+      const canvas = this.canvas(group);
+      const points = drawPanel(canvas, group, list, {
+        width: Math.max(200, canvas.parentElement?.clientWidth ?? 320),
+        ratio: window.devicePixelRatio || 1,
+        log: this.logBox.checked,
+        smoothing: Number(this.smoothing.value),
+        bad: this.model.get('bad_values') ?? []
+      });
+      // what tests (and curious users) can read: the points this panel drew from
+      canvas.parentElement?.setAttribute('data-points', String(points));
+      drawn += points;
+    }
+    this.swap.live = drawn > 0; // the snapshot shows what the view cannot
+  }
+
+  private canvas(group: string): HTMLCanvasElement {
+    let canvas = this.canvases.get(group);
+    if (!canvas) {
+      const panel = this.panels.appendChild(document.createElement('div'));
+      panel.className = 'workbench-livecurves-panel';
+      panel.dataset.group = group;
+      canvas = panel.appendChild(document.createElement('canvas'));
+      this.canvases.set(group, canvas);
+    }
+    return canvas;
+  }
+
+  private checkbox(
+    parent: HTMLElement,
+    name: string,
+    text: string
+  ): HTMLInputElement {
+    const label = parent.appendChild(document.createElement('label'));
+    const box = label.appendChild(document.createElement('input'));
+    box.type = 'checkbox';
+    box.className = name;
+    label.appendChild(document.createTextNode(` ${text}`));
+    box.addEventListener('change', () => this.frames.schedule());
+    return box;
+  }
+
+  private slider(parent: HTMLElement, value: number): HTMLInputElement {
+    const label = parent.appendChild(document.createElement('label'));
+    label.appendChild(document.createTextNode('smoothing '));
+    const range = label.appendChild(document.createElement('input'));
+    range.type = 'range';
+    range.min = '0';
+    range.max = '0.99';
+    range.step = '0.01';
+    range.value = String(value);
+    range.className = 'workbench-livecurves-smoothing';
+    range.addEventListener('input', () => this.frames.schedule());
+    return range;
+  }
+
+  private readonly model: Model<ICurvesTraits>;
+  private readonly el: HTMLElement;
+  private readonly client: RequestClient;
+  private readonly frames: FrameScheduler;
+  private readonly swap: SnapshotSwap;
+  private readonly resize: ResizeObserver;
+  private readonly header: HTMLElement;
+  private readonly panels: HTMLElement;
+  private readonly logBox: HTMLInputElement;
+  private readonly smoothing: HTMLInputElement;
+  private readonly series = new SeriesSet();
+  private readonly canvases = new Map<string, HTMLCanvasElement>();
+  private width = -1;
+  private closed = false;
+}
