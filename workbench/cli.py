@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from workbench import _quiet
+
+DESCRIPTION = (
+    "TF Workbench: check a set-up (doctor), install the TensorFlow Workbench kernel "
+    "(kernel install), start JupyterLab on this machine (lab)."
+)
 
 
 def _doctor(_args: argparse.Namespace) -> int:
@@ -27,7 +35,22 @@ def _kernel_install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _lab(args: argparse.Namespace) -> NoReturn:
+class CommandError(Exception):
+    """A command refused its arguments: the message says why and what to do."""
+
+
+def lab_argv(args: argparse.Namespace) -> list[str]:
+    """The ``jupyter lab`` command line ``workbench lab`` runs.
+
+    Raises:
+        CommandError: ``--ip`` is not a loopback address and ``--allow-remote`` was not given.
+    """
+    if not _is_loopback(args.ip) and not args.allow_remote:
+        raise CommandError(
+            f"Expected a loopback --ip (127.0.0.1, ::1 or localhost). Received: {args.ip!r}, which "
+            "serves the kernels' code execution to other machines. Add --allow-remote if you "
+            "mean it (anyone who reaches the port and has the token runs code as you)."
+        )
     argv = [
         sys.executable,
         "-m",
@@ -36,17 +59,57 @@ def _lab(args: argparse.Namespace) -> NoReturn:
         f"--port={args.port}",
         "--no-browser",
         f"--ServerApp.root_dir={os.path.abspath(args.root)}",
+        # no "get notified about official Jupyter news?" pop-up, no update check: the machine
+        # may have no internet, and the workbench's own command should open on the notebook
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if args.open:
         argv.append(f"--LabApp.default_url=/lab/tree/{args.open}")
     if os.geteuid() == 0:
         argv.append("--allow-root")  # containers and CI run as root; Jupyter refuses otherwise
-    argv += args.jupyter_args
+    return argv + args.jupyter_args
+
+
+def copy_missing(source: Path, root: Path) -> list[Path]:
+    """Copy the files of ``source`` that ``root`` lacks (a user's edited copy is kept); returns
+    what was copied. Tutorials are run in a work copy, so the committed ones stay clean."""
+    copied = []
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        if "runs" in relative.parts:  # what a run of a tutorial wrote, if any is there
+            continue
+        target = root / relative
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            copied.append(target)
+    return copied
+
+
+def _lab(args: argparse.Namespace) -> NoReturn:
+    argv = lab_argv(args)
+    if args.copy_from:
+        Path(args.root).mkdir(parents=True, exist_ok=True)
+        copied = copy_missing(Path(args.copy_from), Path(args.root))
+        if copied:
+            print(f"Copied {len(copied)} notebooks from {args.copy_from} into {args.root}")
     os.execv(sys.executable, argv)  # replaces this process: jupyter lab owns the terminal
 
 
+def _is_loopback(ip: str) -> bool:
+    if ip == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="workbench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="workbench", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
 
     doctor = sub.add_parser("doctor", help="check TensorFlow, XLA, the extensions and the kernel")
@@ -68,10 +131,26 @@ def build_parser() -> argparse.ArgumentParser:
     install.set_defaults(func=_kernel_install)
 
     lab = sub.add_parser("lab", help="start JupyterLab on this machine only")
-    lab.add_argument("--ip", default="127.0.0.1")
+    lab.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; any other address "
+        "needs --allow-remote)",
+    )
+    lab.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --ip: other machines can then reach the server (token needed)",
+    )
     lab.add_argument("--port", type=int, default=8888)
     lab.add_argument("--root", default=".", help="the server's root directory")
     lab.add_argument("--open", help="a notebook to open, relative to --root")
+    lab.add_argument(
+        "--copy-from",
+        metavar="DIR",
+        help="first copy the files of DIR that --root lacks (e.g. the tutorials into a work "
+        "folder, so running them leaves the originals clean)",
+    )
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed on to jupyter lab")
     lab.set_defaults(func=_lab)
     return parser
@@ -81,7 +160,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before any TensorFlow import
     _quiet.install()  # the lines TensorFlow logs before it reads that
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except CommandError as exc:
+        print(f"workbench {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -25,3 +25,46 @@ def test_unknown_command_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         cli.main(["fly"])
     assert "invalid choice: 'fly'" in capsys.readouterr().err
+
+
+def _lab_args(*argv: str) -> object:
+    return cli.build_parser().parse_args(["lab", *argv])
+
+
+def test_lab_binds_loopback_and_opens_quietly() -> None:
+    argv = cli.lab_argv(_lab_args("--open", "tutorials/00_welcome.ipynb"))
+    assert "--ip=127.0.0.1" in argv
+    assert "--LabApp.news_url=None" in argv  # no news pop-up
+    assert "--LabApp.default_url=/lab/tree/tutorials/00_welcome.ipynb" in argv
+    assert "--ip=::1" in cli.lab_argv(_lab_args("--ip", "::1"))
+
+
+def test_lab_refuses_other_interfaces_unless_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["lab", "--ip", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert "Expected a loopback --ip" in err
+    assert "Received: '0.0.0.0'" in err
+    assert "--allow-remote" in err
+    assert "--ip=0.0.0.0" in cli.lab_argv(_lab_args("--ip", "0.0.0.0", "--allow-remote"))
+
+
+def test_help_is_plain_text(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    out = capsys.readouterr().out
+    assert "``" not in out
+    assert "doctor" in out
+
+
+def test_copy_missing_keeps_the_users_copies(tmp_path: Path) -> None:
+    source, root = tmp_path / "notebooks", tmp_path / "work"
+    (source / "tutorials" / "runs" / "r").mkdir(parents=True)
+    (source / "tutorials" / "00.ipynb").write_text("original")
+    (source / "tutorials" / "01.ipynb").write_text("new tutorial")
+    (source / "tutorials" / "runs" / "r" / "x").write_text("a run")
+    (root / "tutorials").mkdir(parents=True)
+    (root / "tutorials" / "00.ipynb").write_text("edited by the user")
+    copied = cli.copy_missing(source, root)
+    assert copied == [root / "tutorials" / "01.ipynb"]
+    assert (root / "tutorials" / "00.ipynb").read_text() == "edited by the user"
+    assert not (root / "tutorials" / "runs").exists()
