@@ -68,7 +68,7 @@ def lab_argv(args: argparse.Namespace) -> list[str]:
         argv.append(f"--LabApp.default_url=/lab/tree/{args.open}")
     if os.geteuid() == 0:
         argv.append("--allow-root")  # containers and CI run as root; Jupyter refuses otherwise
-    return argv + args.jupyter_args
+    return argv + list(args.jupyter_args)
 
 
 def copy_missing(source: Path, root: Path) -> list[Path]:

@@ -4,6 +4,7 @@ TensorBoard runs, the panel's run list, and interrupted cells closing their runs
 
 from __future__ import annotations
 
+import base64
 import time
 from pathlib import Path
 from typing import Any
@@ -109,13 +110,25 @@ def test_runs_of_the_same_fit_line_up_with_keras_tensorboard(
             np.testing.assert_allclose(run.series[key].values, memory.series[key].values, rtol=1e-6)
     assert memory.series[("validation", "loss")].steps.tolist() == [3, 6, 9]
     assert theirs.epochs[("train", "loss")].steps.tolist() == [3, 6, 9]
-    figure = found.plot(runs=["ours", "keras"], metrics=["loss"])._repr_html_()
-    assert figure.count("<svg") == 1
-    assert "ours" in figure
-    assert "keras" in figure
-    # each run in one color; its validation line dashed
-    assert figure.count("stroke-dasharray") == 2
-    assert "ours (val, dashed)" in figure
+    compared = found.plot(runs=["ours", "keras"], metrics=["loss"])
+    bundle = compared._repr_mimebundle_()
+    traces = bundle["application/vnd.plotly.v1+json"]["data"]
+    # each run in one color, its validation line dashed, every name whole in the legend
+    assert [(t["name"], t["line"]["dash"]) for t in traces] == [
+        ("ours", "solid"),
+        ("ours (validation)", "dash"),
+        ("keras", "solid"),
+        ("keras (validation)", "dash"),
+    ]
+    assert traces[0]["line"]["color"] == traces[1]["line"]["color"] != traces[2]["line"]["color"]
+    x = traces[0]["x"]  # plotly sends arrays as base64 typed arrays
+    steps = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])
+    assert steps.tolist() == memory.series[("train", "loss")].steps.tolist()
+    assert "%{y:.4g} at step %{x}" in traces[0]["hovertemplate"]
+    # without plotly's renderer (nbconvert, GitHub): the same curves as SVG
+    assert bundle["text/html"].count("<svg") == 1
+    assert bundle["text/html"].count("stroke-dasharray") == 2
+    assert bundle["text/plain"] == "<curves of 2 runs (keras, ours): loss>"
     with pytest.raises(KeyError, match="Expected one of the runs"):
         found.plot(runs=["nope"])
     # the panel: Keras' run (not this kernel's) with its real state and steps

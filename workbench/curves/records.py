@@ -23,7 +23,7 @@ _MASK_DELTA = 0xA282EAD8
 
 def masked_crc(data: bytes | memoryview) -> int:
     """TFRecord's masked CRC-32C (so that CRCs of CRCs do not cancel out)."""
-    crc = google_crc32c.value(bytes(data))
+    crc = int(google_crc32c.value(bytes(data)))
     return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
@@ -118,4 +118,4 @@ def _cut_short(data: memoryview, offset: int) -> bool:
     if offset + _HEADER > len(data):
         return True
     (header_crc,) = struct.unpack("<I", data[offset + 8 : offset + 12])
-    return masked_crc(data[offset : offset + 8]) == header_crc
+    return bool(masked_crc(data[offset : offset + 8]) == header_crc)

@@ -11,21 +11,7 @@ from pathlib import Path
 from workbench.curves import registry
 from workbench.curves.runs import RunSummary, list_runs
 from workbench.curves.store import DEFAULT_LOGDIR, Run
-from workbench.widgets.snapshot import PALETTE, Line, panels_html
-
-
-class Curves:
-    """A static figure of overlaid curves (inline SVG): it survives saving and export."""
-
-    def __init__(self, html_text: str, description: str) -> None:
-        self._html = html_text
-        self._description = description
-
-    def _repr_html_(self) -> str:
-        return self._html
-
-    def __repr__(self) -> str:
-        return self._description
+from workbench.widgets.runs_plot import RunsFigure, Trace, traces_of
 
 
 class Runs:
@@ -64,35 +50,25 @@ class Runs:
 
     def plot(
         self, runs: Sequence[str] | None = None, metrics: Sequence[str] | None = None
-    ) -> Curves:
-        """Chosen runs' curves overlaid, one panel per metric (training and validation)."""
+    ) -> RunsFigure:
+        """Chosen runs' curves overlaid, one panel per metric: each run in its own color, its
+        validation line dashed; hover for values, click a legend entry to hide a run.
+
+        Raises:
+            KeyError: a run or a metric that is not there (names what is).
+        """
         names = list(runs) if runs is not None else self.names()
         for name in names:
             self[name]
-        panels: dict[str, list[Line]] = {}
-        for index, name in enumerate(names):
-            run = self.load(name)
-            for group, keys in run.groups().items():
-                if metrics is not None and group not in metrics:
-                    continue
-                for split, metric in keys:
-                    series = run.series[(split, metric)]
-                    train = split == "train"
-                    panels.setdefault(group, []).append(
-                        Line(
-                            name if train else f"{name} (val, dashed)",
-                            series.steps,
-                            series.values,
-                            PALETTE[index % len(PALETTE)],
-                            dashed=not train,
-                        )
-                    )
+        panels: dict[str, list[Trace]] = {}
+        for name in names:
+            for group, traces in traces_of(name, self.load(name), metrics).items():
+                panels.setdefault(group, []).extend(traces)
         if metrics is not None:
             missing = [m for m in metrics if m not in panels]
             if missing:
                 raise KeyError(f"Expected metrics among {sorted(panels)}. Received: {missing}")
-        title = f"{', '.join(names)} in {self.logdir}"
-        return Curves(panels_html(panels, title=title), f"<curves of {len(names)} runs: {title}>")
+        return RunsFigure(panels, title=f"{', '.join(names)} in {self.logdir}")
 
     def __repr__(self) -> str:
         rows = [("run", "state", "steps", "last")] + [
