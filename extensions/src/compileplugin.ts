@@ -5,7 +5,7 @@ import {
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { DisposableSet } from '@lumino/disposable';
+import { DisposableDelegate, DisposableSet } from '@lumino/disposable';
 import { CommandIDs } from './commands';
 import { cellMode, cycleMode, MODE_LABELS } from './compilemode';
 import { ICompileState } from './protocol';
@@ -42,28 +42,6 @@ export const compileModePlugin: JupyterFrontEndPlugin<void> = {
       item?.setState(state);
       relabel();
     };
-    followCurrent(services, service => {
-      show(null);
-      if (!service) {
-        return;
-      }
-      const observation = new DisposableSet();
-      observation.add(service.subscribe('compile', show));
-      // A restart or another kernel: the old default no longer holds, and
-      // the new kernel publishes its own once connected.
-      const onState = () => {
-        if (service.state.kind !== 'ready') {
-          show(null);
-        }
-      };
-      service.stateChanged.connect(onState);
-      observation.add({
-        isDisposed: false,
-        dispose: () => service.stateChanged.disconnect(onState)
-      });
-      return observation;
-    });
-
     // The cell toolbar button (declared in schema/plugin.json) shows the active
     // cell's mode; it edits only the cell's text, never the kernel.
     const kernelDefault = () => kernelState?.mode ?? 'eager';
@@ -90,6 +68,28 @@ export const compileModePlugin: JupyterFrontEndPlugin<void> = {
         shared.setSource(cycleMode(shared.getSource(), kernelDefault()));
       }
     });
+    // After addCommand: `relabel` names the command, which must exist by then.
+    followCurrent(services, service => {
+      show(null);
+      if (!service) {
+        return;
+      }
+      const observation = new DisposableSet();
+      observation.add(service.subscribe('compile', show));
+      // A restart or another kernel: the old default no longer holds, and
+      // the new kernel publishes its own once connected.
+      const onState = () => {
+        if (service.state.kind !== 'ready') {
+          show(null);
+        }
+      };
+      service.stateChanged.connect(onState);
+      observation.add(
+        new DisposableDelegate(() => service.stateChanged.disconnect(onState))
+      );
+      return observation;
+    });
+
     let watched: { disconnect: () => void } | null = null;
     tracker.activeCellChanged.connect((_, cell) => {
       watched?.disconnect();

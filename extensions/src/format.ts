@@ -47,7 +47,7 @@ export function formatFloat(value: WireFloat): string {
   return String(Number(value.toPrecision(4)));
 }
 
-/** One line for a run: `name · state · 120 steps · loss 0.1234, mae 0.3`. */
+/** One line for a run: `name · state · 120 steps · loss 0.1234, mae 0.3 · 1 warning`. */
 export function formatRun(run: IRunInfo): string {
   const parts = [run.name, run.state];
   if (run.steps) {
@@ -58,6 +58,11 @@ export function formatRun(run: IRunInfo): string {
     .join(', ');
   if (latest) {
     parts.push(latest);
+  }
+  // The warnings themselves (file, byte offset) are long: the item's tooltip has them.
+  const warnings = run.warnings.length;
+  if (warnings) {
+    parts.push(warnings === 1 ? '1 warning' : `${warnings} warnings`);
   }
   return parts.join(' · ');
 }

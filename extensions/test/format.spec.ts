@@ -95,6 +95,17 @@ describe('formatRun', () => {
     assert.equal(formatRun(run({})), 'live · running');
   });
 
+  it('counts what could not be read', () => {
+    assert.equal(
+      formatRun(run({ state: 'unreadable', warnings: ['no such file'] })),
+      'live · unreadable · 1 warning'
+    );
+    assert.equal(
+      formatRun(run({ steps: 9, warnings: ['a', 'b'] })),
+      'live · running · 9 steps · 2 warnings'
+    );
+  });
+
   it('shows a diverged loss', () => {
     assert.equal(
       formatRun(run({ state: 'failed', steps: 3, last: { loss: 'NaN' } })),

@@ -1,9 +1,11 @@
 """JupyterLab with the workbench, in a real browser: a notebook on the tf-workbench kernel runs
 TensorFlow, and the Workbench side panel lists the kernel's devices, follows what cells do to
-them, survives a kernel restart and says what to do on a kernel without the workbench."""
+them and the runs they train (pushed on the kernel service's topics), survives a kernel restart
+and says what to do on a kernel without the workbench."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import nbformat
@@ -18,6 +20,23 @@ KERNELS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_extension_errors(page: Any) -> Iterator[None]:
+    """Fail a test whose page logged an error of the extension (a plugin that failed to
+    activate shows nothing wrong until someone needs it)."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and ("tf-workbench" in msg.text or "TF Workbench" in msg.text)
+            else None
+        ),
+    )
+    yield
+    assert not errors, errors
+
+
 def _open_notebook(lab: Any, page: Any, sources: list[str], kernel: str = "tf-workbench") -> Any:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
@@ -30,9 +49,11 @@ def _open_notebook(lab: Any, page: Any, sources: list[str], kernel: str = "tf-wo
     page.goto(lab.open("test.ipynb"))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for()
     # The toolbar reads "idle" before the kernel connection is up, and a cell run then is
-    # dropped; the panel's first answer (or refusal) comes over that connection.
+    # dropped; the panel's first data (or the kernel's refusal) comes over that connection.
     panel = _show_panel(page)
-    panel.locator(".jp-Workbench-device, .jp-Workbench-state.jp-mod-error").first.wait_for()
+    panel.locator(
+        "[data-section='versions'] .jp-Workbench-versions, .jp-Workbench-state.jp-mod-error"
+    ).first.wait_for()
     return panel
 
 
@@ -54,6 +75,8 @@ def _show_panel(page: Any) -> Any:
 
 def test_notebook_runs_tensorflow_and_panel_lists_cpu(lab: Any, page: Any) -> None:
     panel = _open_notebook(lab, page, ["import tensorflow as tf; tf.__version__"])
+    # the panel never loads TensorFlow into the kernel: the user's cell does
+    expect(panel.locator("[data-section='devices']")).to_contain_text("not loaded yet")
     output = _run_cell(page, 0)
     assert output.first.inner_text().strip().strip("'").startswith("2.")
 
@@ -68,12 +91,20 @@ def test_panel_follows_a_virtual_split_and_a_restart(lab: Any, page: Any) -> Non
     panel = _open_notebook(
         lab,
         page,
-        ["import workbench; workbench.virtual_devices(3); len(workbench.devices())"],
+        [
+            "import tensorflow as tf; tf.__version__",
+            "import workbench; workbench.virtual_devices(3); len(workbench.devices())",
+        ],
     )
+    devices = panel.locator("[data-section='devices']")
+    expect(devices).to_contain_text("not loaded yet")  # the panel itself loads nothing
+    _run_cell(page, 0)
+    # pushed by the kernel after the import: no refresh click
     panel.locator(".jp-Workbench-device", has_text="CPU:0").first.wait_for()
-    assert "has not started" in panel.inner_text()  # the panel itself must not start the runtime
+    # importing TensorFlow does not start its runtime, and neither does the panel
+    expect(devices).to_contain_text("has not started")
 
-    assert _run_cell(page, 0).first.inner_text().strip() == "3"
+    assert _run_cell(page, 1).first.inner_text().strip() == "3"
     # pushed by the kernel after the cell: no refresh click
     panel.locator(".jp-Workbench-device", has_text="CPU:2").wait_for()
     assert panel.locator(".jp-Workbench-device").count() == 1 + 3  # physical + logical
@@ -81,9 +112,9 @@ def test_panel_follows_a_virtual_split_and_a_restart(lab: Any, page: Any) -> Non
     page.locator(".lm-MenuBar-item", has_text="Kernel").click()
     page.locator(".lm-Menu-item[data-command='kernelmenu:restart']").click()
     page.locator(".jp-Dialog-button.jp-mod-accept").click()
-    # a fresh process: one physical device, runtime not started, nothing left of the split
-    expect(panel.locator(".jp-Workbench-device")).to_have_count(1)
-    expect(panel).to_contain_text("has not started")
+    # a fresh process, TensorFlow not even imported: nothing left of the split
+    expect(devices).to_contain_text("not loaded yet")
+    expect(panel.locator(".jp-Workbench-device")).to_have_count(0)
 
 
 def test_panel_explains_a_kernel_without_the_workbench(lab: Any, page: Any) -> None:
@@ -100,7 +131,7 @@ def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any) -> Non
         page,
         ["import tensorflow as tf\nx = tf.ones([3])\nx", "y = x * 2\ny", "%compile_mode xla"],
     )
-    assert "Eager" in panel.inner_text()
+    expect(panel.locator("[data-section='versions']")).to_contain_text("Eager")
     status = page.locator(".jp-Workbench-compileMode")
     expect(status).to_have_text("Compile: Eager")
     _run_cell(page, 0)
@@ -178,3 +209,39 @@ def test_live_curves_render_and_grow(lab: Any, page: Any) -> None:
     expect(snapshot).to_have_count(1)
     expect(snapshot).to_be_hidden()
     expect(panel.locator(".jp-Workbench-run", has_text="live")).to_contain_text("finished")
+
+
+SLOW_FIT = """import keras, numpy as np, time, workbench
+class Slow(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        time.sleep(0.05)
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+model.compile("sgd", "mse")
+model.fit(np.random.rand(256, 8), np.random.rand(256, 1), batch_size=16, epochs=15, verbose=0,
+          callbacks=[workbench.LiveCurves(logdir="runs", run="slow"), Slow()])"""
+
+# the steps the panel shows for the run while the kernel still calls it running, else null
+_RUNNING_STEPS = """() => {
+  const run = document.querySelector("#workbench-panel .jp-Workbench-run[data-run='slow']");
+  return run && run.dataset.state === "running" ? Number(run.dataset.steps) : null;
+}"""
+
+
+def test_panel_runs_follow_a_fit_from_the_runs_topic(lab: Any, page: Any) -> None:
+    panel = _open_notebook(lab, page, [SLOW_FIT])
+    runs = panel.locator("[data-section='runs']")
+    expect(runs).to_contain_text("No runs yet")
+    page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+    page.keyboard.press("Shift+Enter")
+    # The kernel publishes the run as it starts and at most every few seconds while it trains
+    # (240 batches of 50 ms): the panel shows it running, then with more steps, never asked.
+    page.wait_for_function(f"() => ({_RUNNING_STEPS})() !== null")
+    first = page.evaluate(_RUNNING_STEPS)
+    page.wait_for_function(
+        f"() => {{ const s = ({_RUNNING_STEPS})(); return s !== null && s > {first}; }}"
+    )
+    run = runs.locator(".jp-Workbench-run[data-run='slow']")
+    expect(run).to_have_attribute("data-state", "finished")
+    expect(run).to_have_attribute("data-steps", "240")
+    expect(run).to_contain_text("slow · finished · 240 steps · loss ")
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()

@@ -27,8 +27,17 @@ export const runsSection: ISection = {
       for (const run of update.runs) {
         const item = list.appendChild(document.createElement('li'));
         item.className = 'jp-Workbench-run';
+        // state, name and steps as data too: what tests and styles select on
         item.dataset.state = run.state;
-        item.title = run.logdir ? `${run.logdir}/${run.name}` : run.name;
+        item.dataset.run = run.name;
+        item.dataset.steps = String(run.steps);
+        item.title = [
+          run.logdir ? `${run.logdir}/${run.name}` : run.name,
+          ...run.warnings
+        ].join('\n');
+        if (run.warnings.length) {
+          item.classList.add('jp-mod-warning');
+        }
         item.textContent = formatRun(run);
       }
       node.replaceChildren(list);
