@@ -6,6 +6,7 @@ and says what to do on a kernel without the workbench."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -118,11 +119,19 @@ def test_panel_follows_a_virtual_split_and_a_restart(lab: Any, page: Any) -> Non
 
 
 def test_panel_explains_a_kernel_without_the_workbench(lab: Any, page: Any) -> None:
-    panel = _open_notebook(lab, page, ["1 + 1"], kernel="python3")
+    panel = _open_notebook(lab, page, ["%load_ext workbench"], kernel="python3")
     state = panel.locator(".jp-Workbench-state.jp-mod-error")
     state.wait_for()
     assert "TensorFlow Workbench" in state.inner_text()
     assert "%load_ext workbench" in state.inner_text()
+
+    # doing what it says: the extension loads without output, then refresh connects anew
+    page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first).to_contain_text("[1]")
+    panel.locator(".jp-Workbench-refresh").click()
+    expect(panel.locator("[data-section='versions'] .jp-Workbench-versions")).to_be_visible()
+    expect(state).to_be_hidden()
 
 
 def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any) -> None:
@@ -227,7 +236,7 @@ _RUNNING_STEPS = """() => {
 }"""
 
 
-def test_panel_runs_follow_a_fit_from_the_runs_topic(lab: Any, page: Any) -> None:
+def test_panel_runs_follow_a_fit_from_the_runs_topic(lab: Any, page: Any, tmp_path: Path) -> None:
     panel = _open_notebook(lab, page, [SLOW_FIT])
     runs = panel.locator("[data-section='runs']")
     expect(runs).to_contain_text("No runs yet")
@@ -236,6 +245,7 @@ def test_panel_runs_follow_a_fit_from_the_runs_topic(lab: Any, page: Any) -> Non
     # The kernel publishes the run as it starts and at most every few seconds while it trains
     # (240 batches of 50 ms): the panel shows it running, then with more steps, never asked.
     page.wait_for_function(f"() => ({_RUNNING_STEPS})() !== null")
+    panel.screenshot(path=str(tmp_path / "panel-running.png"))
     first = page.evaluate(_RUNNING_STEPS)
     page.wait_for_function(
         f"() => {{ const s = ({_RUNNING_STEPS})(); return s !== null && s > {first}; }}"
