@@ -24,11 +24,7 @@ export interface IRequest {
 }
 
 export type ErrorCode =
-  | 'bad_request'
-  | 'unknown_method'
-  | 'bad_params'
-  | 'failed'
-  | 'too_large';
+  'bad_request' | 'unknown_method' | 'bad_params' | 'failed' | 'too_large';
 
 export interface IErrorBody {
   code: ErrorCode;
@@ -78,7 +74,8 @@ export interface ICompileState {
   tf_debug: boolean;
 }
 
-export interface INoParams {}
+/** A method that takes no parameters: only `{}` fits. */
+export type INoParams = Record<string, never>;
 
 export interface ISubscribeParams {
   topics: string[];

@@ -15,4 +15,6 @@ def test_environment_yml_lists_the_runtime_dependencies() -> None:
     assert sorted(requirements) == sorted(project["dependencies"])
     assert "-e ." in pip_sections[0]
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python"))
-    assert python.startswith("python>=3.1") or python.startswith("python=3.1")
+    # the same lowest Python as pyproject's requires-python (">=3.10" -> "python>=3.10,...")
+    lowest = project["requires-python"].removeprefix(">=")
+    assert python.split(",")[0] == f"python>={lowest}", (python, project["requires-python"])

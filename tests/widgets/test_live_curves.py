@@ -7,12 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from tests.widgets.fits import Record, Slow, digits, mlp, nan_at_second_batch, points  # noqa: E402
+from tests.widgets.fits import Record, Slow, digits, mlp, nan_at_second_batch, points
 
 
 def test_fit_streams_only_new_points_at_a_throttled_rate(sent: Any, tmp_path: Path) -> None:
@@ -120,6 +119,21 @@ def test_nan_is_reported_once_and_training_goes_on(
     assert r.view.widget.bad_values[0]["step"] == 5
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_the_snapshot_marks_the_first_bad_value_of_each_series(bad: float) -> None:
+    from workbench._protocol import wire_float
+    from workbench.curves.store import Run
+    from workbench.widgets.live_curves import CurvesWidget
+
+    run = Run("marks")
+    for step in range(1, 11):
+        run.log(step, {"loss": bad if step >= 4 else 1.0 / step})
+        run.log(step, {"loss": bad if step == 7 else 0.5}, split="validation")
+    html = CurvesWidget(run, run_id="marks-1").snapshot_html()
+    assert html.count("▼") == 2  # one mark per series, not one per bad point
+    assert f"<title>loss={wire_float(bad)}</title>" in html
+
+
 def test_stop_on_nan_stops_fit(sent: Any, tmp_path: Path) -> None:
     from workbench import LiveCurves
 
@@ -180,13 +194,11 @@ def test_a_long_series_is_downsampled_for_the_front_end(sent: Any) -> None:
 
 def test_snapshot_is_small_and_self_contained(sent: Any) -> None:
     import workbench
-    from workbench.widgets.live import snapshot
 
     with workbench.run("big", logdir=None, display=False) as r:
         for step in range(10_000):
             r.log(step, loss=1 / (1 + step), accuracy=step / 10_000)
-    html = snapshot(r.run, run_id="big-1")
+    html = r.widget.snapshot_html()
     assert len(html.encode()) < 100_000
     assert "<script" not in html
     assert html.count("<svg") == 2  # loss and accuracy panels
-    assert 'data-workbench-snapshot="big-1"' in html

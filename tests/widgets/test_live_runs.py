@@ -9,13 +9,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from tests.conftest import run_python  # noqa: E402
-from tests.widgets.fits import digits, mlp  # noqa: E402
+from tests.conftest import run_python
+from tests.widgets.fits import digits, mlp
 
 
 def test_a_live_run_is_visible_on_disk_and_in_the_panel(

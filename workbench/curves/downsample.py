@@ -7,8 +7,6 @@ survive, unlike striding. Vectorised per bucket boundary so 1M points take milli
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 
@@ -58,23 +56,3 @@ def _lttb(x: np.ndarray, y: np.ndarray, n_out: int) -> np.ndarray:
         previous = lo + int(np.argmax(area))
         out[bucket + 1] = previous
     return out
-
-
-def minmax(x: np.ndarray, y: np.ndarray, n_buckets: int) -> np.ndarray:
-    """Indices of the minimum and maximum of each of ``n_buckets`` equal-count buckets."""
-    n = len(x)
-    if n <= 2 * n_buckets:
-        return np.arange(n)
-    y = np.asarray(y, dtype=np.float64)
-    edges = np.linspace(0, n, n_buckets + 1).astype(np.int64)
-    keep = [0, n - 1]
-    for lo, hi in itertools.pairwise(edges):
-        chunk = y[lo:hi]
-        if not len(chunk):
-            continue
-        finite = np.isfinite(chunk)
-        if finite.any():
-            keep.append(lo + int(np.nanargmin(np.where(finite, chunk, np.nan))))
-            keep.append(lo + int(np.nanargmax(np.where(finite, chunk, np.nan))))
-        keep.extend(lo + np.flatnonzero(~finite))
-    return np.unique(np.array(keep, dtype=np.int64))

@@ -12,12 +12,9 @@ from typing import Any
 
 from IPython.display import display
 
-from workbench._protocol import wire_float
 from workbench.curves.callback import CurvesCallback, new_run_name
 from workbench.curves.feed import Feed, Progress
 from workbench.curves.store import DEFAULT_LOGDIR, BadValue, Run
-from workbench.widgets import messages
-from workbench.widgets.snapshot import Line, Mark, panels_html
 
 _ids = itertools.count(1)
 
@@ -40,27 +37,17 @@ class LiveView:
             display(self.widget)
 
     def updated(self, run: Run, progress: Progress, bad: list[BadValue]) -> None:
-        widget = self.widget
-        if widget is None:
-            return
-        widget.push()
-        with widget.hold_sync():
-            widget.progress = messages.Progress(text=progress["text"])
-            if bad:
-                widget.bad_values = [*widget.bad_values, *(_bad(b) for b in bad)]
+        if self.widget is not None:
+            self.widget.push()
+            self.widget.update(progress=progress["text"], bad=bad)
 
     def ended(self, run: Run, progress: Progress) -> None:
-        widget = self.widget
-        if widget is None:
+        if self.widget is None:
             return
-        widget.push()
-        with widget.hold_sync():
-            widget.progress = messages.Progress(text=progress["text"])
-            widget.state = run.state
-        if self.show:
-            html = snapshot(run, run_id=self.run_id, subtitle=progress["text"])
-            display({"text/html": html, "text/plain": f"<curves of run {run.name}>"}, raw=True)
-            widget.snapshot = True
+        self.widget.push()
+        self.widget.update(progress=progress["text"], state=run.state)
+        if self.show:  # what a saved or exported notebook shows without the widget
+            self.widget.show_snapshot(subtitle=progress["text"])
 
 
 class LiveCurves(CurvesCallback):
@@ -117,8 +104,13 @@ class LiveCurves(CurvesCallback):
 class RunLogger:
     """What ``workbench.run()`` yields: ``log(step, **metrics)`` for a custom training loop."""
 
-    def __init__(self, feed: Feed) -> None:
+    def __init__(self, feed: Feed, view: LiveView) -> None:
         self.feed = feed
+        self.view = view
+
+    @property
+    def widget(self) -> Any:
+        return self.view.widget
 
     @property
     def run(self) -> Run:
@@ -160,7 +152,8 @@ def run(
     path = Path(logdir) if logdir is not None else None
     store = Run(name or new_run_name(path), path)
     view = LiveView(smoothing=smoothing, show=display)
-    logger = RunLogger(Feed(store, source=f"run {store.name}", interval=interval, observers=[view]))
+    feed = Feed(store, source=f"run {store.name}", interval=interval, observers=[view])
+    logger = RunLogger(feed, view)
     try:
         yield logger
     except KeyboardInterrupt:
@@ -170,35 +163,3 @@ def run(
         logger.close("failed")
         raise
     logger.close("finished")
-
-
-def snapshot(run: Run, *, run_id: str = "", subtitle: str = "") -> str:
-    """The run's curves as light inline SVG, one panel per metric group."""
-    panels: dict[str, list[Line]] = {}
-    marks: dict[str, list[Mark]] = {}
-    for group, keys in run.groups().items():
-        lines = []
-        for split, metric in keys:
-            series = run.series[(split, metric)]
-            label = split if len(keys) > 1 else metric
-            lines.append(Line(label, series.steps, series.values, _color(split)))
-            for step, value in zip(series.steps, series.values, strict=True):
-                if not (value == value and abs(value) != float("inf")):
-                    marks.setdefault(group, []).append(Mark(float(step), f"{metric}={value}"))
-                    break  # one mark per series: the first bad value
-        panels[group] = lines
-    title = f"{run.name} · {run.state}" + (f" · {subtitle}" if subtitle else "")
-    return panels_html(panels, title=title, marks=marks, snapshot_of=run_id)
-
-
-def _color(split: str) -> str | None:
-    return {"train": "#1f77b4", "validation": "#ff7f0e"}.get(split)
-
-
-def _bad(value: BadValue) -> messages.BadValue:
-    return messages.BadValue(
-        key=f"{value.split}/{value.metric}",
-        label=value.metric if value.split == "train" else f"val_{value.metric}",
-        step=value.step,
-        value=wire_float(value.value),
-    )
