@@ -132,8 +132,17 @@ def test_subscribe_sends_the_current_value_then_changes_by_version() -> None:
     assert service.flush()
     assert [d for _, d in comm.events("compile")] == [{"mode": "eager"}, {"mode": "xla"}]
 
+    # any event the worker sends also checks versions: a change made during a cell (a fit that
+    # imported TensorFlow) reaches the panel without waiting for the cell to end
+    service.topic("runs", lambda: [])
+    comm.request(4, "subscribe", topics=["runs"])
+    state["mode"] = "function"
+    service.publish("runs")
+    assert service.flush()
+    assert comm.events("compile")[-1][1] == {"mode": "function"}
+
     reply = comm.request(2, "unsubscribe", topics=["compile"])
-    assert reply["result"] == {"topics": []}
+    assert reply["result"] == {"topics": ["runs"]}
     unknown = comm.request(3, "subscribe", topics=["jobs"])["error"]
     assert (unknown["code"], unknown["message"]) == (
         "bad_params",

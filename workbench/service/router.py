@@ -235,10 +235,13 @@ class KernelService:
             log.exception("workbench: could not publish %s", name)
 
     def check_topics(self) -> None:
-        """After a cell: publish every topic whose version changed. A few look-ups per cell."""
+        """Publish every topic whose version changed. A few look-ups: called after each cell,
+        and by the worker after each event it sends (a fit's first cell imports TensorFlow and
+        trains at once: the panel hears of TensorFlow with the run's first progress, not after
+        the cell)."""
         if not self._peers:
             return
-        for topic in self.topics.values():
+        for topic in list(self.topics.values()):
             if topic.version is None:
                 continue
             try:
@@ -285,6 +288,7 @@ class KernelService:
                 self._sending = name
             try:
                 self._send_topic(name, targets)
+                self.check_topics()
             finally:
                 with self._wake:
                     self._sending = None
