@@ -146,7 +146,7 @@ def test_subscribe_sends_the_current_value_then_changes_by_version() -> None:
     unknown = comm.request(3, "subscribe", topics=["jobs"])["error"]
     assert (unknown["code"], unknown["message"]) == (
         "bad_params",
-        "Expected topics among ['compile']. Received: 'jobs'",
+        "Expected topics among ['compile', 'runs']. Received: 'jobs'",
     )
 
 
