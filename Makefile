@@ -27,7 +27,9 @@ $(BIN)/python:
 # install, whose build hook then finds it fresh and does not build it a second time.
 $(LABEXT): $(BIN)/python $(EXT_SOURCES) | node
 	$(BIN)/python -m pip install --quiet "jupyterlab>=4.6,<5"
-	cd extensions && $(JLPM) install --immutable && $(JLPM) build
+	@# yarn lists every package it fetches (~2,000 lines): keep them in a log, show it on failure
+	cd extensions && ($(JLPM) install --immutable > ../$(VENV)/jlpm-install.log 2>&1 || \
+		(tail -n 40 ../$(VENV)/jlpm-install.log; exit 1)) && $(JLPM) build
 	touch $(LABEXT)
 
 $(STAMP): pyproject.toml $(LABEXT)
@@ -39,8 +41,11 @@ $(STAMP): pyproject.toml $(LABEXT)
 	$(BIN)/workbench kernel install --sys-prefix
 	touch $(STAMP)
 
+# The tutorials run in a work copy (workspace/, git-ignored): running them leaves the committed
+# notebooks clean, and a tutorial edited there is kept (only missing files are copied).
 lab: install
-	$(BIN)/workbench lab --port $(PORT) --root notebooks --open tutorials/00_welcome.ipynb
+	$(BIN)/workbench lab --port $(PORT) --root workspace --copy-from notebooks \
+		--open tutorials/00_welcome.ipynb
 
 test: install chromium lint
 	cd extensions && $(JLPM) test
