@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -64,6 +66,8 @@ def lab_argv(args: argparse.Namespace) -> list[str]:
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
+    if args.settings_dir:
+        argv.append(f"--LabApp.app_settings_dir={args.settings_dir}")
     if args.open:
         argv.append(f"--LabApp.default_url=/lab/tree/{args.open}")
     if os.geteuid() == 0:
@@ -89,7 +93,40 @@ def copy_missing(source: Path, root: Path) -> list[Path]:
     return copied
 
 
+# JupyterLab asks about news while this setting is "none" (its default), whatever news_url says
+NEWS_SETTING = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}
+
+
+def app_settings_without_news(dest: Path, current: Path) -> Path:
+    """``current`` (JupyterLab's application settings folder) copied into ``dest``, its
+    ``overrides.json`` answering the news question with no, unless it already answers it.
+
+    The environment's own settings are left as they are: only ``workbench lab`` reads ``dest``.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    if current.is_dir():
+        for path in current.iterdir():
+            if path.is_file():
+                shutil.copy2(path, dest / path.name)
+    overrides_path = dest / "overrides.json"
+    try:
+        overrides = json.loads(overrides_path.read_text()) if overrides_path.is_file() else {}
+    except ValueError:
+        overrides = {}  # JupyterLab would not read it either
+    for plugin, values in NEWS_SETTING.items():
+        section = overrides.setdefault(plugin, {})
+        for key, value in values.items():
+            section.setdefault(key, value)
+    overrides_path.write_text(json.dumps(overrides, indent=2))
+    return dest
+
+
 def _lab(args: argparse.Namespace) -> NoReturn:
+    if args.settings_dir is None:
+        from jupyterlab.commands import get_app_dir
+
+        dest = Path(tempfile.gettempdir()) / f"tf-workbench-lab-{os.getuid()}" / "settings"
+        args.settings_dir = str(app_settings_without_news(dest, Path(get_app_dir()) / "settings"))
     argv = lab_argv(args)
     if args.copy_from:
         Path(args.root).mkdir(parents=True, exist_ok=True)
@@ -145,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--port", type=int, default=8888)
     lab.add_argument("--root", default=".", help="the server's root directory")
     lab.add_argument("--open", help="a notebook to open, relative to --root")
+    lab.add_argument(
+        "--settings-dir",
+        help="JupyterLab's application settings folder (default: the environment's, copied, with "
+        "Jupyter's news question answered no)",
+    )
     lab.add_argument(
         "--copy-from",
         metavar="DIR",

@@ -68,3 +68,24 @@ def test_copy_missing_keeps_the_users_copies(tmp_path: Path) -> None:
     assert copied == [root / "tutorials" / "01.ipynb"]
     assert (root / "tutorials" / "00.ipynb").read_text() == "edited by the user"
     assert not (root / "tutorials" / "runs").exists()
+
+
+def test_lab_settings_answer_the_news_question_and_keep_the_environments(tmp_path: Path) -> None:
+    current = tmp_path / "env-settings"
+    current.mkdir()
+    (current / "page_config.json").write_text('{"disabledExtensions": {"x": true}}')
+    (current / "overrides.json").write_text('{"@jupyterlab/apputils-extension:themes": {"t": 1}}')
+    dest = cli.app_settings_without_news(tmp_path / "lab", current)
+    overrides = json.loads((dest / "overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false"}
+    assert overrides["@jupyterlab/apputils-extension:themes"] == {"t": 1}
+    assert (dest / "page_config.json").read_text() == '{"disabledExtensions": {"x": true}}'
+    # a user's own answer in the environment stands
+    (current / "overrides.json").write_text(
+        '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "true"}}'
+    )
+    dest = cli.app_settings_without_news(tmp_path / "lab", current)
+    notification = json.loads((dest / "overrides.json").read_text())
+    assert notification["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "true"
+    argv = cli.lab_argv(_lab_args("--settings-dir", str(dest)))
+    assert f"--LabApp.app_settings_dir={dest}" in argv
