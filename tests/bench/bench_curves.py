@@ -4,7 +4,9 @@ what each leaves in the saved notebook.
 Everything runs in a real tf-workbench kernel driven by nbclient, as users run it (widgets and
 inline figures need a kernel). Per model, the variants' fits are interleaved round by round and
 summarised by medians, each relative to a plain ``fit(verbose=0)`` of the same round. Output size:
-each variant alone in a notebook, saved, minus the same notebook with a plain fit.
+each variant alone in a notebook, saved, minus the same notebook with a plain fit. Goals:
+LiveCurves within 1.05x a plain fit on tiny (~1 ms) steps and 1.03x on ~10 ms steps, and at most
+as slow as Keras' own progress bar; its saved output under 100 KB.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import Any
 
 import nbformat
 from nbclient import NotebookClient
+
+from tests.bench.goals import at_most
 
 ROUNDS = 11
 # Per model: the ~10 ms-step model makes ~11 steps an epoch, and a 3-epoch fit (under a second)
@@ -142,7 +146,18 @@ def run() -> dict[str, Any]:
         timings = _timings(cwd)
         sizes = _output_bytes(cwd)
     ratios = timings["ratios"]
+    goals = [
+        at_most("LiveCurves fit / plain fit, ~1 ms steps", ratios["tiny"]["livecurves"], 1.05),
+        at_most("LiveCurves fit / plain fit, ~10 ms steps", ratios["ten_ms"]["livecurves"], 1.03),
+        at_most(
+            "LiveCurves fit / progress bar fit, ~1 ms steps",
+            ratios["tiny"]["livecurves"] / ratios["tiny"]["progbar"],
+            1.0,
+        ),
+        at_most("LiveCurves saved output, KB", sizes["livecurves"] / 1000, 100),
+    ]
     return {
+        "goals": goals,
         "rounds": ROUNDS,
         "epochs": EPOCHS,
         "plain_step_ms": timings["plain_step_ms"],
