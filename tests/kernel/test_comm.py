@@ -244,13 +244,18 @@ def test_importing_tensorflow_leaves_no_log_lines_in_the_cell() -> None:
         if msg["msg_type"] == "stream":
             streams[msg["content"]["name"]] += msg["content"]["text"]
 
+    native = "native stderr still reaches the cell\n"
     try:
         reply = kc.execute_interactive(
             "import os, tensorflow as tf\nprint(tf.ones([2]).shape)\n"
-            "os.write(2, b'native stderr still reaches the cell\\n'); import time; time.sleep(0.5)",
+            "os.write(2, b'native stderr still reaches the cell\\n')",
             timeout=120,
             output_hook=keep,
         )
+        # fd 2 is forwarded by a thread and may arrive after the reply: wait for the native
+        # line itself (written last, so everything the import logged before it is in too)
+        while native not in streams["stderr"]:
+            keep(kc.get_iopub_msg(timeout=60))
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

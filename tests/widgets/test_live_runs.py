@@ -47,14 +47,17 @@ def test_a_live_run_is_visible_on_disk_and_in_the_panel(
                 "print(s.name, s.state, s.steps)"
             ).strip()
 
+    started = time.monotonic()
     mlp().fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[curves, Look()])
+    trained = time.monotonic() - started
     assert service.flush()
 
     per_epoch = 256 // 16
     assert seen["summary"] == ("running", 2 * per_epoch)  # from memory: current
     steps, _, values = seen["disk"]
-    # flushed during epoch 1: the first epoch's points and more are already in the files
-    assert per_epoch < len(steps) < 2 * per_epoch
+    # flushed during epoch 1: the first epoch's points and more are already in the files (all
+    # of epoch 1 too if it took longer than a flush interval on a slow machine)
+    assert per_epoch < len(steps) <= 2 * per_epoch
     np.testing.assert_allclose(values, seen["memory"][: len(values)], rtol=1e-6)
     assert seen["load"] == "running"  # quiet between flushes, not "interrupted"
     assert seen["other process"].split()[:2] == ["live", "running"]
@@ -69,8 +72,9 @@ def test_a_live_run_is_visible_on_disk_and_in_the_panel(
     assert pushes[-1][1]["steps"] == 3 * per_epoch
     during = [(t, p) for t, p in pushes if p["state"] == "running" and p["steps"] > 0]
     assert during  # pushed while it trains, not only at start and end
-    gaps = np.diff([t for t, _ in pushes[:-1]])
-    assert (gaps >= registry.PROGRESS_EVERY * 0.9).all()  # at most every few seconds
+    # at most one progress push every few seconds (plus the start and the end), however many
+    # batches: counted, not timed, as the worker thread may send a push late
+    assert len(pushes) <= trained / registry.PROGRESS_EVERY + 2
 
 
 def test_runs_of_the_same_fit_line_up_with_keras_tensorboard(
