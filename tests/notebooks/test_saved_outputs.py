@@ -1,4 +1,5 @@
-"""What a saved notebook keeps of a training run: the snapshot, in little space."""
+"""What a saved notebook keeps of a training run: the run's final chart in place of its live view,
+in little space."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from nbclient import NotebookClient
 
 pytestmark = pytest.mark.slow
 
+PLOTLY = "application/vnd.plotly.v1+json"
+
 CELL = """import workbench, math
 with workbench.run("long", logdir="runs") as r:
     for step in range(10_000):
@@ -20,7 +23,7 @@ with workbench.run("long", logdir="runs") as r:
 """
 
 
-def test_a_10k_step_run_saves_a_small_snapshot(tmp_path: Path) -> None:
+def test_a_10k_step_run_saves_one_small_chart(tmp_path: Path) -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(CELL)]
     nb.metadata["kernelspec"] = {"name": "tf-workbench", "display_name": "TF", "language": "python"}
@@ -29,20 +32,26 @@ def test_a_10k_step_run_saves_a_small_snapshot(tmp_path: Path) -> None:
     ).execute()
     path = tmp_path / "saved.ipynb"
     nbformat.write(nb, path)
-    outputs = nb.cells[0].outputs
-    assert not [o for o in outputs if o.output_type == "error"]
-    # the whole saved file: outputs, and the widget state nbclient stores in the metadata
-    size = path.stat().st_size
-    assert size < 200_000, f"the saved notebook takes {size} bytes"
-    assert len(json.dumps(outputs).encode()) < size
-    htmls = [o.data["text/html"] for o in outputs if "text/html" in o.get("data", {})]
-    (snapshot,) = [h for h in htmls if "data-workbench-snapshot" in h]
-    assert snapshot.count("<svg") == 2  # loss (train + validation) and accuracy
-    assert "long · finished" in snapshot
-    widgets = [
-        o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    saved = nbformat.read(path, as_version=4)
+    # one output for the run: its live view, replaced in place by the final chart
+    (output,) = saved.cells[0].outputs
+    assert output.output_type == "display_data"
+    assert set(output.data) == {PLOTLY, "text/html", "text/plain"}
+    figure = output.data[PLOTLY]
+    assert [(t["name"], t["line"]["dash"]) for t in figure["data"]] == [
+        ("train", "solid"),
+        ("validation", "dash"),
+        ("train", "solid"),
     ]
-    assert len(widgets) == 1  # the live view, next to the snapshot
+    assert figure["layout"]["title"]["text"].startswith("long · finished")
+    html = output.data["text/html"]
+    assert html.count("<svg") == 2  # loss (train + validation) and accuracy
+    assert "long · finished" in html
+    assert output.data["text/plain"].startswith("<curves of long · finished")
+    # the whole saved file: the output, and the closed widget's state nbclient stores
+    size = path.stat().st_size
+    assert size < 120_000, f"the saved notebook takes {size} bytes"
+    assert len(json.dumps(output).encode()) < 80_000  # plotly ~52 KB, SVG ~11 KB
     assert (tmp_path / "runs" / "long" / "train").is_dir()
 
 

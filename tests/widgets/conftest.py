@@ -24,3 +24,12 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
 
     monkeypatch.setattr(comm, "create_comm", create_comm)
     return messages
+
+
+@pytest.fixture
+def shell() -> Any:
+    """A real IPython shell (no workbench extension, no TensorFlow), for what display() shows."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.testing.globalipapp import start_ipython
+
+    return start_ipython() or InteractiveShell.instance()

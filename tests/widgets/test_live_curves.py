@@ -1,15 +1,17 @@
 """LiveCurves on real model.fit runs: what the widget is sent (throttled, only new points), what
-lands in event files, steps, NaN reports, reuse, and the snapshot left behind."""
+lands in event files, steps, NaN reports, reuse, and the final chart that replaces the live view."""
 
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
 import pytest
+from IPython.utils.capture import capture_output
 
 from tests.widgets.fits import Record, Slow, digits, mlp, nan_at_second_batch, points
 
@@ -190,6 +192,69 @@ def test_a_long_series_is_downsampled_for_the_front_end(sent: Any) -> None:
     sizes = [h["n"] for c, _ in sent if c["type"] == "reset" for h in c["series"]]
     assert sizes
     assert max(sizes) <= RESET_POINTS
+
+
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+def test_the_live_view_is_replaced_by_the_runs_chart_when_it_ends(
+    sent: Any, shell: Any, tmp_path: Path
+) -> None:
+    import workbench
+
+    with capture_output() as captured, workbench.run("nan", logdir=tmp_path) as r:
+        for step in range(1, 21):
+            r.log(step, loss=float("nan") if step >= 5 else 1.0 / step)
+    # one output for the run: the live view, then the same output updated to the final chart
+    shown, final = captured.outputs
+    assert "application/vnd.jupyter.widget-view+json" in shown.data
+    assert final.update
+    assert final.transient == shown.transient
+    assert set(final.data) == {PLOTLY, "text/html", "text/plain"}
+    marks = [a.get("hovertext") for a in final.data[PLOTLY]["layout"]["annotations"]]
+    assert "loss=NaN at step 5" in marks
+    assert final.data["text/plain"].startswith("<curves of nan · finished · step 20")
+    # the widget is closed, and still tells what it showed
+    widget = r.widget
+    assert widget.comm is None
+    assert widget.state == "finished"
+    assert widget.bad_values[0]["value"] == "NaN"
+    assert "step 20" in widget.progress["text"]
+
+
+def test_an_interrupted_fit_leaves_its_chart_too(sent: Any, shell: Any, tmp_path: Path) -> None:
+    from workbench import LiveCurves
+
+    class Interrupt(keras.callbacks.Callback):  # type: ignore[misc]
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            if batch == 2:
+                raise KeyboardInterrupt
+
+    x, y = digits(256)
+    curves = LiveCurves(logdir=tmp_path, run="cut")
+    # in a cell: Keras calls no callback on an interrupt, the run ends with the cell
+    fit = partial(mlp().fit, verbose=0)
+    shell.user_ns.update(fit=fit, x=x, y=y, callbacks=[curves, Interrupt()])
+    with capture_output() as captured:
+        result = shell.run_cell("fit(x, y, epochs=2, batch_size=32, callbacks=callbacks)")
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    shown, final = captured.outputs
+    assert final.update
+    assert final.transient == shown.transient
+    assert final.data[PLOTLY]["layout"]["title"]["text"].startswith("cut · interrupted")
+    assert curves.widget.comm is None
+
+
+def test_display_false_shows_nothing_and_replaces_nothing(
+    sent: Any, shell: Any, tmp_path: Path
+) -> None:
+    import workbench
+
+    with capture_output() as captured, workbench.run("quiet", logdir=tmp_path, display=False) as r:
+        r.log(1, loss=0.5)
+    assert captured.outputs == []
+    assert r.widget.state == "finished"
+    assert r.widget.comm is not None  # left open, for whoever displays it
 
 
 def test_snapshot_is_small_and_self_contained(sent: Any) -> None:

@@ -6,6 +6,9 @@ as DataViews into one message buffer, at offsets). Each test plays the kernel's 
 the view's ``sync`` request with a reset of the series and then a response, as
 ``workbench.widgets.base.StreamedView`` does. Waits are on conditions (the page's state), never
 on time.
+
+The view never looks outside its own element: when the run ends, the kernel replaces the view's
+output with the run's chart and closes the model (``StreamedView.finish``), which disposes it.
 """
 
 from __future__ import annotations
@@ -23,16 +26,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 STATIC = Path(__file__).resolve().parents[2] / "workbench" / "widgets" / "_static"
 ORIGIN = "http://workbench.test"
 
-# Two cells' output areas: the view's (with the view, later its snapshot) and another cell that
-# shows a snapshot of the same run, which the view must leave alone.
+# The view's output area, beside another output of its cell (a notebook saved by an older
+# workbench kept a static picture there): the view leaves whatever is not its own alone.
 PAGE = """<!doctype html><html><body>
 <div class="jp-OutputArea" id="area-view">
   <div class="jp-OutputArea-child"><div class="jp-OutputArea-output" id="host"
     style="width:600px"></div></div>
-</div>
-<div class="jp-OutputArea" id="area-other">
-  <div class="jp-OutputArea-child" id="other-snapshot">
-    <div data-workbench-snapshot="run-1">the same run, shown by another cell</div>
+  <div class="jp-OutputArea-child" id="other-output">
+    <div data-workbench-snapshot="run-1">another output of the cell</div>
   </div>
 </div>
 <script type="module">
@@ -90,20 +91,11 @@ window.answer = (request, series, error = null) => {
   window.message(error ? {...response, error: {message: error}} : {...response, result: null});
 };
 
-// what the kernel displays when the run ends: the snapshot, as a new output of the view's cell
-window.addSnapshot = () => {
-  const output = document.createElement("div");
-  output.className = "jp-OutputArea-child";
-  output.id = "snapshot";
-  output.innerHTML = '<div data-workbench-snapshot="run-1">the static snapshot</div>';
-  document.getElementById("area-view").appendChild(output);
-};
-
 window.frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 
 window.model = new Model({
   run_id: "run-1", title: "r", state: "running", progress: {text: "step 3/3"},
-  bad_values: [], smoothing: 0, snapshot: false,
+  bad_values: [], smoothing: 0,
 });
 
 // as in JupyterLab: the view renders into an element that is attached to the page afterwards
@@ -143,30 +135,24 @@ def points(page: Any) -> Any:
     return page.locator(".workbench-livecurves-panel[data-group='loss']")
 
 
-def test_a_view_without_points_leaves_the_snapshot_visible(page: Any) -> None:
-    """A reopened notebook: the snapshot is in the output already, and no kernel answers."""
+def test_a_view_without_a_kernel_shows_its_header_and_waits(page: Any) -> None:
+    """A page whose kernel never answers: the view asks once and shows what its traits say."""
     from playwright.sync_api import expect
 
-    page.evaluate("() => { window.model.state.state = 'finished'; window.addSnapshot(); }")
-    page.evaluate("window.model.state.snapshot = true")
-    page.evaluate("window.render()")
+    page.evaluate("() => { window.model.state.state = 'finished'; window.render(); }")
     (request,) = page.evaluate("window.model.sent")
     assert request == {"type": "request", "id": 1, "method": "sync", "params": {}}
     page.evaluate("window.frames()")  # the view had its chance to draw
-    expect(page.locator("#snapshot")).to_be_visible()
     expect(page.locator(".workbench-livecurves-header")).to_contain_text("finished")
 
-    # a kernel answers after all: the view has points to draw, so it replaces the snapshot
+    # a kernel answers after all: the view draws what it sent
     page.evaluate(f"window.answer(window.model.sent[0], {LOSS})")
     expect(points(page)).to_have_attribute("data-points", "3")
-    expect(page.locator("#snapshot")).to_be_hidden()
-    expect(page.locator("#other-snapshot")).to_be_visible()  # another cell's output
+    expect(page.locator("#other-output")).to_be_visible()
     assert page.evaluate("window.logged") == []
 
 
-def test_the_snapshot_is_hidden_in_its_own_output_area_while_the_view_has_points(
-    page: Any,
-) -> None:
+def test_the_view_draws_appends_resets_and_bad_values(page: Any) -> None:
     from playwright.sync_api import expect
 
     page.evaluate(
@@ -178,45 +164,37 @@ def test_the_snapshot_is_hidden_in_its_own_output_area_while_the_view_has_points
     expect(points(page)).to_have_attribute("data-points", "3")
     assert page.evaluate("window.model.sent.length") == 1  # one sync, answered
 
-    # the run ends: the kernel displays the snapshot beside the view. The view's observer of its
-    # output area hides it, without the trait announcing it
-    page.evaluate("window.addSnapshot()")
-    expect(page.locator("#snapshot")).to_be_hidden()
-    expect(page.locator("#other-snapshot")).to_be_visible()
-    page.evaluate("window.model.set('snapshot', true)")
     page.evaluate(
         """window.model.set('bad_values',
             [{key: 'train/loss', label: 'loss', step: 2, value: 'NaN'}])"""
     )
     expect(page.locator(".workbench-livecurves-bad")).to_have_text(" · loss=NaN at step 2")
 
-    # the view has nothing to draw any more: the snapshot is the picture again
     page.evaluate(
         """window.message({type: 'reset', series: [
             {key: 'train/loss', group: 'loss', split: 'train', n: 0}]}, [[], []])"""
     )
     expect(points(page)).to_have_attribute("data-points", "0")
-    expect(page.locator("#snapshot")).to_be_visible()
-
     page.evaluate(
         """window.message({type: 'append', series: [
             {key: 'train/loss', group: 'loss', split: 'train', n: 1}]}, [[4], [0.3]])"""
     )
     expect(points(page)).to_have_attribute("data-points", "1")
-    expect(page.locator("#snapshot")).to_be_hidden()
+    # whatever the view draws or not, the cell's other outputs are not its business
+    expect(page.locator("#other-output")).to_be_visible()
 
-    page.evaluate("window.dispose()")  # the view is gone: its snapshot shows
-    expect(page.locator("#snapshot")).to_be_visible()
-    expect(page.locator("#other-snapshot")).to_be_visible()
+    page.evaluate("window.dispose()")  # the kernel closed the model: the view lets go
+    page.evaluate("window.model.set('state', 'finished')")
+    assert page.evaluate("Object.values(window.model.handlers).flat().length") == 0
+    expect(page.locator("#other-output")).to_be_visible()
     assert page.evaluate("window.logged") == []
 
 
-def test_an_error_response_is_reported_and_leaves_the_snapshot(page: Any) -> None:
+def test_an_error_response_is_reported(page: Any) -> None:
     from playwright.sync_api import expect
 
     page.evaluate(
         """() => {
-            window.addSnapshot();
             window.model.kernel = request => window.answer(request, null, 'sync failed: boom');
             window.render();
         }"""
@@ -224,4 +202,4 @@ def test_an_error_response_is_reported_and_leaves_the_snapshot(page: Any) -> Non
     page.wait_for_function("window.logged.some(t => t.includes('no curves from the kernel'))")
     assert "sync: sync failed: boom" in page.evaluate("window.logged.join()")
     page.evaluate("window.frames()")
-    expect(page.locator("#snapshot")).to_be_visible()
+    expect(page.locator(".workbench-livecurves-header")).to_be_visible()

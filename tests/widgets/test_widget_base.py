@@ -1,18 +1,24 @@
 """The streamed-view base and the live curves widget on it: the exact messages they send through
 a real ipywidgets comm path (a recording comm at the boundary), requests and their responses,
-batched trait updates, and the static fallback."""
+batched trait updates, and the final output that replaces a view in the notebook."""
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, TypedDict, get_type_hints
 
+import anywidget
 import numpy as np
 import pytest
+from IPython.utils.capture import capture_output
 
 from tests.widgets.conftest import Sent
 from workbench.curves.store import BadValue, Run
 from workbench.widgets.base import StreamedView, float64_buffer, handles
 from workbench.widgets.live_curves import CurvesWidget
+from workbench.widgets.messages import CurvesTraits
+
+PLOTLY = "application/vnd.plotly.v1+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 class Ping(TypedDict):
@@ -172,31 +178,87 @@ def test_bad_values_travel_as_wire_floats_whatever_the_caller_set(sent: Sent) ->
         widget.bad_values = [{"key": "train/loss"}]
 
 
-@pytest.fixture
-def shell() -> Any:
-    """A real IPython shell (no workbench extension, no TensorFlow), for what display() shows."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from IPython.testing.globalipapp import start_ipython
-
-    return start_ipython() or InteractiveShell.instance()
+# --- the view's output ------------------------------------------------------------------------
 
 
-def test_the_snapshot_is_displayed_marked_with_the_run_id(sent: Sent, shell: Any) -> None:
-    from IPython.utils.capture import capture_output
-
-    run = curves_run()
-    run.log(6, {"loss": float("nan")})
-    run.close("finished")
-    widget = CurvesWidget(run, run_id="r-<1>")
+def test_a_shown_view_is_replaced_by_its_final_output_then_closed(
+    sent: Sent, shell: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = Echo()
+    recording = view.comm
+    on_the_wire_at_update: list[str] = []
     with capture_output() as captured:
-        widget.show_snapshot(subtitle="step 6")
-    (output,) = captured.outputs
-    html = output.data["text/html"]
-    assert html.startswith('<div data-workbench-snapshot="r-&lt;1&gt;">')
+        publish = shell.display_pub.publish  # the capturing publisher
+
+        def watched(*args: Any, **kwargs: Any) -> None:
+            if kwargs.get("update"):
+                on_the_wire_at_update.extend(kind for kind, _, _ in recording.messages)
+            publish(*args, **kwargs)
+
+        monkeypatch.setattr(shell.display_pub, "publish", watched)
+        view.show()
+        assert view.shown
+        view.finish({"text/html": "<b>done</b>", "text/plain": "done"})
+    shown, replaced = captured.outputs
+    assert shown.data[WIDGET_VIEW]["model_id"] == recording.comm_id
+    assert not shown.update
+    # the same output, updated in place: the saved notebook holds the bundle, not the widget
+    assert replaced.update
+    assert replaced.transient == shown.transient == {"display_id": shown.transient["display_id"]}
+    assert replaced.data == {"text/html": "<b>done</b>", "text/plain": "done"}
+    # then the comm is closed: after the update, so the output never shows a closed widget
+    assert on_the_wire_at_update[0] == "comm_open"
+    assert "comm_close" not in on_the_wire_at_update
+    assert recording.messages[-1][0] == "comm_close"
+    assert view.comm is None
+    assert not view.shown
+    with capture_output() as again:
+        view.finish({"text/plain": "again"})  # nothing left to replace
+    assert again.outputs == []
+
+
+def test_a_view_never_shown_replaces_nothing_and_stays_open(sent: Sent, shell: Any) -> None:
+    view = Echo()
+    with capture_output() as captured:
+        view.finish({"text/plain": "done"})
+    assert captured.outputs == []
+    assert view.comm is not None  # open, for whoever displays it
+
+
+def test_the_curves_widget_syncs_exactly_its_declared_traits() -> None:
+    """``CurvesTraits`` (mirrored in TypeScript) is every trait the front end is sent."""
+    base = set(anywidget.AnyWidget.class_traits(sync=True))
+    synced = set(CurvesWidget.class_traits(sync=True)) - base
+    assert synced == set(get_type_hints(CurvesTraits))
+
+
+def test_the_final_bundle_is_the_runs_chart_svg_and_text(sent: Sent) -> None:
+    run = curves_run()
+    run.log(6, {"loss": float("nan"), "accuracy": 0.6})
+    run.log(6, {"loss": float("inf")}, split="validation")
+    run.close("finished")
+    bundle = CurvesWidget(run, run_id="r-1").final_bundle(subtitle="step 6")
+    assert set(bundle) == {PLOTLY, "text/html", "text/plain"}
+
+    figure = bundle[PLOTLY]
+    traces = [(t["name"], t["line"]["dash"], t["xaxis"]) for t in figure["data"]]
+    # one panel per metric: loss (train solid, validation dashed), then accuracy
+    assert traces == [
+        ("train", "solid", "x"),
+        ("validation", "dash", "x"),
+        ("train", "solid", "x2"),
+    ]
+    assert figure["layout"]["title"]["text"] == "r · finished · step 6"
+    marks = {a["hovertext"]: a for a in figure["layout"]["annotations"] if "hovertext" in a}
+    assert set(marks) == {"loss=NaN at step 6", "val_loss=inf at step 6"}
+    assert all(m["x"] == 6 and m["xref"] == "x" for m in marks.values())
+
+    html = bundle["text/html"]
     assert "r · finished · step 6" in html
     assert html.count("<svg") == 2  # loss (train + validation) and accuracy
-    assert "loss=NaN" in html  # the mark at the first bad value
+    assert "<title>loss=NaN</title>" in html  # the mark at the first bad value
     assert "<script" not in html
-    assert output.data["text/plain"] == "<snapshot of CurvesWidget r-<1>>"
-    assert widget.snapshot is True
-    assert widget.comm.updates()[-1] == {"snapshot": True}
+    assert bundle["text/plain"] == (
+        "<curves of r · finished · step 6: loss, accuracy>\n"
+        "! loss=NaN at step 6\n! val_loss=inf at step 6"
+    )

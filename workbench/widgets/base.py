@@ -1,5 +1,5 @@
 """The base of the workbench's streamed views: typed messages with binary buffers, requests
-answered over widget messages, batched trait updates, and a static fallback for saved notebooks.
+answered over widget messages, batched trait updates, and a final output for saved notebooks.
 
 A view subclasses :class:`StreamedView` with the type of the messages it streams, points
 ``_esm`` at its bundle (built from ``extensions/widgets/<name>/index.ts``, which uses the shared
@@ -12,19 +12,25 @@ A view subclasses :class:`StreamedView` with the type of the messages it streams
         def _sync(self, params: dict[str, Any]) -> None:
             self.send_message({"type": "reset", "n": 3}, [float64_buffer(self.counts)])
 
-        def snapshot_html(self, **options: Any) -> str:
-            return "<svg>...</svg>"
+    view = Histogram()
+    view.show()  # in the cell's output, with a display id
+    ...  # stream
+    view.finish({"text/html": "<svg>...</svg>", "text/plain": "<histogram>"})
 
 Durable state lives in synced traits; events travel as custom messages (``send_message``), with
 arrays as little-endian float64 buffers. Every request gets exactly one
 :class:`~workbench.widgets.messages.WidgetResponse`, after whatever its handler sent: unknown
 methods and failing handlers get an error response, and nothing a front end sends can raise
 into the kernel.
+
+A live view lives only as long as its kernel: a notebook reopened without one would show
+ipywidgets' "Loading widget..." where it was. So a view that is done replaces its own output with
+a plain mimebundle (:meth:`StreamedView.finish`: e.g. plotly's chart and an SVG), which is what
+the saved notebook keeps, and closes its comm.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
@@ -32,8 +38,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import anywidget
 import numpy as np
 import numpy.typing as npt
-import traitlets
-from IPython.display import display
+from IPython.display import DisplayHandle, display
 
 from workbench.widgets.messages import WidgetError, WidgetResponse
 
@@ -70,12 +75,9 @@ def float64_buffer(values: npt.ArrayLike) -> bytes:
 class StreamedView(anywidget.AnyWidget, Generic[MessageT]):
     """An anywidget that streams typed messages and answers its front end's requests.
 
-    Subclasses set ``_esm`` (and ``_css``), register request handlers with :func:`handles`, and
-    override :meth:`snapshot_html` (and :attr:`snapshot_id`) for the static fallback.
+    Subclasses set ``_esm`` (and ``_css``) and register request handlers with :func:`handles`;
+    :meth:`show` displays the view and :meth:`finish` leaves its final output in its place.
     """
-
-    # the static fallback has been displayed in the output (see show_snapshot)
-    snapshot = traitlets.Bool(False).tag(sync=True)
 
     _handlers: ClassVar[dict[str, str]] = {}  # request method -> name of its handler
 
@@ -90,40 +92,38 @@ class StreamedView(anywidget.AnyWidget, Generic[MessageT]):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._output: DisplayHandle | None = None
         self.on_msg(self._on_custom_message)
 
     def send_message(self, message: MessageT, buffers: Sequence[bytes | memoryview] = ()) -> None:
         """Sends one of this view's messages to its front ends, with its binary buffers."""
         self.send(dict(message), list(buffers))
 
-    # --- the static fallback ----------------------------------------------------------------
+    # --- the output ---------------------------------------------------------------------------
+
+    def show(self) -> None:
+        """Displays the view in the current output, with a display id, so that :meth:`finish`
+        can replace it (outside IPython, where nothing is displayed, it prints the repr)."""
+        self._output = display(self, display_id=True)
 
     @property
-    def snapshot_id(self) -> str:
-        """What marks this view's snapshot, so its front end can tell it from others."""
-        return self.model_id  # type: ignore[no-any-return]
+    def shown(self) -> bool:
+        """Whether the view is in an output that :meth:`finish` will replace."""
+        return self._output is not None
 
-    def snapshot_html(self, **options: Any) -> str:
-        """The view as self-contained HTML (no scripts): what a saved notebook shows without it."""
-        raise NotImplementedError(f"{type(self).__name__} has no static snapshot")
+    def finish(self, bundle: Mapping[str, Any]) -> None:
+        """Replaces the view's output with ``bundle``, then closes the widget.
 
-    def show_snapshot(self, **options: Any) -> None:
-        """Displays the snapshot in the current output, marked with :attr:`snapshot_id`.
-
-        The front end hides a snapshot so marked, in its own output area, while the live view
-        has something to show; a notebook reopened without a kernel shows the snapshot.
-        ``options`` go to :meth:`snapshot_html`.
+        ``bundle`` is a mimebundle (mimetype -> data, raw): what the notebook shows and saves
+        from then on, kernel or not. Closing frees the widget's comm and its front-end model;
+        the Python object stays readable. A view that was never shown (:meth:`show`) replaces
+        nothing and stays open, for whoever displays it.
         """
-        marker = html.escape(self.snapshot_id, quote=True)
-        body = self.snapshot_html(**options)
-        display(
-            {
-                "text/html": f'<div data-workbench-snapshot="{marker}">{body}</div>',
-                "text/plain": f"<snapshot of {type(self).__name__} {self.snapshot_id}>",
-            },
-            raw=True,
-        )
-        self.snapshot = True
+        handle, self._output = self._output, None
+        if handle is None:
+            return
+        handle.update(dict(bundle), raw=True)  # before the close: the output never goes blank
+        self.close()
 
     # --- requests ---------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """``workbench.LiveCurves`` (Keras callback) and ``workbench.run()`` (custom loops): a run fed
-through one :class:`~workbench.curves.feed.Feed`, shown by a live widget that only observes it and
-leaves a static snapshot in the saved notebook."""
+through one :class:`~workbench.curves.feed.Feed`, shown by a live widget that only observes it and,
+when the run ends, is replaced by the run's final chart (what the saved notebook keeps)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from IPython.display import display
-
 from workbench.curves.callback import CurvesCallback, new_run_name
 from workbench.curves.feed import Feed, Progress
 from workbench.curves.store import DEFAULT_LOGDIR, BadValue, Run
@@ -20,7 +18,7 @@ _ids = itertools.count(1)
 
 
 class LiveView:
-    """Observer of a run: a widget while it runs, then the snapshot beside it."""
+    """Observer of a run: a widget while it runs, replaced by the run's chart when it ends."""
 
     def __init__(self, smoothing: float = 0.6, show: bool = True) -> None:
         self.smoothing = smoothing
@@ -34,7 +32,7 @@ class LiveView:
         self.run_id = f"{run.name}-{next(_ids)}"
         self.widget = CurvesWidget(run, run_id=self.run_id, smoothing=self.smoothing)
         if self.show:
-            display(self.widget)
+            self.widget.show()
 
     def updated(self, run: Run, progress: Progress, bad: list[BadValue]) -> None:
         if self.widget is not None:
@@ -46,8 +44,8 @@ class LiveView:
             return
         self.widget.push()
         self.widget.update(progress=progress["text"], state=run.state)
-        if self.show:  # what a saved or exported notebook shows without the widget
-            self.widget.show_snapshot(subtitle=progress["text"])
+        if self.widget.shown:  # the output a saved or reopened notebook shows, kernel or not
+            self.widget.finish(self.widget.final_bundle(subtitle=progress["text"]))
 
 
 class LiveCurves(CurvesCallback):
@@ -56,8 +54,9 @@ class LiveCurves(CurvesCallback):
     Per-batch training metrics and per-epoch validation metrics, one panel per metric with
     training and validation overlaid, log scale and smoothing controls, and a progress line.
     The plot is redrawn at most ``1 / interval`` times a second with only the new points;
-    collecting a batch's metrics costs microseconds. When training ends or is interrupted, a
-    static snapshot of the curves stays in the output, so a saved notebook still shows them.
+    collecting a batch's metrics costs microseconds. When training ends or is interrupted, the
+    live plot is replaced by the run's final chart (plotly, with an SVG for front ends without
+    it), so a saved notebook shows the curves without a kernel.
 
     Args:
         logdir: where event files go (``logdir/<run>/train``, ``.../validation``); None: memory.
@@ -67,7 +66,8 @@ class LiveCurves(CurvesCallback):
             and go on).
         interval: seconds between redraws.
         smoothing: initial smoothing of the plot (0 to 0.99, as in TensorBoard).
-        display: show the live plot (False: only the run store and event files).
+        display: show the live plot, and the final chart in its place (False: only the run
+            store and event files; the widget is left open for whoever displays it).
 
     Example:
         >>> model.fit(x, y, epochs=5, validation_split=0.2, callbacks=[LiveCurves()])

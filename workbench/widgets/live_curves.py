@@ -5,6 +5,9 @@ The kernel keeps the full history (``workbench.curves.store.Run``); the front en
 since the last push; a series that grew past ``LIVE_LIMIT`` points in the front end is replaced by
 its LTTB-downsampled history, so a million-point run is drawn from a few thousand. A front end
 that renders (a new view, a reopened page) asks for ``sync`` and gets every series again.
+
+When the run ends, the view's output becomes :meth:`CurvesWidget.final_bundle` (plotly's chart
+of the run, its SVG for front ends without plotly, and text): what the saved notebook keeps.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from workbench.curves import store
 from workbench.curves.downsample import lttb
 from workbench.widgets.base import StreamedView, float64_buffer, handles
 from workbench.widgets.messages import BadValue, Progress, SeriesHeader, SeriesMessage
-from workbench.widgets.snapshot import Line, Mark, panels_html
+from workbench.widgets.runs_plot import RunsFigure, traces_of
+from workbench.widgets.snapshot import COLORS, Line, Mark, panels_html
 
 __all__ = ["LIVE_LIMIT", "RESET_POINTS", "CurvesWidget", "bad_value", "series_key"]
 
@@ -37,7 +41,6 @@ _CSS = """
   display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); gap: 8px;
 }
 """
-_COLORS = {"train": "#1f77b4", "validation": "#ff7f0e"}
 
 _Key = tuple[str, str]  # (split, metric)
 _Item = tuple[_Key, np.ndarray, np.ndarray]  # a series' key, steps and values
@@ -62,7 +65,7 @@ class CurvesWidget(StreamedView[SeriesMessage]):
 
     Args:
         run: the run store it draws (the widget keeps no points of its own).
-        run_id: unique per view of the run; marks its snapshot in the output.
+        run_id: unique per view of the run (a run shown twice has two).
         smoothing: the plot's initial smoothing (0 to 0.99).
     """
 
@@ -144,29 +147,68 @@ class CurvesWidget(StreamedView[SeriesMessage]):
         # a NaN is not JSON: the value travels in its wire form whatever the caller gave
         return [_wire_bad_value(item) for item in proposal["value"]]
 
-    @property
-    def snapshot_id(self) -> str:
-        return str(self.run_id)
+    def final_bundle(self, *, subtitle: str = "") -> dict[str, Any]:
+        """What the view's output becomes when the run ends (:meth:`StreamedView.finish`).
 
-    def snapshot_html(self, *, subtitle: str = "", **_options: Any) -> str:
+        Plotly's chart of the run (JupyterLab and Voila draw it, interactive, from the saved
+        notebook without a kernel), the same curves as SVG in ``text/html`` (nbconvert, GitHub)
+        and a line of text. One panel per metric, training solid and validation dashed, each
+        series' first NaN/Inf marked.
+
+        Args:
+            subtitle: said after the run's name and state (the progress line).
+        """
+        figure = RunsFigure(traces_of(self.run.name, self.run, None), self._title(subtitle))
+        return {
+            **figure.plotly_bundle(),
+            "text/html": self.snapshot_html(subtitle=subtitle),
+            "text/plain": self._text(subtitle),
+        }
+
+    def snapshot_html(self, *, subtitle: str = "") -> str:
         """The run's curves as light inline SVG, one panel per metric group."""
         run = self.run
         panels: dict[str, list[Line]] = {}
-        marks: dict[str, list[Mark]] = {}
         for group, keys in run.groups().items():
-            lines = []
+            panels[group] = [
+                Line(
+                    split if len(keys) > 1 else metric,
+                    run.series[(split, metric)].steps,
+                    run.series[(split, metric)].values,
+                    COLORS.get(split),
+                    dashed=split != "train",
+                )
+                for split, metric in keys
+            ]
+        marks: dict[str, list[Mark]] = {}
+        for group, _split, metric, step, value in self._first_bad():
+            marks.setdefault(group, []).append(Mark(step, f"{metric}={value}"))
+        return panels_html(panels, title=self._title(subtitle), marks=marks)
+
+    def _first_bad(self) -> list[tuple[str, str, str, float, str]]:
+        """Each series' first NaN/Inf: (group, split, metric, step, value in its wire form)."""
+        found = []
+        for group, keys in self.run.groups().items():
             for split, metric in keys:
-                series = run.series[(split, metric)]
-                label = split if len(keys) > 1 else metric
-                lines.append(Line(label, series.steps, series.values, _COLORS.get(split)))
+                series = self.run.series[(split, metric)]
                 bad = ~np.isfinite(series.values)
-                if bad.any():  # one mark per series: its first bad value
+                if bad.any():
                     first = int(np.argmax(bad))
-                    text = f"{metric}={wire_float(float(series.values[first]))}"
-                    marks.setdefault(group, []).append(Mark(float(series.steps[first]), text))
-            panels[group] = lines
-        title = f"{run.name} · {run.state}" + (f" · {subtitle}" if subtitle else "")
-        return panels_html(panels, title=title, marks=marks)
+                    value = str(wire_float(float(series.values[first])))
+                    found.append((group, split, metric, float(series.steps[first]), value))
+        return found
+
+    def _title(self, subtitle: str) -> str:
+        return f"{self.run.name} · {self.run.state}" + (f" · {subtitle}" if subtitle else "")
+
+    def _text(self, subtitle: str) -> str:
+        """The final output as text: title, panels, and each series' first NaN/Inf."""
+        groups = ", ".join(self.run.groups()) or "no metrics"
+        bad = [
+            f"\n! {metric if split == 'train' else 'val_' + metric}={value} at step {step:g}"
+            for _, split, metric, step, value in self._first_bad()
+        ]
+        return f"<curves of {self._title(subtitle)}: {groups}>" + "".join(bad)
 
     def _send_series(self, kind: Literal["reset", "append"], items: list[_Item]) -> int:
         if not items:

@@ -76,3 +76,14 @@ class BadValue(TypedDict):
     label: str  # what the user calls it: "loss", "val_loss"
     step: int
     value: WireFloat
+
+
+class CurvesTraits(TypedDict):
+    """The synced traits of the live curves view (``CurvesWidget``), as its front end reads them."""
+
+    title: str  # the run's name
+    state: str  # running, finished, interrupted, failed
+    run_id: str  # unique per view of the run
+    progress: Progress  # {} until the first update
+    bad_values: list[BadValue]
+    smoothing: float  # the plot's initial smoothing, 0 to 0.99

@@ -4,6 +4,10 @@ JupyterLab and Voila render ``application/vnd.plotly.v1+json`` interactively (ho
 a legend that hides a run on click) and save only the figure's data with the notebook; nbconvert,
 GitHub and any front end without plotly's renderer show the ``text/html`` SVG of the same curves.
 Not ``FigureWidget`` (FINDINGS.md: ~5 MB of saved state, points not saved).
+
+The same chart of one run is what a live view leaves in its output when the run ends
+(``CurvesWidget.final_bundle``): its training lines solid and its validation lines dashed, in the
+live view's colors, and each series' first NaN/Inf marked in red at its step.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from typing import Any
 
 import numpy as np
 
+from workbench._protocol import wire_float
 from workbench.curves.downsample import lttb
-from workbench.widgets.snapshot import PALETTE, Line, panels_html
+from workbench.widgets.snapshot import COLORS, PALETTE, Line, panels_html
 
-POINTS = 2_000  # per trace: smooth at any width, a few tens of KB per trace in the notebook
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+POINTS = 2_000  # per trace: smooth at any width, ~16 KB per trace in the notebook
 COLUMNS = 2
 ROW_HEIGHT = 300
+BAD_COLOR = "#d62728"  # a NaN/Inf mark, as in the SVG and the live view
 
 
 @dataclass
@@ -29,6 +36,7 @@ class Trace:
     split: str  # train or validation
     steps: np.ndarray
     values: np.ndarray
+    metric: str = "value"  # the series' metric: how its NaN/Inf mark names it
 
 
 class RunsFigure:
@@ -39,12 +47,17 @@ class RunsFigure:
         self.title = title
         self.figure = _figure(panels, title)
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+    def plotly_bundle(self) -> dict[str, Any]:
+        """The figure as plotly's mimetype output: ``{PLOTLY_MIME: figure JSON}``."""
         import plotly.io as pio
 
         bundle: dict[str, Any] = pio.renderers["plotly_mimetype"].to_mimebundle(
             self.figure.to_dict()
         )
+        return bundle
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        bundle = self.plotly_bundle()
         bundle["text/html"] = self._svg()
         bundle["text/plain"] = repr(self)
         return bundle
@@ -59,10 +72,10 @@ class RunsFigure:
             {
                 group: [
                     Line(
-                        t.run if t.split == "train" else f"{t.run} (validation)",
+                        _name(t, colors),
                         t.steps,
                         t.values,
-                        colors[t.run],
+                        colors[t.run, t.split],
                         dashed=t.split != "train",
                     )
                     for t in traces
@@ -93,17 +106,19 @@ def _figure(panels: dict[str, list[Trace]], title: str) -> Any:
         row, col = divmod(index, columns)
         for trace in panels[group]:
             steps, values = _thin(trace.steps, trace.values)
-            name = trace.run if trace.split == "train" else f"{trace.run} (validation)"
+            name = _name(trace, colors)
             figure.add_trace(
                 go.Scattergl(
-                    x=steps,
-                    y=np.where(np.isfinite(values), values, np.nan),  # NaN/Inf: a gap
+                    # steps as int32 and values as float32 when that loses nothing a chart shows:
+                    # half the bytes in the saved notebook
+                    x=_compact_steps(steps),
+                    y=np.where(np.isfinite(values), values, np.nan).astype(np.float32),  # a gap
                     name=name,
                     legendgroup=name,
                     showlegend=(trace.run, trace.split) not in shown,
                     mode="lines",
                     line={
-                        "color": colors[trace.run],
+                        "color": colors[trace.run, trace.split],
                         "dash": "solid" if trace.split == "train" else "dash",
                         "width": 1.6,
                     },
@@ -113,6 +128,9 @@ def _figure(panels: dict[str, list[Trace]], title: str) -> Any:
                 col=col + 1,
             )
             shown.add((trace.run, trace.split))
+            mark = _first_bad(trace, several_runs=len({r for r, _ in colors}) > 1)
+            if mark is not None:
+                _add_mark(figure, *mark, row=row + 1, col=col + 1)
     figure.update_xaxes(title_text="step", showgrid=True, gridcolor="#eee", zeroline=False)
     figure.update_yaxes(showgrid=True, gridcolor="#eee", zeroline=False, exponentformat="e")
     figure.update_layout(
@@ -128,9 +146,60 @@ def _figure(panels: dict[str, list[Trace]], title: str) -> Any:
     return figure
 
 
-def _colors(panels: dict[str, list[Trace]]) -> dict[str, str]:
-    runs = list(dict.fromkeys(t.run for traces in panels.values() for t in traces))
-    return {run: PALETTE[i % len(PALETTE)] for i, run in enumerate(runs)}
+def _colors(panels: dict[str, list[Trace]]) -> dict[tuple[str, str], str]:
+    """(run, split) -> color: one color per run, its validation line dashed; one run alone in
+    the live view's colors, a color per split."""
+    keys = list(dict.fromkeys((t.run, t.split) for traces in panels.values() for t in traces))
+    runs = list(dict.fromkeys(run for run, _ in keys))
+    if len(runs) == 1:
+        return {(run, split): COLORS.get(split, PALETTE[0]) for run, split in keys}
+    return {(run, split): PALETTE[runs.index(run) % len(PALETTE)] for run, split in keys}
+
+
+def _name(trace: Trace, colors: dict[tuple[str, str], str]) -> str:
+    """The legend's name of a trace: the run (and its split) among runs, the split alone."""
+    if len({run for run, _ in colors}) == 1:
+        return trace.split
+    return trace.run if trace.split == "train" else f"{trace.run} (validation)"
+
+
+def _first_bad(trace: Trace, *, several_runs: bool) -> tuple[float, str] | None:
+    """The step of the trace's first NaN/Inf and its hover text (``loss=NaN at step 5``)."""
+    bad = ~np.isfinite(np.asarray(trace.values, dtype=np.float64))
+    if not bad.any():
+        return None
+    first = int(np.argmax(bad))
+    step = trace.steps[first]
+    value = wire_float(float(trace.values[first]))
+    metric = trace.metric if trace.split == "train" else f"val_{trace.metric}"
+    text = f"{metric}={value} at step {int(step) if float(step).is_integer() else step}"
+    return float(step), f"{trace.run}: {text}" if several_runs else text
+
+
+def _add_mark(figure: Any, step: float, text: str, *, row: int, col: int) -> None:
+    """A red dotted line at ``step`` with a red triangle at the panel's top; hover: ``text``."""
+    figure.add_vline(x=step, line={"color": BAD_COLOR, "width": 1, "dash": "dot"}, row=row, col=col)
+    figure.add_annotation(
+        x=step,
+        y=1,
+        yref="y domain",
+        text="▼",
+        showarrow=False,
+        yanchor="bottom",
+        font={"color": BAD_COLOR, "size": 12},
+        hovertext=text,
+        row=row,
+        col=col,
+    )
+
+
+def _compact_steps(steps: np.ndarray) -> np.ndarray:
+    """Steps as int32 when they are whole and fit, else as they are."""
+    if len(steps) and np.all(np.isfinite(steps)) and np.all(np.abs(steps) < 2**31):
+        whole = steps.astype(np.int32)
+        if np.array_equal(whole, steps):
+            return whole
+    return steps
 
 
 def _thin(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -150,5 +219,7 @@ def traces_of(name: str, run: Any, metrics: Sequence[str] | None) -> dict[str, l
             continue
         for split, metric in keys:
             series = run.series[(split, metric)]
-            found.setdefault(group, []).append(Trace(name, split, series.steps, series.values))
+            found.setdefault(group, []).append(
+                Trace(name, split, series.steps, series.values, metric=metric)
+            )
     return found

@@ -1,5 +1,5 @@
-"""Static pictures of curves, as light inline SVG: what a saved, reopened or exported notebook
-shows when the live widget cannot render, and what ``workbench.runs(...).plot()`` draws."""
+"""Static pictures of curves, as light inline SVG: the ``text/html`` of a run's final chart and of
+``workbench.runs(...).plot()``, for front ends without plotly's renderer (nbconvert, GitHub)."""
 
 from __future__ import annotations
 
@@ -41,19 +41,13 @@ def panels_html(
     *,
     title: str = "",
     marks: dict[str, list[Mark]] | None = None,
-    snapshot_of: str = "",
 ) -> str:
-    """One SVG per panel, in a self-contained ``<div>`` (no scripts, no external files).
-
-    Args:
-        snapshot_of: a run id: marks the div so a live view of that run can hide it.
-    """
+    """One SVG per panel, in a self-contained ``<div>`` (no scripts, no external files)."""
     marks = marks or {}
     svgs = "".join(_panel(name, lines, marks.get(name, [])) for name, lines in panels.items())
-    attribute = f' data-workbench-snapshot="{html.escape(snapshot_of)}"' if snapshot_of else ""
     heading = f"<div style='font-weight:600;margin-bottom:2px'>{html.escape(title)}</div>"
     return (
-        f"<div class='workbench-curves-snapshot'{attribute} style='font-family:sans-serif;"
+        f"<div class='workbench-curves-snapshot' style='font-family:sans-serif;"
         f"font-size:11px'>{heading if title else ''}"
         f"<div style='display:flex;flex-wrap:wrap;gap:8px'>{svgs}</div></div>"
     )

@@ -61,6 +61,19 @@ export interface IBadValue {
   value: WireFloat;
 }
 
+/**
+ * The synced traits of the live curves view (`CurvesWidget`); `progress` is
+ * `{}` until the first update, and a saved state may lack any of them.
+ */
+export interface ICurvesTraits {
+  title: string; // the run's name
+  state: string; // running, finished, interrupted, failed
+  run_id: string; // unique per view of the run
+  progress: Partial<IProgress>;
+  bad_values: IBadValue[];
+  smoothing: number; // the plot's initial smoothing, 0 to 0.99
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,28 +1,20 @@
 /**
  * The live curves view: controls, a header and one canvas per metric group,
  * fed by the kernel's series messages and redrawn at most once per frame.
+ *
+ * It lives as long as the run: when the run ends, the kernel replaces the
+ * view's output with the run's final chart (plotly's, kept in the saved
+ * notebook) and closes the model, which disposes the view.
  */
 
 import { FrameScheduler } from '../lib/frame';
 import { BufferLike } from '../lib/buffers';
-import { IBadValue, IProgress, isSeriesMessage } from '../lib/messages';
+import { ICurvesTraits, isSeriesMessage } from '../lib/messages';
 import { IAnyModel, Model } from '../lib/model';
 import { RequestClient } from '../lib/request';
-import { SnapshotSwap } from '../lib/snapshot';
 import { drawPanel } from './draw';
 import { renderHeader } from './header';
 import { SeriesSet } from './series';
-
-/** The synced traits of `workbench.widgets.live_curves.CurvesWidget`. */
-export interface ICurvesTraits {
-  title: string;
-  state: string;
-  run_id: string;
-  progress: Partial<IProgress>;
-  bad_values: IBadValue[];
-  smoothing: number;
-  snapshot: boolean;
-}
 
 export class CurvesView {
   constructor(raw: IAnyModel, el: HTMLElement) {
@@ -30,7 +22,6 @@ export class CurvesView {
     this.el = el;
     this.client = new RequestClient(request => model.send(request));
     this.frames = new FrameScheduler(() => this.draw());
-    this.swap = new SnapshotSwap(el, model.get('run_id') ?? '');
     el.classList.add('workbench-livecurves');
     this.header = el.appendChild(document.createElement('div'));
     this.header.className = 'workbench-livecurves-header';
@@ -55,9 +46,6 @@ export class CurvesView {
     model.on('change:progress', changed);
     model.on('change:state', changed);
     model.on('change:bad_values', changed);
-    // the snapshot is displayed after the view: the swap finds it with its observer, once
-    // it knows its output area (the view may be attached to the page after render)
-    model.on('change:snapshot', () => this.swap.connect());
     this.resize = new ResizeObserver(() => this.resized());
     this.resize.observe(el);
     this.renderHeader();
@@ -69,7 +57,6 @@ export class CurvesView {
     this.model.dispose();
     this.client.dispose();
     this.frames.dispose();
-    this.swap.dispose();
     this.resize.disconnect();
   }
 
@@ -92,7 +79,6 @@ export class CurvesView {
   }
 
   private resized(): void {
-    this.swap.connect();
     if (this.el.clientWidth !== this.width) {
       this.width = this.el.clientWidth;
       this.frames.schedule();
@@ -109,7 +95,6 @@ export class CurvesView {
   }
 
   private draw(): void {
-    let drawn = 0;
     for (const [group, list] of this.series.groups()) {
       const canvas = this.canvas(group);
       const points = drawPanel(canvas, group, list, {
@@ -121,9 +106,7 @@ export class CurvesView {
       });
       // what tests (and curious users) can read: the points this panel drew from
       canvas.parentElement?.setAttribute('data-points', String(points));
-      drawn += points;
     }
-    this.swap.live = drawn > 0; // the snapshot shows what the view cannot
   }
 
   private canvas(group: string): HTMLCanvasElement {
@@ -170,7 +153,6 @@ export class CurvesView {
   private readonly el: HTMLElement;
   private readonly client: RequestClient;
   private readonly frames: FrameScheduler;
-  private readonly swap: SnapshotSwap;
   private readonly resize: ResizeObserver;
   private readonly header: HTMLElement;
   private readonly panels: HTMLElement;
