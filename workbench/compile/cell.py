@@ -7,8 +7,10 @@ it reads and whose return value carries back the names it assigns (``traces``). 
 Keras' ``fit`` and friends, or IPython, runs as Python, with each model switched to the cell's mode
 (``keras_mode``). Whatever fails, the namespace is left as it was before the cell.
 
-This module only decides which path a cell takes and gathers the report; re-running an unchanged
-cell is the common case, so the traced path does no more than look its trace up and call it.
+This module only decides which path a cell takes and gathers the report. Re-running an unchanged
+traced cell is the common case (a training step re-run in a loop pays it every step), so it has
+its own short path: no parsing, no cache keys, no copy of the namespace, just the checks that the
+latest trace still fits (``traces.warm_cell``), the call and the report.
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from workbench.compile.keras_mode import applied, is_keras_model, settings_for
 from workbench.compile.modes import LABELS, Mode, check, tf_debug
 from workbench.compile.namespace import Namespace, restored_on_failure
 from workbench.compile.report import CellReport, FunctionReport
-from workbench.compile.traces import call_cell, cell_function, compile_defs
+from workbench.compile.traces import (
+    CellFunction,
+    call_cell,
+    cell_function,
+    compile_defs,
+    warm_cell,
+)
 
 
 @dataclass
@@ -74,9 +82,13 @@ def compile_cell(
         >>> run.report  # doctest: +SKIP
         %%compile function (tf.function) · cell · 1 trace · first call 40.1 ms · this run 40.1 ms
     """
-    mode = check(mode)
     if steps < 1:
         raise ValueError(f"Expected steps to be a positive integer. Received: {steps!r}")
+    if not compare:
+        cell = warm_cell(namespace, mode, source)  # found: ``mode`` was checked when remembered
+        if cell is not None:
+            return _rerun(cell, source, namespace, check(mode), first_line)
+    mode = check(mode)
     plan = analyze(source)
     if _python_mode(plan, mode) is None and not plan.hoisted and not compare:
         # The traced path writes the namespace only once its call has returned: nothing to put
@@ -95,6 +107,53 @@ def _python_mode(plan: CellPlan, mode: Mode) -> Mode | None:
     return None
 
 
+def _rerun(
+    cell: CellFunction, source: str, namespace: Namespace, mode: Mode, first_line: int
+) -> CellRun:
+    """A traced cell run again on a namespace that still fits its latest trace."""
+    report = CellReport(mode=mode, tf_debug=tf_debug())
+    try:
+        value, seconds = call_cell(cell, namespace)
+    except Exception as exc:
+        files = {cell_file(source): 0, cell.filename: cell_line(0)}
+        raise _failed(exc, mode, files, source, first_line) from exc
+    _report_traced(report, cell, seconds)
+    return CellRun(value=value, report=report)
+
+
+def _failed(
+    exc: Exception, mode: Mode, files: dict[str, int], source: str, first_line: int
+) -> CompileError:
+    # An OpError is raised while the graph runs, after any op before the failing one ran;
+    # anything else failed while tracing or compiling, before a variable could change.
+    ran = isinstance(exc, tf.errors.OpError) and not is_xla_refusal(exc)
+    return explain(exc, mode, files, source.splitlines(), first_line, ran=ran)
+
+
+def _report_traced(report: CellReport, cell: CellFunction, seconds: float) -> None:
+    traces = cell.function.experimental_get_tracing_count()
+    report.functions.append(
+        FunctionReport(
+            name="cell",
+            traces=traces,
+            first_call_seconds=cell.first_call_seconds,
+            run_seconds=seconds,
+            retrace_reasons=cell.retrace_reasons(),
+        )
+    )
+    if cell.not_exported:
+        report.notes.append(
+            "not kept (not tensors): "
+            + ", ".join(cell.not_exported)
+            + "; assign them in an eager cell to keep them"
+        )
+    local = [name for name in cell.signature.local if name != "_"]
+    if local:
+        report.notes.append(
+            "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
+        )
+
+
 def _run(
     plan: CellPlan,
     namespace: Namespace,
@@ -109,10 +168,7 @@ def _run(
     report = CellReport(mode=mode, tf_debug=tf_debug())
 
     def failed(exc: Exception) -> CompileError:
-        # An OpError is raised while the graph runs, after any op before the failing one ran;
-        # anything else failed while tracing or compiling, before a variable could change.
-        ran = isinstance(exc, tf.errors.OpError) and not is_xla_refusal(exc)
-        return explain(exc, mode, files, plan.source.splitlines(), first_line, ran=ran)
+        return _failed(exc, mode, files, plan.source, first_line)
 
     _exec(plan.hoisted, namespace, source_file)
     compiled_defs = compile_defs(plan, namespace, mode, source_file)
@@ -136,33 +192,14 @@ def _run(
                 raise  # plain Python: the user's own traceback is the best explanation
             raise failed(exc) from exc
     else:
-        cell = cell_function(plan, namespace, mode, report.notes)
+        remember = not plan.hoisted  # the whole run is this call: warm_cell may serve it
+        cell = cell_function(plan, namespace, mode, report.notes, remember=remember)
         files[cell.filename] = cell_line(0)  # a line of the generated function -> cell line
         try:
             value, seconds = call_cell(cell, namespace)
         except Exception as exc:
             raise failed(exc) from exc
-        traces = cell.function.experimental_get_tracing_count()
-        report.functions.append(
-            FunctionReport(
-                name="cell",
-                traces=traces,
-                first_call_seconds=cell.first_call_seconds,
-                run_seconds=seconds,
-                retrace_reasons=cell.retrace_reasons(),
-            )
-        )
-        if cell.not_exported:
-            report.notes.append(
-                "not kept (not tensors): "
-                + ", ".join(cell.not_exported)
-                + "; assign them in an eager cell to keep them"
-            )
-        local = [name for name in cell.signature.local if name != "_"]
-        if local:
-            report.notes.append(
-                "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
-            )
+        _report_traced(report, cell, seconds)
     if compiled_defs:
         report.functions[:0] = [_def_report(compiled) for compiled in compiled_defs]
     return CellRun(value=value, report=report)

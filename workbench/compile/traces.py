@@ -4,8 +4,12 @@ A cell's statements are traced once per cell source, mode, signature (which name
 and the objects the trace captured (models, optimizers...: a trace holds what they were bound to
 when it ran, so it serves only while each name still names the same object). Tensors, arrays,
 numbers and structures of them are the trace's arguments, so a new value reaches it without a
-retrace. Re-running an unchanged cell is the common case, so the look-up is kept to a few
-dictionary operations on names the cell's syntax already singled out (``CellPlan.typed``).
+retrace.
+
+Re-running an unchanged cell is the common case, and its cost adds to every step of a training
+loop driven by re-running a cell. :func:`warm_cell` serves it without the caches' keys: it checks
+the names the last run's trace depends on (the same captured objects, the same types of the
+names whose type decides the signature) and hands that trace back.
 """
 
 from __future__ import annotations
@@ -61,6 +65,28 @@ _interfaces: dict[tuple[str, tuple[bool, ...]], tuple[Signature, tuple[str, ...]
 _traced_types: dict[type, bool] = {}
 
 
+class _Missing:
+    """What a name not in the namespace is, for :func:`warm_cell`'s type checks."""
+
+
+_MISSING = _Missing()
+_CONTAINERS = (list, tuple, dict)  # whether these hold tensors depends on their contents
+
+
+@dataclass(frozen=True)
+class _Assumed:
+    """What a cell's latest trace assumed of the namespace (``warm_cell`` checks it)."""
+
+    cell: CellFunction
+    captured: tuple[tuple[str, Any], ...]  # the same objects
+    # the same types (and, for lists, tuples and dicts, the same "holds tensors" answer)
+    typed: tuple[tuple[str, type, bool], ...]
+
+
+# (id(namespace), mode, cell source) -> the latest traced run of a cell with no hoisted part
+_warm: dict[tuple[int, str, str], _Assumed] = {}
+
+
 def is_traced_input(value: Any) -> bool:
     """Tensors, variables, arrays and numbers, and lists, tuples and dicts of them (a batch from
     ``next(iterator)``): passed as arguments so a new value reaches the trace. By type,
@@ -85,14 +111,39 @@ def is_tensor_structure(value: Any) -> bool:
     ) and not isinstance(value, str)
 
 
+def warm_cell(namespace: Namespace, mode: str, source: str) -> CellFunction | None:
+    """The trace the cell's latest run used, if the namespace still fits it; else None.
+
+    Only for a cell whose latest run went through :func:`cell_function` with ``remember``.
+    """
+    assumed = _warm.get((id(namespace), mode, source))
+    if assumed is None:
+        return None
+    for name, value in assumed.captured:
+        if namespace.get(name, _MISSING) is not value:
+            return None
+    for name, kind, holds in assumed.typed:
+        value = namespace.get(name, _MISSING)
+        if type(value) is not kind or (kind in _CONTAINERS and is_traced_input(value) != holds):
+            return None
+    return assumed.cell
+
+
 def cell_function(
-    plan: CellPlan, namespace: Namespace, mode: Mode, notes: list[str] | None = None
+    plan: CellPlan,
+    namespace: Namespace,
+    mode: Mode,
+    notes: list[str] | None = None,
+    *,
+    remember: bool = False,
 ) -> CellFunction:
     """The cell's statements as a ``tf.function`` for what ``namespace`` binds now; cached.
 
     Args:
         notes: the report's notes, told when the cell is traced anew because a captured name
             now names another object.
+        remember: let :func:`warm_cell` serve the next run of this source in this mode (for a
+            cell whose whole run is this function's call: nothing hoisted, not run as Python).
     """
     typed = plan.typed
     holds = tuple([name in namespace and is_traced_input(namespace[name]) for name in typed])
@@ -107,8 +158,30 @@ def cell_function(
     captured = tuple([(name, namespace[name]) for name in captured_names if name in namespace])
     key = (id(namespace), mode, plan.source, signature, tuple([id(v) for _, v in captured]))
     cell = _cells.get(key)
-    if cell is not None:
-        return cell
+    if cell is None:
+        cell = _new_cell(plan, namespace, mode, signature, captured, key, notes)
+    if remember:
+        held = {name for name, _ in captured}
+        typed_now = tuple(
+            (name, type(value), is_traced_input(value))
+            for name in typed
+            if name not in held
+            for value in (namespace.get(name, _MISSING),)
+        )
+        _warm[key[:3]] = _Assumed(cell, captured, typed_now)
+        _bound(_warm)
+    return cell
+
+
+def _new_cell(
+    plan: CellPlan,
+    namespace: Namespace,
+    mode: Mode,
+    signature: Signature,
+    captured: tuple[tuple[str, Any], ...],
+    key: tuple[int, Mode, str, Signature, tuple[int, ...]],
+    notes: list[str] | None,
+) -> CellFunction:
     # the cell's latest trace, if any: dicts keep insertion order, so the last match is newest
     before = next((c for k, c in reversed(_cells.items()) if k[:3] == key[:3]), None)
     if before is not None and notes is not None:

@@ -1,0 +1,54 @@
+"""Re-running an unchanged traced cell takes a short path (``traces.warm_cell``): it must still
+notice every change of the namespace that the slow path would have traced anew for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tests.magics.conftest import run
+
+
+def test_a_loop_variable_that_became_a_tensor_is_carried_out(ip: Any) -> None:
+    cell = "%%compile function\nfor i in tf.range(3):\n    last = i * 2\n"
+    run(ip, cell)
+    assert "last" not in ip.user_ns  # local to the loop: nothing to carry it from
+    run(ip, "last = tf.constant(0, tf.int32)")
+    run(ip, cell)  # `last` now holds a tensor: the loop carries it, and it is exported
+    assert int(ip.user_ns["last"]) == 4
+
+
+def test_a_batch_that_stopped_holding_only_tensors_still_runs(ip: Any) -> None:
+    run(ip, "batch = [tf.ones([2]), tf.ones([2])]")
+    cell = "%%compile function\nn = len(batch)\nfirst = batch[0] * 2\n"
+    run(ip, cell)
+    run(ip, "batch = [tf.ones([2]), 'not a tensor']")  # same type (list), other contents
+    run(ip, cell)
+    np.testing.assert_allclose(ip.user_ns["first"], [2, 2])
+
+
+def test_a_deleted_input_fails_as_it_would_eagerly(ip: Any) -> None:
+    run(ip, "a = tf.ones([2])")
+    cell = "%%compile function\nb = a + 1\n"
+    run(ip, cell)
+    run(ip, "del a")
+    result = ip.run_cell(cell)
+    assert "a" in str(result.error_in_exec)
+    run(ip, "a = 2 * tf.ones([2])")
+    run(ip, cell)
+    np.testing.assert_allclose(ip.user_ns["b"], [3, 3])
+
+
+def test_new_values_reach_the_same_trace(ip: Any) -> None:
+    from workbench.compile import traces
+
+    run(ip, "x = tf.ones([3])")
+    cell = "%%compile function\ny = tf.reduce_sum(x)\n"
+    run(ip, cell)
+    for k in range(2, 5):
+        run(ip, f"x = {k} * tf.ones([3])")
+        run(ip, cell)
+        assert float(ip.user_ns["y"]) == 3 * k
+    (assumed,) = [a for key, a in traces._warm.items() if key[2] == "y = tf.reduce_sum(x)\n"]
+    assert assumed.cell.function.experimental_get_tracing_count() == 1
