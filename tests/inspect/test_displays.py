@@ -9,21 +9,6 @@ import numpy as np
 import pytest
 
 
-@pytest.fixture
-def show(ip: Any) -> Any:
-    formatters = ip.display_formatter.formatters
-    formatters["text/html"].enabled = True  # a terminal shell leaves HTML off; kernels have it
-
-    def display(expression: str) -> dict[str, str]:
-        data, _ = ip.display_formatter.format(ip.ev(expression))
-        html = data.get("text/html", "")
-        assert "<script" not in html
-        assert "http" not in html.replace("http://www.w3.org/2000/svg", "")
-        return data  # type: ignore[no-any-return]
-
-    return display
-
-
 def test_tensor_shape_dtype_device_and_statistics(ip: Any, show: Any) -> None:
     ip.run_cell("x = tf.reshape(tf.range(12.0), [3, 4])")
     data = show("x")

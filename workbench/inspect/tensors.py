@@ -1,6 +1,7 @@
 """Tensors and variables at a glance: shape, dtype, device, statistics, NaN/Inf counts, a
-histogram and a heatmap thumbnail, computed on the device; at most ``SAMPLE`` elements are ever
-copied to the host, so a 100M-element tensor displays in a fraction of a second."""
+histogram and a heatmap thumbnail, computed on the device; at most a bounded sample is ever
+copied to the host, so a 100M-element tensor displays in a fraction of a second, with or
+without NaNs. String tensors show their (cut) values and their lengths."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from workbench.inspect.html import box, heatmap_img, histogram_svg, table
+from workbench.inspect import stats
+from workbench.inspect.charts import Histogram, heatmap_img, histogram, histogram_svg
+from workbench.inspect.html import box, table
 
-SAMPLE = 65_536  # elements copied to the host for the histogram
 THUMBNAIL = 48  # heatmap side, in cells
 PREVIEW = 6  # elements per dimension in the text preview
 IMAGE = (1, 3, 4)  # channel counts (last dimension) that make a tensor an image: HWC or NHWC
+VALUE_BYTES = 120  # bytes of a one-element string tensor copied to the host and shown
+ITEM_BYTES = 24  # bytes of each string in a preview
 
 
 @dataclass
@@ -29,8 +33,9 @@ class TensorSummary:
     stats: dict[str, float] = field(default_factory=dict)
     extra: list[tuple[str, str]] = field(default_factory=list)
     preview: str = ""
-    histogram: tuple[np.ndarray, np.ndarray] | None = None
+    histogram: Histogram | None = None
     heatmap: np.ndarray | None = None
+    heatmap_caption: str = ""  # which slice the heatmap shows
     value: str = ""  # a one-element tensor (a loss, a step count): its value, shown on one line
 
     def text(self) -> str:
@@ -54,19 +59,22 @@ class TensorSummary:
             )
         rows = [("shape", self.shape), ("dtype", self.dtype), ("device", self.device)]
         rows += [(k, _num(v)) for k, v in self.stats.items()] + self.extra
-        pictures = ""
+        # the pictures beside the table, not under it: a display stays about as tall as its table
+        parts = [table(rows)]
         if self.histogram is not None:
-            pictures += histogram_svg(*self.histogram)
+            parts.append(histogram_svg(self.histogram))
         if self.heatmap is not None:
-            pictures += " " + heatmap_img(self.heatmap)
+            parts.append(heatmap_img(self.heatmap, self.heatmap_caption))
+        row = (
+            "<div style='display:flex;flex-wrap:wrap;align-items:flex-end;gap:8px 28px'>"
+            f"{''.join(parts)}</div>"
+        )
         preview = (
-            f"<pre style='margin:2px 0'>{html_lib.escape(self.preview)}</pre>"
+            f"<pre style='margin:4px 0 2px'>{html_lib.escape(self.preview)}</pre>"
             if self.preview
             else ""
         )
-        return box(
-            self.kind, table(rows) + (f"<div>{pictures}</div>" if pictures else "") + preview
-        )
+        return box(self.kind, row + preview)
 
 
 def summarize(value: Any) -> TensorSummary:
@@ -92,96 +100,130 @@ def summarize(value: Any) -> TensorSummary:
         summary.extra.append(("trainable", str(value.trainable)))
         summary.extra.append(("path", str(value.path)))
     if summary.size == 1 and tensor.shape.rank is not None:
-        # statistics, a histogram and a preview of one number would only repeat it
-        summary.value = np.array2string(tf.reshape(tensor, []).numpy(), precision=6)
+        # statistics, a histogram and a preview of one value would only repeat it
+        summary.value = _value(tf.reshape(tensor, []))
         return summary
-    _numeric(tensor, summary)
+    if tensor.dtype == tf.string:
+        _lengths(tensor, summary)
+    else:
+        _numeric(tensor, summary)
     summary.preview = _preview(tensor)
     return summary
+
+
+def _value(scalar: tf.Tensor) -> str:
+    if scalar.dtype != tf.string:
+        return np.array2string(scalar.numpy(), precision=6)
+    length = int(tf.strings.length(scalar))
+    return _string(tf.strings.substr(scalar, 0, VALUE_BYTES).numpy(), length, count=True)
+
+
+def _string(raw: bytes, length: int, count: bool = False) -> str:
+    """A string value as Python writes it: text when it is UTF-8, else a bytes literal. A cut
+    value ends in an ellipsis (and, with ``count``, its length in bytes)."""
+    cut = length > len(raw)
+    text = repr(raw)
+    # a cut can split a multi-byte character: up to 3 bytes of it may end the head
+    for drop in range(4 if cut else 1):
+        try:
+            text = repr(raw[: len(raw) - drop].decode("utf-8"))
+            break
+        except UnicodeDecodeError:
+            continue
+    if not cut:
+        return text
+    return text + "…" + (f" ({length:,} bytes)" if count else "")
+
+
+def _lengths(tensor: tf.Tensor, summary: TensorSummary) -> None:
+    """String lengths, reduced on the device: a batch of serialized records is not copied."""
+    if not summary.size:
+        return
+    lengths = tf.strings.length(tf.reshape(tensor, [-1]))
+    low, high = int(tf.reduce_min(lengths)), int(tf.reduce_max(lengths))
+    mean = float(tf.reduce_mean(tf.cast(lengths, tf.float64)))
+    summary.extra.append(("bytes per string", f"min {low} · max {high} · mean {_num(mean)}"))
 
 
 def _numeric(tensor: tf.Tensor, summary: TensorSummary) -> None:
     dtype = tensor.dtype
     if summary.size == 0 or not (dtype.is_floating or dtype.is_integer or dtype.is_bool):
         return
-    data = tf.cast(tensor, tf.uint8) if dtype.is_bool else tensor  # no min/max kernels for bool
-    nan = inf = 0
-    if dtype.is_floating and not bool(tf.reduce_all(tf.math.is_finite(data))):
-        nan = int(tf.math.count_nonzero(tf.math.is_nan(data)))
-        inf = int(tf.math.count_nonzero(tf.math.is_inf(data)))
-        data = tf.boolean_mask(data, tf.math.is_finite(data))  # statistics of the finite values
-    if int(tf.size(data)):
-        summary.stats = _moments(data)
+    flat = tf.reshape(tensor, [-1])
+    found, drawn = stats.describe(flat)
+    summary.stats = dict(found.stats)
     if dtype.is_floating:
-        summary.stats["nan"] = nan
-        summary.stats["inf"] = inf
-    flat = tf.reshape(data, [-1])
-    n = int(tf.size(flat))
-    if n:
-        stride = max(1, n // SAMPLE)
-        sample = tf.cast(flat[::stride][:SAMPLE], tf.float64).numpy()
-        summary.histogram = _histogram(sample)
-    if tensor.shape.rank is not None and tensor.shape.rank >= 2 and summary.size > 1:
-        summary.heatmap = _thumbnail(tensor)
+        summary.stats["nan"] = found.nan
+        summary.stats["inf"] = found.inf
+    if found.finite:
+        which = "finite values" if found.finite < summary.size else "values"
+        caption = (
+            f"all {found.finite:,} {which}"
+            if drawn.complete
+            else f"a sample: {len(drawn.values):,} of {found.finite:,} {which}"
+        )
+        summary.histogram = histogram(drawn.values, caption)
+    if tensor.shape.rank is not None and tensor.shape.rank >= 2:
+        summary.heatmap, summary.heatmap_caption = _thumbnail(tensor)
 
 
-def _histogram(sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    low, high = float(sample.min()), float(sample.max())
-    if low == high:
-        # NumPy widens a constant sample by +-0.5, which is no width at all past 2**53: 1e20
-        # everywhere would raise "Too many bins"
-        half = max(0.5, abs(low) * 1e-3)
-        return np.histogram(sample, bins=24, range=(low - half, high + half))
-    return np.histogram(sample, bins=24)
+def _is_image(tensor: tf.Tensor) -> bool:
+    rank = tensor.shape.rank
+    return rank is not None and rank >= 3 and tensor.shape[-1] in IMAGE
 
 
-def _moments(data: tf.Tensor) -> dict[str, float]:
-    """Min, max, mean and (population) std over every element, reduced on the device.
-
-    Integers go through float64 (float32 holds integers exactly only up to 2**24) and keep their
-    exact min and max; float16 and bfloat16 go through float32, as their squares overflow past
-    256. The variance takes a second pass over ``(x - mean)**2``: ``E[x**2] - mean**2`` cancels
-    to noise when the mean is large next to the spread (mean 1e4, std 1 in float32).
-    """
-    integer = data.dtype.is_integer
-    wide = tf.float64 if integer or data.dtype == tf.float64 else tf.float32
-    values = tf.cast(data, wide)
-    mean = tf.reduce_mean(values)
-    variance = tf.reduce_mean(tf.math.squared_difference(values, mean))  # one temporary, not two
-    exact = data if integer else values
-    number = int if integer else float
-    return {
-        "min": number(tf.reduce_min(exact)),
-        "max": number(tf.reduce_max(exact)),
-        "mean": float(mean),
-        "std": float(tf.sqrt(variance)),
-    }
-
-
-def _thumbnail(tensor: tf.Tensor) -> np.ndarray:
-    """A 2-D view strided to fit: the first image (H x W, channels averaged) of an image-like
-    tensor (last dimension 1, 3 or 4), else the last two dimensions of the first slice (a weight
-    matrix). Only the strided cells leave the device."""
+def _thumbnail(tensor: tf.Tensor) -> tuple[np.ndarray, str]:
+    """A 2-D view strided to fit, and which slice it is: the first image (H x W, channels
+    averaged) of an image-like tensor (last dimension 1, 3 or 4), else the last two dimensions
+    of the first slice (a weight matrix). Only the strided cells leave the device."""
+    image = _is_image(tensor)
     plane = tensor
-    image = tensor.shape.rank is not None and tensor.shape.rank >= 3 and tensor.shape[-1] in IMAGE
+    index: list[str] = []  # the leading indices taken
     while plane.shape.rank is not None and plane.shape.rank > (3 if image else 2):
-        plane = plane[0]
+        plane, index = plane[0], [*index, "0"]
     rows, cols = int(plane.shape[0]), int(plane.shape[1])
     step_r, step_c = max(1, -(-rows // THUMBNAIL)), max(1, -(-cols // THUMBNAIL))
     small = tf.cast(plane[::step_r, ::step_c], tf.float64)
+    channels = int(plane.shape[-1]) if image else 1
     if image:
         small = tf.reduce_mean(small, axis=-1)
-    return np.asarray(small.numpy())
+    cells = np.asarray(small.numpy())
+    caption = f"[{', '.join(index)}] " if index else ""
+    caption += f"{rows}x{cols}" + (f", {channels} channels averaged" if channels > 1 else "")
+    if cells.shape != (rows, cols):
+        caption += f", strided [::{step_r}, ::{step_c}]"
+    return cells, caption
 
 
 def _preview(tensor: tf.Tensor) -> str:
-    if tensor.shape.rank is None:
+    """The first values, a few lines at most: of a matrix its top-left corner, of a tensor of
+    rank 3 or more the corner of its first matrix (of an image batch, the first image's first
+    channel), labelled with the index it shows."""
+    rank = tensor.shape.rank
+    if not rank:
         return ""
-    index = tuple(slice(0, PREVIEW) for _ in range(tensor.shape.rank))
-    head = tensor[index].numpy() if tensor.shape.rank else tensor.numpy()
-    cut = any(d is not None and d > PREVIEW for d in tensor.shape)
-    text = np.array2string(np.asarray(head), threshold=PREVIEW**2, precision=4, edgeitems=3)
-    return text + (" ..." if cut else "")
+    image = _is_image(tensor)
+    lead = max(0, rank - 2 - (1 if image else 0))
+    corner = [slice(0, PREVIEW)] * min(rank, 2)
+    index = tuple([0] * lead + corner + ([0] if image else []))
+    head = tensor[index]
+    cut = any(d > PREVIEW for d in tensor.shape[lead : lead + len(corner)])
+    cut = cut or any(d > 1 for d in tensor.shape[:lead]) or (image and tensor.shape[-1] > 1)
+    label = ""
+    if lead or image:
+        parts = [str(i) if isinstance(i, int) else f":{PREVIEW}" for i in index]
+        label = f"[{', '.join(parts)}] = "
+    options: dict[str, Any] = {"threshold": PREVIEW**2, "edgeitems": 3, "prefix": label}
+    if head.dtype == tf.string:
+        lengths = tf.strings.length(head).numpy()
+        raws = tf.strings.substr(head, 0, ITEM_BYTES).numpy()
+        values = np.empty(raws.shape, dtype=object)
+        for where in np.ndindex(raws.shape):
+            values[where] = _string(raws[where], int(lengths[where]))
+        text = np.array2string(values, formatter={"all": str}, **options)
+    else:
+        text = np.array2string(np.asarray(head.numpy()), precision=4, **options)
+    return label + text + (" ..." if cut else "")
 
 
 def _ragged(value: tf.RaggedTensor) -> TensorSummary:

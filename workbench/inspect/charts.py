@@ -1,0 +1,229 @@
+"""The pictures of a tensor display, as self-contained HTML (inline SVG and PNG, no scripts, no
+external files) that reads at a glance in JupyterLab and survives saving the notebook.
+
+Text uses JupyterLab's theme colours where they exist (``var(--jp-...)``, with a fallback), so
+the pictures stay legible on a dark theme.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import struct
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+BINS = 24  # histogram bars of real-valued data
+INTEGER_BINS = 48  # integer-valued data with at most this many distinct values: one bar each
+FONT = 10  # px, tick labels; captions are 11
+LONG_SIDE = 128  # px: a small heatmap is scaled up (nearest neighbour) to about this
+SHORT_SIDE = 12  # px: a 1 x 48 heatmap is still a visible strip
+TEXT = "fill:var(--jp-ui-font-color2,#616161)"
+BAR = "#1f77b4"
+MARK = "#ff8f00"  # the orange of the display's left border
+NON_FINITE = (214, 39, 40)  # NaN and Inf cells of a heatmap: red, apart from the grey ramp
+
+
+@dataclass
+class Histogram:
+    """Bar counts over bin edges, with what they were counted from.
+
+    Attributes:
+        counts: values per bin.
+        edges: bin edges, one more than ``counts``.
+        low: the smallest value counted (marked on the axis).
+        high: the largest value counted (marked on the axis).
+        caption: what was counted ("all 64 values", "a sample of ...").
+        integer: whether each bar is one integer (ticks then fall on integers only).
+    """
+
+    counts: np.ndarray
+    edges: np.ndarray
+    low: float
+    high: float
+    caption: str
+    integer: bool = False
+
+
+def histogram(values: np.ndarray, caption: str) -> Histogram:
+    """Bins for ``values``: one bar per integer when the values are few integers, else ``BINS``
+    equal bars over their range, and a constant centered in a range around it.
+
+    Args:
+        values: finite float64 values, at least one.
+        caption: what the values are, shown above the bars.
+
+    Returns:
+        The histogram.
+    """
+    low, high = float(values.min()), float(values.max())
+    integer = False
+    if low == high:
+        # NumPy widens a constant by +-0.5, which is no width at all past 2**53: 1e20 everywhere
+        # would raise "Too many bins"; an odd bin count puts the constant's bar in the middle
+        half = max(0.5, abs(low) * 1e-3)
+        counts, edges = np.histogram(values, bins=BINS + 1, range=(low - half, high + half))
+    elif high - low < INTEGER_BINS and np.all(values == np.round(values)):
+        edges = np.arange(low - 0.5, high + 1.0, 1.0)
+        counts, edges = np.histogram(values, bins=edges)
+        integer = True
+    else:
+        counts, edges = np.histogram(values, bins=BINS)
+    return Histogram(counts, edges, low, high, caption, integer)
+
+
+def histogram_svg(hist: Histogram, width: int = 260, height: int = 64) -> str:
+    """Bars with a labelled axis: a few round ticks, and the smallest and largest value counted
+    marked in orange at their place with their value.
+
+    Args:
+        hist: what to draw.
+        width: of the plot, px.
+        height: of the tallest bar, px.
+
+    Returns:
+        An inline ``<svg>``, or "" when nothing was counted.
+    """
+    counts, edges = hist.counts, hist.edges
+    if counts.size == 0 or counts.max() == 0:
+        return ""
+    pad = 4  # px either side, so the end labels and markers are not clipped
+    top = FONT + 6  # the caption's line
+    axis = top + height
+    x0, x1 = float(edges[0]), float(edges[-1])
+
+    def x(value: float) -> float:
+        return pad + (value - x0) / (x1 - x0) * (width - 2 * pad)
+
+    bar = (width - 2 * pad) / len(counts)
+    rects = "".join(
+        f"<rect x='{pad + i * bar:.1f}' y='{axis - h:.1f}' width='{max(bar - 1, 1):.1f}' "
+        f"height='{h:.1f}' fill='{BAR}'><title>{_range(edges[i], edges[i + 1])}: {c:,}</title>"
+        "</rect>"
+        for i, (c, h) in enumerate(zip(counts, counts / counts.max() * height, strict=True))
+        if c
+    )
+    labels = [
+        (x(hist.low), _fmt(hist.low), "start", MARK),
+        (x(hist.high), _fmt(hist.high), "end", MARK),
+    ]
+    if hist.low == hist.high:
+        labels = [(x(hist.low), _fmt(hist.low), "middle", MARK)]
+    taken = [_extent(px, text, anchor) for px, text, anchor, _ in labels]
+    for tick in _ticks(x0, x1):
+        if hist.integer and not float(tick).is_integer():
+            continue  # no bar stands at 0.5
+        text, px = _fmt(tick), x(tick)
+        span = _extent(px, text, "middle")
+        if all(span[1] + 6 < a or span[0] > b + 6 for a, b in taken):
+            labels.append((px, text, "middle", ""))
+            taken.append(span)
+    marks = "".join(
+        f"<line x1='{px:.1f}' y1='{axis}' x2='{px:.1f}' y2='{axis + 4}' "
+        f"stroke='{color or '#999'}' stroke-width='{2 if color else 1}'/>"
+        f"<text x='{px:.1f}' y='{axis + 5 + FONT}' text-anchor='{anchor}' font-size='{FONT}' "
+        f"style='{f'fill:{color}' if color else TEXT}'>{html.escape(text)}</text>"
+        for px, text, anchor, color in labels
+    )
+    return (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{axis + FONT + 8}' "
+        "style='overflow:visible'>"
+        f"<title>histogram of {html.escape(hist.caption)}</title>"
+        f"<text x='{pad}' y='{FONT + 1}' font-size='11' style='{TEXT}'>"
+        f"{html.escape(hist.caption)}</text>{rects}"
+        f"<line x1='{pad}' y1='{axis}' x2='{width - pad}' y2='{axis}' stroke='#999'/>{marks}</svg>"
+    )
+
+
+def heatmap_img(values: np.ndarray, caption: str) -> str:
+    """A 2-D array as an inline PNG: a grey ramp from black (minimum) to white (maximum), mid
+    grey for a constant, red for NaN and Inf; scaled up by whole pixels (nearest neighbour, in
+    the PNG itself, so any viewer shows sharp cells) to about ``LONG_SIDE`` px.
+
+    Args:
+        values: the cells, float64.
+        caption: which slice of the tensor they are, shown under the picture.
+
+    Returns:
+        An inline ``<figure>`` with the picture and its caption.
+    """
+    finite = np.isfinite(values)
+    lo = float(values[finite].min()) if finite.any() else 0.0
+    hi = float(values[finite].max()) if finite.any() else 0.0
+    if hi > lo:
+        gray = np.where(finite, (values - lo) / (hi - lo) * 255, 0).round().astype(np.uint8)
+        scale = f"black {_fmt(lo)} · white {_fmt(hi)}"
+    else:
+        gray = np.full(values.shape, 128, np.uint8)  # constant: no extreme to show
+        scale = f"constant {_fmt(lo)}" if finite.any() else "no finite value"
+    rgb = np.repeat(gray[..., np.newaxis], 3, axis=-1)
+    rgb[~finite] = NON_FINITE
+    if not finite.all():
+        scale += " · red NaN/Inf"
+    rows, cols = gray.shape
+    factor = max(1, math.ceil(LONG_SIDE / max(rows, cols)))
+    across, down = factor, max(factor, math.ceil(SHORT_SIDE / rows))
+    rgb = np.repeat(np.repeat(rgb, down, axis=0), across, axis=1)
+    png = base64.b64encode(_png(rgb)).decode()
+    return (
+        "<figure style='margin:0;display:inline-block;vertical-align:bottom'>"
+        f"<img alt='heatmap: {html.escape(caption)}' width='{cols * across}' "
+        f"height='{rows * down}' style='image-rendering:pixelated;display:block' "
+        f"src='data:image/png;base64,{png}'/>"
+        f"<figcaption style='font-size:11px;{TEXT.replace('fill', 'color')}'>"
+        f"{html.escape(caption)}<br/>{html.escape(scale)}</figcaption></figure>"
+    )
+
+
+def _ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """Round values (1, 2 or 5 times a power of ten) inside ``[low, high]``."""
+    raw = (high - low) / most
+    if not raw > 0 or not math.isfinite(raw):
+        return []
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(low / step)
+    return [i * step for i in range(first, math.floor(high / step) + 1)]
+
+
+def _extent(px: float, text: str, anchor: str) -> tuple[float, float]:
+    width = len(text) * FONT * 0.6  # monospace-ish estimate, enough to keep labels apart
+    start = {"start": px, "middle": px - width / 2, "end": px - width}[anchor]
+    return start, start + width
+
+
+def _fmt(value: float) -> str:
+    if float(value).is_integer() and abs(value) < 1e6:
+        return str(int(value))
+    return f"{value:.3g}"
+
+
+def _range(a: float, b: float) -> str:
+    if b - a == 1 and (a + 0.5).is_integer():  # one integer's bar
+        return _fmt(a + 0.5)
+    return f"{_fmt(a)} to {_fmt(b)}"
+
+
+def _png(rgb: np.ndarray) -> bytes:
+    """A minimal 8-bit RGB PNG: no imaging library is a dependency of the workbench."""
+    h, w, _ = rgb.shape
+    raw = b"".join(b"\x00" + rgb[row].tobytes() for row in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
