@@ -72,3 +72,20 @@ def test_generated_function_keeps_cell_lines() -> None:
 def test_syntax_errors_are_python_syntax_errors() -> None:
     with pytest.raises(SyntaxError):
         analyze("x = (\n")
+
+
+@pytest.mark.parametrize(
+    ("source", "has_value"),
+    [
+        ("x\n", True),
+        ("x;\n", False),
+        ("x;  # hidden\n\n", False),
+        ("x; y\n", True),
+        ("x = 1;\n", False),
+    ],
+)
+def test_a_trailing_semicolon_hides_the_value(source: str, has_value: bool) -> None:
+    plan = analyze(source)
+    assert plan.last_is_expression is has_value
+    text = function_source(plan, plan.signature({}))
+    assert ("__wb_result" in text) is has_value  # the traced function returns no hidden value

@@ -52,4 +52,4 @@ def test_compare_and_cell_do_not_import_each_other() -> None:
 
 def test_analysis_only_reads_syntax() -> None:
     imported = {name.split(".")[0] for name in _imports(FOLDER / "analysis.py")}
-    assert imported <= {"__future__", "ast", "dataclasses", "functools"}, imported
+    assert imported <= {"__future__", "ast", "dataclasses", "functools", "io", "tokenize"}, imported

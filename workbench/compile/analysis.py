@@ -9,6 +9,8 @@ names it assigns.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -52,6 +54,8 @@ class CellPlan:
     reads: tuple[str, ...]  # names read before the cell assigns them, in order
     stores: tuple[str, ...]  # names the statements assign, in order
     top_stores: frozenset[str]  # ... of which assigned unconditionally (not in a loop or branch)
+    # The cell ends in an expression whose value it shows: not hidden by a trailing ';'
+    # (IPython's convention, which spares a traced cell returning what nobody will see).
     last_is_expression: bool
     keras_calls: tuple[KerasCall, ...] = field(default=())
 
@@ -124,7 +128,9 @@ def analyze(source: str) -> CellPlan:
         reads=tuple(reads),
         stores=tuple(stores),
         top_stores=frozenset(top),
-        last_is_expression=bool(statements) and isinstance(statements[-1], ast.Expr),
+        last_is_expression=bool(statements)
+        and isinstance(statements[-1], ast.Expr)
+        and not _ends_with_semicolon(source),
         keras_calls=keras_calls,
     )
 
@@ -285,3 +291,15 @@ def _dotted(node: ast.expr) -> str | None:
         base = _dotted(node.value)
         return None if base is None else f"{base}.{node.attr}"
     return None
+
+
+def _ends_with_semicolon(source: str) -> bool:
+    """Whether the last token, comments and line ends aside, is ``;`` (as IPython's displayhook
+    decides whether to show a cell's value)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return False
+    skipped = (tokenize.ENDMARKER, tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT)
+    last = next((token for token in reversed(tokens) if token.type not in skipped), None)
+    return last is not None and last.type == tokenize.OP and last.string == ";"

@@ -71,7 +71,8 @@ def compile_cell(
             (2 below a ``%%compile`` line), for error messages. Default: 1.
 
     Returns:
-        A :class:`CellRun` with the last expression's value and a :class:`CellReport`.
+        A :class:`CellRun` with the last expression's value (None when the cell ends in ``;``,
+        as IPython shows no value then) and a :class:`CellReport`.
 
     Raises:
         SyntaxError: the cell is not valid Python.

@@ -45,7 +45,7 @@ def compile_in_shell(
 
     Returns:
         The value of the cell's last expression, or None when the cell ends in ``;`` (IPython's
-        convention for "show no value").
+        convention for "show no value", which ``compile_cell`` follows).
 
     Raises:
         CompileError: as ``compile_cell``; shown by IPython as one line
@@ -68,4 +68,4 @@ def compile_in_shell(
             del _shown[next(iter(_shown))]
         # what IPython.display.display(bundle, raw=True) does, through the shell it runs in
         shell.display_pub.publish(data=run.report.bundle(), metadata={})
-    return None if cell.rstrip().endswith(";") else run.value
+    return run.value
