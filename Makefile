@@ -60,6 +60,12 @@ lint: install
 	$(BIN)/mypy
 	cd extensions && $(JLPM) lint:check
 
+# Mutation score of the core against its fast tests (tests/mutation/): minutes per module on two
+# cores, so not part of `make test`. MUTATE="workbench/curves/store.py ..." picks modules.
+.PHONY: mutate
+mutate: install
+	$(BIN)/python -m tests.mutation $(MUTATE)
+
 format: install
 	$(BIN)/ruff format workbench tests
 	$(BIN)/ruff check --fix workbench tests

@@ -1,0 +1,255 @@
+"""``make mutate``: the mutation score of the core, module by module (mutmut 3).
+
+Each module is mutated against the fast tests that exercise it (``MODULES``), in a scratch copy of
+``workbench/`` and ``tests/`` under the temp folder, so the checkout others are testing never holds
+a mutant. mutmut records which tests reach each function and runs only those for its mutants.
+
+Writes ``bench-results/mutation.json`` (per module: mutants, killed, survived, the score, the
+survivors' diffs) and prints a table. A survivor listed in ``tests/mutation/EQUIVALENT.md`` (an
+equivalent mutant: no input can tell it from the original) counts apart, and the score leaves it
+out. Usage: ``python -m tests.mutation [module ...] [--workers N] [--keep]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+RESULTS = REPO / "bench-results" / "mutation.json"
+EQUIVALENT = Path(__file__).with_name("EQUIVALENT.md")
+
+# module -> the fast tests that exercise it (no browser, kernel or notebook tests)
+CURVES_TESTS = [
+    "tests/unit/test_curves_core.py",
+    "tests/unit/test_damaged_runs.py",
+    "tests/unit/test_feed.py",
+]
+MODULES: dict[str, list[str]] = {
+    "workbench/curves/series.py": ["tests/unit/test_curves_core.py"],
+    "workbench/curves/downsample.py": ["tests/unit/test_curves_core.py"],
+    "workbench/curves/records.py": CURVES_TESTS,
+    "workbench/curves/events.py": CURVES_TESTS,
+    "workbench/curves/store.py": CURVES_TESTS,
+    "workbench/curves/runs.py": CURVES_TESTS,
+    "workbench/curves/feed.py": CURVES_TESTS,
+    "workbench/curves/registry.py": CURVES_TESTS,
+    "workbench/service/params.py": ["tests/unit/test_service.py"],
+    "workbench/service/router.py": ["tests/unit/test_service.py"],
+    "workbench/compile/analysis.py": ["tests/unit/test_compile_analysis.py"],
+    "workbench/compile/codegen.py": ["tests/unit/test_compile_analysis.py"],
+    "workbench/compile/traces.py": ["tests/magics/test_compile.py"],
+    "workbench/inspect/tensors.py": ["tests/inspect/test_displays.py"],
+}
+# our own tests, each beside the modules it was written for (test file -> modules)
+EXTRA_TESTS: dict[str, list[str]] = {}
+
+# mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection
+DETECTED = {"killed", "timeout", "segfault"}
+STATUS = {
+    0: "survived",
+    1: "killed",
+    3: "killed",
+    5: "no tests",
+    33: "no tests",
+    34: "skipped",
+    36: "timeout",
+    -24: "timeout",
+    24: "timeout",
+    152: "timeout",
+    255: "timeout",
+    -11: "segfault",
+    -9: "segfault",
+}
+
+
+def tests_for(module: str) -> list[str]:
+    extra = [test for test, modules in EXTRA_TESTS.items() if module in modules]
+    return [t for t in MODULES[module] + extra if (REPO / t).exists()]
+
+
+def equivalents() -> dict[str, str]:
+    """Mutant name -> why it is equivalent, from the table in EQUIVALENT.md."""
+    found: dict[str, str] = {}
+    if not EQUIVALENT.exists():
+        return found
+    for line in EQUIVALENT.read_text().splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        match = re.fullmatch(r"`(workbench\.[\w.]+__mutmut_\d+)`", cells[0]) if cells else None
+        if match and len(cells) >= 3:
+            found[match.group(1)] = cells[-1]
+    return found
+
+
+def _pyproject(module: str, tests: list[str]) -> str:
+    """The project's pyproject.toml (pytest settings) plus mutmut's section for one module."""
+    config = {
+        "source_paths": ["workbench/"],
+        "only_mutate": [module],
+        "pytest_add_cli_args_test_selection": tests,
+        # the scratch copy has no cache to share; slow and browser tests are not fast tests
+        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-m", "not slow and not browser"],
+        "use_git_change_detection": False,
+    }
+    lines = ["", "[tool.mutmut]"] + [
+        f"{key} = {json.dumps(value)}" for key, value in config.items()
+    ]
+    return (REPO / "pyproject.toml").read_text() + "\n".join(lines) + "\n"
+
+
+def _scratch(module: str, tests: list[str], root: Path) -> Path:
+    work = root / module.replace("/", "_").removesuffix(".py")
+    shutil.rmtree(work, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "labextension", "_static", "*.pyc")
+    shutil.copytree(REPO / "workbench", work / "workbench", ignore=ignore)
+    shutil.copytree(REPO / "tests", work / "tests", ignore=ignore)
+    (work / "pyproject.toml").write_text(_pyproject(module, tests))
+    return work
+
+
+def _diffs(work: Path, names: list[str]) -> dict[str, str]:
+    if not names:
+        return {}
+    code = (
+        "import json, sys\n"
+        "from mutmut.mutation.diff_apply import get_diff_for_mutant\n"
+        "names = json.loads(sys.argv[1])\n"
+        "print(json.dumps({n: get_diff_for_mutant(n) for n in names}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(names)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    diffs: dict[str, str] = json.loads(out.stdout.strip().splitlines()[-1])
+    # only the changed lines: the context is the whole function
+    return {
+        name: "\n".join(
+            line
+            for line in diff.splitlines()
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        )
+        for name, diff in diffs.items()
+    }
+
+
+def mutate(module: str, workers: int, root: Path, keep: bool) -> dict[str, Any]:
+    tests = tests_for(module)
+    work = _scratch(module, tests, root)
+    log = work / "mutmut.log"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("PYTHONPATH", None)  # the copy, not the checkout, is what the tests import
+    started = time.monotonic()
+    with log.open("w") as out:
+        proc = subprocess.run(
+            [sys.executable, "-m", "mutmut", "run", "--max-children", str(workers)],
+            cwd=work,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    seconds = time.monotonic() - started
+    meta = work / "mutants" / (module + ".meta")
+    if proc.returncode != 0 or not meta.exists():
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"mutmut failed on {module} (exit {proc.returncode}):\n{tail}")
+    codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+    status = {
+        name: STATUS.get(code, "suspicious") if code is not None else "not checked"
+        for name, code in codes.items()
+    }
+    known = equivalents()
+    survivors = sorted((name for name, s in status.items() if s not in DETECTED), key=_natural)
+    equivalent = [name for name in survivors if name in known]
+    unexplained = [name for name in survivors if name not in known]
+    killed = sum(s in DETECTED for s in status.values())
+    counted = len(status) - len(equivalent)
+    diffs = _diffs(work, survivors)
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "module": module,
+        "tests": tests,
+        "mutants": len(status),
+        "killed": killed,
+        "equivalent": len(equivalent),
+        "survived": len(unexplained),
+        "score": round(killed / counted, 4) if counted else 1.0,
+        "seconds": round(seconds, 1),
+        "survivors": {
+            name: {"status": status[name], "diff": diffs.get(name, "")} for name in unexplained
+        },
+        "equivalents": {
+            name: {"why": known[name], "diff": diffs.get(name, "")} for name in equivalent
+        },
+        "listed_equivalent_but_killed": sorted(
+            name
+            for name in known
+            if name.startswith(_prefix(module)) and status.get(name) in DETECTED
+        ),
+    }
+
+
+def _prefix(module: str) -> str:
+    return module.removesuffix(".py").replace("/", ".") + "."
+
+
+def _natural(name: str) -> tuple[str, int]:
+    stem, _, number = name.rpartition("__mutmut_")
+    return stem, int(number)
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{'module':36} {'mutants':>7} {'killed':>6} {'equiv':>5} {'survived':>8} "
+        f"{'score':>6} {'time':>7}"
+    ]
+    for r in rows:
+        lines.append(
+            f"{r['module']:36} {r['mutants']:7d} {r['killed']:6d} {r['equivalent']:5d} "
+            f"{r['survived']:8d} {r['score']:6.1%} {r['seconds']:6.0f}s"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__)
+    parser.add_argument("modules", nargs="*", help="paths as in MODULES; default: all")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("MUTATE_WORKERS", 2)))
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copies")
+    args = parser.parse_args(argv)
+    modules = args.modules or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        parser.error(f"Expected modules among {list(MODULES)}. Received: {unknown}")
+    root = Path(tempfile.gettempdir()) / "wb-mutate"
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    rows = []
+    for module in modules:
+        print(f"mutating {module} against {', '.join(tests_for(module))}", flush=True)
+        row = mutate(module, args.workers, root, args.keep)
+        rows.append(row)
+        previous[module] = row
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(previous, indent=1) + "\n")  # after each: a long run
+        for name, survivor in row["survivors"].items():
+            print(f"  survived {name}\n    " + survivor["diff"].replace("\n", "\n    "))
+    print(_table(rows))
+    print(f"(written to {RESULTS.relative_to(REPO)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
