@@ -175,9 +175,9 @@ class Slow(keras.callbacks.Callback):
         time.sleep(0.05)
 model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
 model.compile("sgd", "mse")
-model.fit(np.random.rand(256, 8), np.random.rand(256, 1), batch_size=16, epochs=6,
-          validation_split=0.25, verbose=0,
-          callbacks=[workbench.LiveCurves(logdir="runs", run="live"), Slow()])"""
+history = model.fit(np.random.rand(256, 8), np.random.rand(256, 1), batch_size=16, epochs=6,
+                    validation_split=0.25, verbose=0,
+                    callbacks=[workbench.LiveCurves(logdir="runs", run="live"), Slow()])"""
 LIVE_POINTS = 6 * 12 + 6  # 192 training samples / 16 a batch, 6 epochs; 6 validation points
 
 # the points the live view's loss panel drew from, and whether the run was still running then
@@ -190,7 +190,7 @@ _DRAWN = """() => {
 }"""
 
 
-def test_live_curves_render_and_grow(lab: Any, page: Any) -> None:
+def test_live_curves_render_and_grow(lab: Any, page: Any, tmp_path: Path) -> None:
     panel = _open_notebook(lab, page, [LIVE_FIT])
     page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
     page.keyboard.press("Shift+Enter")
@@ -208,16 +208,80 @@ def test_live_curves_render_and_grow(lab: Any, page: Any) -> None:
         f"() => {{ const d = ({_DRAWN})(); return d && d.points > {before['points']}"
         " && d.running; }"
     )
-    expect(view.locator(".workbench-livecurves-header")).to_contain_text("finished", timeout=60_000)
-    assert view.locator(".workbench-livecurves-panel").count() == 1  # loss (train + validation)
-    expect(view.locator(".workbench-livecurves-panel")).to_have_attribute(
-        "data-points", str(LIVE_POINTS)
-    )
-    # the static snapshot is in the output, for the saved notebook, but hidden by the live view
-    snapshot = page.locator("[data-workbench-snapshot]")
-    expect(snapshot).to_have_count(1)
-    expect(snapshot).to_be_hidden()
+    # the run ended: the view's own output is now the run's final chart, drawn by plotly from the
+    # figure the saved notebook keeps, with the run's traces; no live view is left
+    page.locator(".jp-RenderedPlotly.js-plotly-plot").wait_for()
+    expect(page.locator(".workbench-livecurves")).to_have_count(0)
+    expect(page.locator(".jp-Notebook .jp-Cell .jp-OutputArea-output")).to_have_count(1)
+    assert page.evaluate(_TRACES) == [
+        {"name": "train", "points": LIVE_POINTS - 6},
+        {"name": "validation", "points": 6},
+    ]
+    page.locator(".jp-Notebook .jp-Cell").first.screenshot(path=str(tmp_path / "final-chart.png"))
     expect(panel.locator(".jp-Workbench-run", has_text="live")).to_contain_text("finished")
+
+
+# the traces of the chart in the output: plotly keeps the figure's data on its graph div, arrays
+# as they came (typed ones as {dtype, bdata: base64})
+_TRACES = """() => {
+  const bytes = {i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4, f4: 4, f8: 8};
+  const length = x => x.bdata === undefined ? x.length : atob(x.bdata).length / bytes[x.dtype];
+  return Array.from(document.querySelector(".js-plotly-plot").data,
+    trace => ({name: trace.name, points: length(trace.x)}));
+}"""
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+SAVED_RUN = """import workbench
+with workbench.run("saved", logdir="runs") as r:
+    for step in range(1, 201):
+        r.log(step, loss=float("nan") if step >= 150 else 1 / step)"""
+
+
+def test_a_saved_run_reopens_as_its_chart_without_a_kernel(
+    lab: Any, page: Any, tmp_path: Path
+) -> None:
+    _open_notebook(lab, page, [SAVED_RUN])
+    _run_cell(page, 0)
+    page.locator(".jp-RenderedPlotly.js-plotly-plot").wait_for()
+    dirty = page.locator(".jp-mod-current.jp-mod-dirty")
+    page.keyboard.press("Control+s")
+    expect(dirty).to_have_count(0)
+    outputs = nbformat.read(lab.root / "test.ipynb", as_version=4).cells[0].outputs
+    # the chart (and the NaN warning the run printed), no widget view
+    (chart,) = [o for o in outputs if o.output_type == "display_data"]
+    assert "application/vnd.plotly.v1+json" in chart.data
+    assert not [o for o in outputs if WIDGET_VIEW in o.get("data", {})]
+    if "image/png" not in chart.data:
+        # plotly's renderer adds a picture of the chart to the output once drawn: it came after
+        # the save, and made the notebook dirty again
+        expect(dirty).to_have_count(1)
+        page.keyboard.press("Control+s")
+        expect(dirty).to_have_count(0)
+
+    page.locator(".lm-MenuBar-item", has_text="Kernel").click()
+    page.locator(".lm-Menu-item[data-command='kernelmenu:shutdown']").click()  # no dialog
+    expect(page.locator(".jp-Toolbar-kernelName")).to_have_text("No Kernel")
+    # the notebook read again from the file, with no kernel: the chart, never "Loading widget"
+    page.evaluate("document.querySelector('.jp-RenderedPlotly').dataset.before = 'reload'")
+    page.locator(".lm-MenuBar-item", has_text="File").click()
+    page.locator(".lm-Menu-item[data-command='docmanager:reload']").click()
+    # plotly's renderer shows the picture it saved beside the figure, and draws the interactive
+    # chart when the pointer comes over it
+    reopened = page.locator(".jp-RenderedPlotly:not([data-before])")
+    expect(reopened.locator("img.plot-img")).to_be_visible()
+    expect(page.locator(".jp-Notebook")).not_to_contain_text("Loading widget")
+    page.locator(".jp-Notebook .jp-Cell").first.screenshot(path=str(tmp_path / "reopened.png"))
+    reopened.hover()
+    expect(reopened.locator(".plot-container")).to_be_visible()
+    expect(page.locator(".jp-Toolbar-kernelName")).to_have_text("No Kernel")
+    assert page.evaluate(_TRACES) == [{"name": "train", "points": 200}]
+    # the first NaN is marked at its step, its value in the hover text
+    marks = page.evaluate(
+        """() => document.querySelector(".js-plotly-plot").layout.annotations
+            .filter(a => a.hovertext).map(a => a.hovertext)"""
+    )
+    assert marks == ["loss=NaN at step 150"]
+    expect(page.locator(".jp-Notebook")).not_to_contain_text("Loading widget")
 
 
 SLOW_FIT = """import keras, numpy as np, time, workbench
