@@ -40,7 +40,7 @@ from workbench.compile.traces import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class CellRun:
     """What ``compile_cell`` returns: the value of the cell's last expression and the report."""
 
@@ -142,17 +142,25 @@ def _report_traced(report: CellReport, cell: CellFunction, seconds: float) -> No
             retrace_reasons=cell.retrace_reasons(),
         )
     )
+    if cell.notes[0] != traces:  # what the trace kept changes only with a trace
+        cell.notes = (traces, _trace_notes(cell))
+    report.notes.extend(cell.notes[1])
+
+
+def _trace_notes(cell: CellFunction) -> tuple[str, ...]:
+    notes = []
     if cell.not_exported:
-        report.notes.append(
+        notes.append(
             "not kept (not tensors): "
             + ", ".join(cell.not_exported)
             + "; assign them in an eager cell to keep them"
         )
     local = [name for name in cell.signature.local if name != "_"]
     if local:
-        report.notes.append(
+        notes.append(
             "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
         )
+    return tuple(notes)
 
 
 def _run(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from workbench.compile.modes import LABELS, Mode
 
 
-@dataclass
+@dataclass(slots=True)  # built on every run: slots keep that small
 class FunctionReport:
     name: str
     traces: int
@@ -39,7 +39,7 @@ class FunctionReport:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class ComparisonRow:
     mode: Mode
     median_seconds: float
@@ -49,7 +49,7 @@ class ComparisonRow:
     max_difference: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class CellReport:
     mode: Mode
     functions: list[FunctionReport] = field(default_factory=list)

@@ -51,6 +51,7 @@ class CellFunction:
     static_result: Any = None
     first_call_seconds: float | None = None  # the latest call that traced: what a retrace cost
     retrace_reasons: Reasons = field(init=False)
+    notes: tuple[int, tuple[str, ...]] = (0, ())  # the report's notes at a tracing count
 
     def __post_init__(self) -> None:
         self.retrace_reasons = Reasons(self.function)
@@ -261,7 +262,8 @@ def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
     if cell.function.experimental_get_tracing_count() > traces:
         cell.first_call_seconds = seconds
     namespace.update(tensors)
-    namespace.update(cell.statics)
+    if cell.statics:
+        namespace.update(cell.statics)
     return (result if result is not None else cell.static_result), seconds
 
 
