@@ -1,8 +1,11 @@
-"""The pictures of a tensor display, as self-contained HTML (inline SVG and PNG, no scripts, no
-external files) that reads at a glance in JupyterLab and survives saving the notebook.
+"""The pictures of a tensor display, as self-contained HTML (no scripts, no external files) that
+reads at a glance in JupyterLab and survives saving the notebook.
 
-Text uses JupyterLab's theme colours where they exist (``var(--jp-...)``, with a fallback), so
-the pictures stay legible on a dark theme.
+A saved notebook opened elsewhere is untrusted, and JupyterLab then sanitizes its HTML: it drops
+``<svg>`` (leaving its text as a run-on line), CSS variables and any CSS property outside an
+allowlist. So the pictures use only what survives: ``<img>`` with a data URI (the heatmap),
+absolutely positioned ``<span>``s (the histogram's bars, ticks and labels), and plain CSS
+(positions, sizes, hex colours, ``opacity`` for muted text, which keeps the theme's colour).
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ import numpy as np
 BINS = 24  # histogram bars of real-valued data
 INTEGER_BINS = 48  # integer-valued data with at most this many distinct values: one bar each
 FONT = 10  # px, tick labels; captions are 11
+LABEL = 64  # px, the box a tick label is centered (or aligned) in
 LONG_SIDE = 128  # px: a small heatmap is scaled up (nearest neighbour) to about this
 SHORT_SIDE = 12  # px: a 1 x 48 heatmap is still a visible strip
-TEXT = "fill:var(--jp-ui-font-color2,#616161)"
+MUTED = "opacity:0.75"  # secondary text in the theme's own colour, light or dark
 BAR = "#1f77b4"
 MARK = "#ff8f00"  # the orange of the display's left border
 NON_FINITE = (214, 39, 40)  # NaN and Inf cells of a heatmap: red, apart from the grey ramp
@@ -75,9 +79,9 @@ def histogram(values: np.ndarray, caption: str) -> Histogram:
     return Histogram(counts, edges, low, high, caption, integer)
 
 
-def histogram_svg(hist: Histogram, width: int = 260, height: int = 64) -> str:
-    """Bars with a labelled axis: a few round ticks, and the smallest and largest value counted
-    marked in orange at their place with their value.
+def histogram_html(hist: Histogram, width: int = 260, height: int = 64) -> str:
+    """Bars over a labelled axis: a few round ticks, and the smallest and largest value counted
+    marked in orange with their value. Each bar's tooltip gives its range and count.
 
     Args:
         hist: what to draw.
@@ -85,56 +89,76 @@ def histogram_svg(hist: Histogram, width: int = 260, height: int = 64) -> str:
         height: of the tallest bar, px.
 
     Returns:
-        An inline ``<svg>``, or "" when nothing was counted.
+        An inline-block ``<div>``, or "" when nothing was counted.
     """
     counts, edges = hist.counts, hist.edges
     if counts.size == 0 or counts.max() == 0:
         return ""
-    pad = 4  # px either side, so the end labels and markers are not clipped
-    top = FONT + 6  # the caption's line
-    axis = top + height
+    pad = 4  # px either side, so that the end marks are not cut
+    axis = 18  # px from the top: the caption's line above the bars
     x0, x1 = float(edges[0]), float(edges[-1])
 
     def x(value: float) -> float:
         return pad + (value - x0) / (x1 - x0) * (width - 2 * pad)
 
     bar = (width - 2 * pad) / len(counts)
-    rects = "".join(
-        f"<rect x='{pad + i * bar:.1f}' y='{axis - h:.1f}' width='{max(bar - 1, 1):.1f}' "
-        f"height='{h:.1f}' fill='{BAR}'><title>{_range(edges[i], edges[i + 1])}: {c:,}</title>"
-        "</rect>"
+    parts = [
+        _box(0, 0, f"font-size:11px;white-space:nowrap;{MUTED}", html.escape(hist.caption)),
+        _box(pad, axis + height, f"width:{width - 2 * pad}px;border-top:1px solid #999"),
+    ]
+    parts += [
+        _box(
+            pad + i * bar,
+            axis + height - h,
+            f"width:{max(bar - 1, 1):.1f}px;height:{h:.1f}px;background-color:{BAR}",
+            title=f"{_range(edges[i], edges[i + 1])}: {c:,}",
+        )
         for i, (c, h) in enumerate(zip(counts, counts / counts.max() * height, strict=True))
         if c
-    )
-    labels = [
-        (x(hist.low), _fmt(hist.low), "start", MARK),
-        (x(hist.high), _fmt(hist.high), "end", MARK),
     ]
-    if hist.low == hist.high:
-        labels = [(x(hist.low), _fmt(hist.low), "middle", MARK)]
+    ends = [(hist.low, "start"), (hist.high, "end")] if hist.high > hist.low else []
+    labels = [(x(v), _fmt(v), anchor, True) for v, anchor in ends or [(hist.low, "middle")]]
     taken = [_extent(px, text, anchor) for px, text, anchor, _ in labels]
     for tick in _ticks(x0, x1):
         if hist.integer and not float(tick).is_integer():
             continue  # no bar stands at 0.5
-        text, px = _fmt(tick), x(tick)
+        px, text = x(tick), _fmt(tick)
         span = _extent(px, text, "middle")
         if all(span[1] + 6 < a or span[0] > b + 6 for a, b in taken):
-            labels.append((px, text, "middle", ""))
+            labels.append((px, text, "middle", False))
             taken.append(span)
-    marks = "".join(
-        f"<line x1='{px:.1f}' y1='{axis}' x2='{px:.1f}' y2='{axis + 4}' "
-        f"stroke='{color or '#999'}' stroke-width='{2 if color else 1}'/>"
-        f"<text x='{px:.1f}' y='{axis + 5 + FONT}' text-anchor='{anchor}' font-size='{FONT}' "
-        f"style='{f'fill:{color}' if color else TEXT}'>{html.escape(text)}</text>"
-        for px, text, anchor, color in labels
-    )
+    for px, text, anchor, end in labels:
+        color = f"background-color:{MARK}" if end else "background-color:#999"
+        parts.append(
+            _box(
+                px - (1 if end else 0.5),
+                axis + height,
+                f"width:{2 if end else 1}px;height:5px;{color}",
+            )
+        )
+        left = {"start": px, "middle": px - LABEL / 2, "end": px - LABEL}[anchor]
+        align = {"start": "left", "middle": "center", "end": "right"}[anchor]
+        look = f"color:{MARK}" if end else MUTED
+        parts.append(
+            _box(
+                left,
+                axis + height + 6,
+                f"width:{LABEL}px;text-align:{align};font-size:{FONT}px;line-height:12px;{look}",
+                html.escape(text),
+            )
+        )
     return (
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{axis + FONT + 8}' "
-        "style='overflow:visible'>"
-        f"<title>histogram of {html.escape(hist.caption)}</title>"
-        f"<text x='{pad}' y='{FONT + 1}' font-size='11' style='{TEXT}'>"
-        f"{html.escape(hist.caption)}</text>{rects}"
-        f"<line x1='{pad}' y1='{axis}' x2='{width - pad}' y2='{axis}' stroke='#999'/>{marks}</svg>"
+        f"<div class='workbench-histogram' title='histogram of {html.escape(hist.caption)}' "
+        f"style='position:relative;display:inline-block;vertical-align:bottom;"
+        f"width:{width}px;height:{axis + height + 20}px;margin-right:24px'>{''.join(parts)}</div>"
+    )
+
+
+def _box(left: float, top: float, style: str, text: str = "", title: str = "") -> str:
+    tip = f" title='{html.escape(title)}'" if title else ""
+    return (
+        f"<span{tip} style='position:absolute;left:{left:.1f}px;top:{top:.1f}px;{style}'>"
+        f"{text}</span>"
     )
 
 
@@ -169,11 +193,12 @@ def heatmap_img(values: np.ndarray, caption: str) -> str:
     rgb = np.repeat(np.repeat(rgb, down, axis=0), across, axis=1)
     png = base64.b64encode(_png(rgb)).decode()
     return (
-        "<figure style='margin:0;display:inline-block;vertical-align:bottom'>"
+        "<figure class='workbench-heatmap' "
+        "style='margin:0;display:inline-block;vertical-align:bottom'>"
         f"<img alt='heatmap: {html.escape(caption)}' width='{cols * across}' "
         f"height='{rows * down}' style='image-rendering:pixelated;display:block' "
         f"src='data:image/png;base64,{png}'/>"
-        f"<figcaption style='font-size:11px;{TEXT.replace('fill', 'color')}'>"
+        f"<figcaption style='font-size:11px;line-height:14px;{MUTED}'>"
         f"{html.escape(caption)}<br/>{html.escape(scale)}</figcaption></figure>"
     )
 

@@ -15,10 +15,10 @@ def box(title: str, body: str) -> str:
     return f"<div class='workbench-inspect' style='{STYLE}'><b>{html.escape(title)}</b>{body}</div>"
 
 
-def table(rows: list[tuple[str, str]]) -> str:
+def table(rows: list[tuple[str, str]], style: str = "margin:2px 0") -> str:
     cells = "".join(
-        f"<tr><td style='padding-right:12px;color:#666'>{html.escape(k)}</td>"
+        f"<tr><td style='padding-right:12px;opacity:0.7'>{html.escape(k)}</td>"
         f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
         for k, v in rows
     )
-    return f"<table style='margin:2px 0'>{cells}</table>"
+    return f"<table style='{style}'>{cells}</table>"

@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from workbench.inspect import stats
-from workbench.inspect.charts import Histogram, heatmap_img, histogram, histogram_svg
+from workbench.inspect.charts import Histogram, heatmap_img, histogram, histogram_html
 from workbench.inspect.html import box, table
 
 THUMBNAIL = 48  # heatmap side, in cells
@@ -59,16 +59,15 @@ class TensorSummary:
             )
         rows = [("shape", self.shape), ("dtype", self.dtype), ("device", self.device)]
         rows += [(k, _num(v)) for k, v in self.stats.items()] + self.extra
-        # the pictures beside the table, not under it: a display stays about as tall as its table
-        parts = [table(rows)]
+        # the pictures beside the table, not under it: a display stays about as tall as its
+        # table. Inline blocks, not flex: JupyterLab's sanitizer keeps no flex alignment or gap
+        beside = "display:inline-table;vertical-align:bottom;margin:2px 24px 2px 0"
+        parts = [table(rows, beside)]
         if self.histogram is not None:
-            parts.append(histogram_svg(self.histogram))
+            parts.append(histogram_html(self.histogram))
         if self.heatmap is not None:
             parts.append(heatmap_img(self.heatmap, self.heatmap_caption))
-        row = (
-            "<div style='display:flex;flex-wrap:wrap;align-items:flex-end;gap:8px 28px'>"
-            f"{''.join(parts)}</div>"
-        )
+        row = f"<div>{''.join(parts)}</div>"
         preview = (
             f"<pre style='margin:4px 0 2px'>{html_lib.escape(self.preview)}</pre>"
             if self.preview
