@@ -81,6 +81,8 @@ def test_statistics_leave_out_nan_and_inf_like_numpy(ip: Any, show: Any, monkeyp
     assert summary.histogram.caption == "all 3 finite values"
     text = show("tf.fill([3, 2], float('nan'))")["text/plain"]
     assert text.startswith("<tf.Tensor shape=(3, 2) float32 on CPU:0 · nan 6 · inf 0>")
+    # finite float32 values whose squares overflow float32
+    assert "std 8.165e+29 · nan 1" in show("tf.constant([1e30, -1e30, 2.0, np.nan])")["text/plain"]
 
 
 PEAK = """

@@ -74,8 +74,11 @@ def histogram(values: np.ndarray, caption: str) -> Histogram:
         edges = np.arange(low - 0.5, high + 1.0, 1.0)
         counts, edges = np.histogram(values, bins=edges)
         integer = True
-    else:
+    elif math.isfinite(high - low):
         counts, edges = np.histogram(values, bins=BINS)
+    else:  # a range past float64's 1.8e308 (-1e308 to 1e308): binned at half scale
+        counts, edges = np.histogram(values / 2, bins=BINS)
+        edges = edges * 2
     return Histogram(counts, edges, low, high, caption, integer)
 
 
@@ -178,7 +181,9 @@ def heatmap_img(values: np.ndarray, caption: str) -> str:
     lo = float(values[finite].min()) if finite.any() else 0.0
     hi = float(values[finite].max()) if finite.any() else 0.0
     if hi > lo:
-        gray = np.where(finite, (values - lo) / (hi - lo) * 255, 0).round().astype(np.uint8)
+        # in halves: hi - lo passes float64's 1.8e308 for -1e308 .. 1e308
+        ramp = (values / 2 - lo / 2) / (hi / 2 - lo / 2) * 255
+        gray = np.where(finite, ramp, 0).round().astype(np.uint8)
         scale = f"black {_fmt(lo)} · white {_fmt(hi)}"
     else:
         gray = np.full(values.shape, 128, np.uint8)  # constant: no extreme to show

@@ -79,7 +79,7 @@ def describe(flat: tf.Tensor) -> tuple[Moments, Sample]:
     return found, _gathered(flat, found.finite)
 
 
-def moments(flat: tf.Tensor, anchor: float | None = None) -> Moments:
+def moments(flat: tf.Tensor, anchor: float | None = None, wide: tf.DType | None = None) -> Moments:
     """Counts and statistics of a 1-D numeric or boolean tensor, reduced chunk by chunk.
 
     A chunk of finite values (all of them, for integers) is summed in a first pass and its
@@ -101,12 +101,15 @@ def moments(flat: tf.Tensor, anchor: float | None = None) -> Moments:
         flat: a 1-D tensor of a floating, integer or boolean dtype.
         anchor: a finite element of ``flat`` near the middle of its values, if one is known;
             else the first finite element of the first chunk with a non-finite one is used.
+        wide: the dtype to sum in; by default float64 for integers and float64 data, else
+            float32 (and float64 when float32 sums overflow).
 
     Returns:
         The counts and, when there is a finite value, the statistics.
     """
     dtype = flat.dtype
-    wide = tf.float64 if dtype.is_integer or dtype.is_bool or dtype == tf.float64 else tf.float32
+    if wide is None:
+        wide = tf.float64 if dtype.is_integer or dtype.is_bool or dtype.size == 8 else tf.float32
     n = int(tf.size(flat))
     count, total, nan, inf = 0, 0.0, 0, 0
     low, high = math.inf, -math.inf  # Python ints stay exact past 2**53 (int64 min and max)
@@ -163,6 +166,10 @@ def moments(flat: tf.Tensor, anchor: float | None = None) -> Moments:
         "mean": mean,
         "std": math.sqrt(max(squares, 0.0) / finite_count),
     }
+    if wide == tf.float32 and not (math.isfinite(mean) and math.isfinite(stats["std"])):
+        # finite float32 values whose sum or squares pass float32's 3.4e38 (1e30 and -1e30):
+        # again in float64, which only such tensors pay for
+        return moments(flat, anchor, tf.float64)
     return Moments(finite=finite_count, nan=nan, inf=inf, stats=stats)
 
 
