@@ -60,6 +60,11 @@ EXTRA_TESTS: dict[str, list[str]] = {
         "workbench/curves/events.py",
     ],
     "tests/unit/test_run_store_in_memory_and_on_disk.py": ["workbench/curves/store.py"],
+    "tests/unit/test_feed_progress_and_registry.py": [
+        "workbench/curves/feed.py",
+        "workbench/curves/registry.py",
+    ],
+    "tests/unit/test_run_listings.py": ["workbench/curves/runs.py", "workbench/curves/registry.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection
