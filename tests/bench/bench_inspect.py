@@ -7,9 +7,10 @@ ratio of times taken minutes apart would measure the neighbours). Peak memory is
 fresh process per case, on its first display: the allocator keeps what it once held, so a later
 display, or one after building the tensor in TensorFlow, would reuse it unseen.
 
-Goals (ratios, never seconds): a tensor with NaNs displays within 2x the time of a clean one,
-and its display needs no more memory than a clean one's beyond a tenth of the tensor's size
-(compacting the finite values needed 3x the tensor's size).
+Goals (ratios, never seconds): a tensor with one NaN displays in the time of a clean one
+(within 1.25x), half NaN within 2x (its chunks are masked: NaN and Inf counted, non-finite
+values replaced, distances summed), and a display with NaNs needs no more memory than a clean
+one's beyond a tenth of the tensor's size (compacting the finite values needed 3x its size).
 """
 
 from __future__ import annotations
@@ -123,10 +124,10 @@ def run() -> dict[str, Any]:
     timed = _fresh("times()")
     seconds, ratios = timed["median_s"], timed["over_clean"]
     peaks = {name: _fresh(f"peak({name!r})") for name in CASES}
-    slowest = max(ratios["one_nan"], ratios["half_nan"])
     extra = (max(peaks["one_nan"], peaks["half_nan"]) - peaks["clean"]) / TENSOR_MB
     goals = [
-        at_most("display with NaNs / clean display (time, worst case)", slowest, 2.0),
+        at_most("display with one NaN / clean display (time)", ratios["one_nan"], 1.25),
+        at_most("display half NaN / clean display (time)", ratios["half_nan"], 2.0),
         at_most("display with NaNs - clean display (peak memory, x tensor size)", extra, 0.1),
     ]
     met = all(goal["met"] for goal in goals)
@@ -137,8 +138,8 @@ def run() -> dict[str, Any]:
         "over_clean": ratios,
         "peak_mb": peaks,
         "goals": goals,
-        "goal": "a tensor with NaNs displays within 2x the time of a clean one, and with at most "
-        "a tenth of the tensor's size more peak memory",
+        "goal": "a tensor with one NaN displays within 1.25x the time of a clean one, half NaN "
+        "within 2x, and with at most a tenth of the tensor's size more peak memory",
         "goal_met": met,
         "summary": {
             **{f"{n}_ms": round(seconds[n] * 1e3) for n in CASES},
