@@ -65,6 +65,8 @@ EXTRA_TESTS: dict[str, list[str]] = {
         "workbench/curves/registry.py",
     ],
     "tests/unit/test_run_listings.py": ["workbench/curves/runs.py", "workbench/curves/registry.py"],
+    "tests/unit/test_params_errors_word_for_word.py": ["workbench/service/params.py"],
+    "tests/unit/test_router_replies_exactly.py": ["workbench/service/router.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection
