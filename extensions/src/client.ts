@@ -13,7 +13,7 @@ import {
 
 /** Shown when the kernel closes the comm at once: it has no `workbench` target. */
 export const NO_WORKBENCH =
-  'This kernel does not run the workbench. Switch to the "TensorFlow Workbench" kernel, or run %load_ext workbench in a cell and press refresh.';
+  'This kernel does not run the workbench. Switch to the "TensorFlow Workbench" kernel, or run %load_ext workbench in a cell: the panel connects when the cell ends.';
 
 /**
  * A request that failed. `code` is the kernel's error code, or, when no reply
@@ -47,6 +47,17 @@ export class WorkbenchUnavailable extends RequestError {
   constructor(message: string) {
     super('unavailable', message, null);
     this.name = 'WorkbenchUnavailable';
+  }
+}
+
+/**
+ * The kernel closed the comm without a word: it has no `workbench` target
+ * (a plain kernel), which `%load_ext workbench` in a cell can change.
+ */
+export class NoWorkbench extends WorkbenchUnavailable {
+  constructor() {
+    super(NO_WORKBENCH);
+    this.name = 'NoWorkbench';
   }
 }
 
@@ -179,11 +190,11 @@ export class CommClient {
   private _onClose(msg: KernelMessage.ICommCloseMsg): void {
     const error = (msg.content.data as { error?: unknown } | undefined)?.error;
     this._finish(
-      new WorkbenchUnavailable(
-        typeof error === 'string'
-          ? `${error}. Reinstall tf-workbench so that the kernel and JupyterLab match.`
-          : NO_WORKBENCH
-      )
+      typeof error === 'string'
+        ? new WorkbenchUnavailable(
+            `${error}. Reinstall tf-workbench so that the kernel and JupyterLab match.`
+          )
+        : new NoWorkbench()
     );
   }
 

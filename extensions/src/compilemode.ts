@@ -34,6 +34,19 @@ export function cellMode(
   return parseMagic(source)?.mode ?? kernelDefault;
 }
 
+/** The mode after `mode` in the toggle's cycle: eager -> function -> xla -> eager. */
+export function nextMode(mode: CompileMode): CompileMode {
+  return MODES[(MODES.indexOf(mode) + 1) % MODES.length] as CompileMode;
+}
+
+/**
+ * The cell toolbar toggle's tooltip: the cell's mode, and what a click does.
+ * `Compile mode: Eager. Click for tf.function (edits this cell's %%compile line)`
+ */
+export function toggleCaption(mode: CompileMode): string {
+  return `Compile mode: ${MODE_LABELS[mode]}. Click for ${MODE_LABELS[nextMode(mode)]} (edits this cell's %%compile line)`;
+}
+
 /**
  * The cell's source switched to the next mode (eager -> function -> xla -> eager),
  * by writing its first-line `%%compile` magic, so the notebook runs the same
@@ -42,10 +55,7 @@ export function cellMode(
  */
 export function cycleMode(source: string, kernelDefault: CompileMode): string {
   const magic = parseMagic(source);
-  const current = magic?.mode ?? kernelDefault;
-  const next = MODES[
-    (MODES.indexOf(current) + 1) % MODES.length
-  ] as CompileMode;
+  const next = nextMode(magic?.mode ?? kernelDefault);
   const body = magic
     ? source.slice((source.split('\n', 1)[0] ?? '').length + 1)
     : source;

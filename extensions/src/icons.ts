@@ -9,3 +9,13 @@ export const workbenchIcon = new LabIcon({
   </g>
 </svg>`
 });
+
+/** A bolt: the cell toolbar's compile-mode toggle, coloured by the theme. */
+export const compileIcon = new LabIcon({
+  name: 'tf-workbench:compile',
+  svgstr: `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+  <g class="jp-icon3" fill="#616161">
+    <path d="M13.5 2 4 13.5h6.5L9 22l10-12.5h-6.6L13.5 2Z"/>
+  </g>
+</svg>`
+});

@@ -88,8 +88,8 @@ export class WorkbenchPanel extends Widget {
 
   /**
    * Ask the kernel again for every section's data, or, when the kernel
-   * refused the workbench, open a new connection (after `%load_ext
-   * workbench` in a cell, the refresh button is the way back).
+   * refused the workbench, open a new connection (the service also tries
+   * again by itself after each cell, so `%load_ext workbench` needs no click).
    */
   async refresh(): Promise<void> {
     const service = this._service;

@@ -1,10 +1,11 @@
 import { ISessionContext } from '@jupyterlab/apputils';
-import { Kernel } from '@jupyterlab/services';
+import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { DisposableDelegate, IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 import {
   CommClient,
+  NoWorkbench,
   RequestError,
   timeoutError,
   WorkbenchUnavailable
@@ -34,12 +35,18 @@ const RESTARTING: ReadonlySet<Kernel.Status> = new Set<Kernel.Status>([
  * topics with listeners. Follows the session: another kernel, a restart (the
  * comm dies with the process; a new one is opened once the new process is
  * idle, and the listened topics are subscribed again) and its disposal.
+ *
+ * A kernel without the workbench (plain Python) closes the comm at once; a
+ * cell may change that (`%load_ext workbench`), so after each cell that
+ * ends, the service quietly opens one comm again (the state stays
+ * `unavailable` unless the kernel answers), until the kernel answers.
  */
 export class KernelService implements IKernelService {
   constructor(sessionContext: ISessionContext) {
     this.sessionContext = sessionContext;
     sessionContext.kernelChanged.connect(this._onKernelChanged, this);
     sessionContext.statusChanged.connect(this._onStatusChanged, this);
+    sessionContext.iopubMessage.connect(this._onIopub, this);
     sessionContext.disposed.connect(this.dispose, this);
     void this._connect();
   }
@@ -129,6 +136,7 @@ export class KernelService implements IKernelService {
     this._topics.clear();
     this.sessionContext.kernelChanged.disconnect(this._onKernelChanged, this);
     this.sessionContext.statusChanged.disconnect(this._onStatusChanged, this);
+    this.sessionContext.iopubMessage.disconnect(this._onIopub, this);
     this.sessionContext.disposed.disconnect(this.dispose, this);
     this._disposed.emit();
     Signal.clearData(this);
@@ -153,10 +161,18 @@ export class KernelService implements IKernelService {
     return this._ready.promise;
   }
 
-  private async _connect(): Promise<void> {
+  /**
+   * Open a new comm and ask the kernel to describe its workbench. `quiet`:
+   * a retry on a kernel that refused the comm, which keeps the `unavailable`
+   * state unless the kernel answers.
+   */
+  private async _connect(quiet = false): Promise<void> {
     const generation = ++this._generation;
     this._dropClient();
-    this._setState({ kind: 'connecting', restarting: false });
+    this._retryAfterCell = false;
+    if (!quiet) {
+      this._setState({ kind: 'connecting', restarting: false });
+    }
     await this.sessionContext.ready;
     if (generation !== this._generation) {
       return;
@@ -223,6 +239,7 @@ export class KernelService implements IKernelService {
       this._dropClient();
       this._topics.forget();
       this._awaitingIdle = true;
+      this._retryAfterCell = false;
       this._unavailable(
         'The kernel died. Restart it from the Kernel menu; the workbench reconnects by itself.'
       );
@@ -243,6 +260,27 @@ export class KernelService implements IKernelService {
     if (client === this._client) {
       this._client = null;
       this._unavailable(reason.message);
+      // a kernel without the workbench, which a cell may load: try again after each cell
+      this._retryAfterCell = reason instanceof NoWorkbench;
+    }
+  }
+
+  /**
+   * A cell ended (the kernel went idle after an `execute_request`; the idle
+   * after our own comm open does not count, or a refused retry would retry
+   * again): a kernel that refused the comm may have loaded the workbench.
+   */
+  private _onIopub(_: ISessionContext, msg: KernelMessage.IMessage): void {
+    if (
+      this._retryAfterCell &&
+      this._client === null &&
+      this._state.kind === 'unavailable' &&
+      KernelMessage.isStatusMsg(msg) &&
+      msg.content.execution_state === 'idle' &&
+      (msg.parent_header as Partial<KernelMessage.IHeader>).msg_type ===
+        'execute_request'
+    ) {
+      void this._connect(true);
     }
   }
 
@@ -323,8 +361,8 @@ export class KernelService implements IKernelService {
   }
 
   private _setState(state: ConnectionState): void {
-    if (this._isDisposed) {
-      return;
+    if (this._isDisposed || sameUnavailable(this._state, state)) {
+      return; // a quiet retry refused like the last: nothing changed
     }
     this._state = state;
     this._stateChanged.emit(state);
@@ -342,7 +380,17 @@ export class KernelService implements IKernelService {
   private _kernelTopics = new Set<string>();
   private _topics = new TopicListeners<ITopics>();
   private _awaitingIdle = false;
+  /** The kernel refused the comm (no workbench): open one again after each cell. */
+  private _retryAfterCell = false;
   private _syncScheduled = false;
+}
+
+function sameUnavailable(a: ConnectionState, b: ConnectionState): boolean {
+  return (
+    a.kind === 'unavailable' &&
+    b.kind === 'unavailable' &&
+    a.reason === b.reason
+  );
 }
 
 /** The client of one connection, once the kernel has answered; settles once. */

@@ -18,7 +18,9 @@ import {
  *   process is being replaced.
  * - `ready`: the kernel answered; `description` lists its methods and topics.
  * - `unavailable`: the kernel refused the comm (no workbench, another
- *   protocol) or died; `reason` says what to do.
+ *   protocol) or died; `reason` says what to do. A kernel without the
+ *   workbench is asked again after each cell, quietly (the state changes
+ *   only when it answers).
  * - `no-kernel`: the notebook has no kernel.
  */
 export type ConnectionState =
@@ -64,7 +66,10 @@ export interface IKernelService extends IDisposable {
   /** The topic's latest value while it has listeners, else `undefined`. */
   latest<T extends TopicName>(topic: T): ITopics[T] | undefined;
 
-  /** Open a new comm, e.g. after `%load_ext workbench` in a plain kernel. */
+  /**
+   * Open a new comm now (the refresh button). A kernel that refused the comm
+   * is asked again after each cell anyway, e.g. after `%load_ext workbench`.
+   */
   reconnect(): void;
 }
 

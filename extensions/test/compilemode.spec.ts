@@ -4,7 +4,8 @@ import {
   cellMode,
   compileStatusText,
   cycleMode,
-  parseMagic
+  parseMagic,
+  toggleCaption
 } from '../src/compilemode';
 
 describe('parseMagic', () => {
@@ -63,6 +64,19 @@ describe('cycleMode', () => {
     assert.equal(
       cycleMode('%%compile xla\ny', 'function'),
       '%%compile eager\ny'
+    );
+  });
+});
+
+describe('toggleCaption', () => {
+  it('says the mode and what a click does', () => {
+    assert.equal(
+      toggleCaption('eager'),
+      "Compile mode: Eager. Click for tf.function (edits this cell's %%compile line)"
+    );
+    assert.equal(
+      toggleCaption('xla'),
+      "Compile mode: XLA. Click for Eager (edits this cell's %%compile line)"
     );
   });
 });

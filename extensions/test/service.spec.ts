@@ -92,9 +92,23 @@ class FakeSession {
   isDisposed = false;
   kernelChanged = new Signal<this, unknown>(this);
   statusChanged = new Signal<this, string>(this);
+  iopubMessage = new Signal<this, unknown>(this);
   disposed = new Signal<this, void>(this);
   get session() {
     return { kernel: this.kernel };
+  }
+
+  /** The kernel's status messages around handling a `parent` request (e.g. a cell's). */
+  handled(parent: 'execute_request' | 'comm_open'): void {
+    for (const state of ['busy', 'idle']) {
+      this.statusChanged.emit(state);
+      this.iopubMessage.emit({
+        channel: 'iopub',
+        header: { msg_type: 'status' },
+        parent_header: { msg_type: parent },
+        content: { execution_state: state }
+      });
+    }
   }
 }
 
@@ -103,6 +117,18 @@ const DESCRIPTION: IServiceDescription = {
   methods: ['describe', 'subscribe', 'unsubscribe', 'status', 'runs.list'],
   topics: ['status', 'compile', 'runs']
 };
+
+/** Whether a `status` request reaches the kernel and its answer comes back. */
+async function requestAnswered(
+  service: KernelService,
+  kernel: FakeKernel
+): Promise<string> {
+  const status = service.request('status', {});
+  await settle();
+  kernel.comm.reply('status', { ok: true });
+  await status;
+  return 'answered';
+}
 
 /** Let promise callbacks and queued microtasks run. */
 const settle = () => new Promise(resolve => setTimeout(resolve, 0));
@@ -242,6 +268,64 @@ describe('KernelService', () => {
       (other.state as { reason: string }).reason,
       /^Expected protocol 2\. Received: 1\. Reinstall/
     );
+  });
+
+  it('connects by itself once a cell loads the workbench into a plain kernel', async () => {
+    const session = new FakeSession();
+    const service = new KernelService(session as unknown as ISessionContext);
+    const kernel = session.kernel as FakeKernel;
+    await settle();
+    kernel.comm.closeFromKernel(); // a plain kernel: no workbench target
+    assert.deepEqual(service.state, {
+      kind: 'unavailable',
+      reason: NO_WORKBENCH
+    });
+    const states: string[] = [];
+    service.stateChanged.connect((_, state) => states.push(state.kind));
+
+    // the kernel going idle after our own comm open is no cell: no retry
+    session.handled('comm_open');
+    await settle();
+    assert.equal(kernel.comms.length, 1);
+
+    // a cell ends (one without %load_ext): one comm opened again, quietly refused
+    session.handled('execute_request');
+    await settle();
+    assert.equal(kernel.comms.length, 2);
+    assert.equal(service.state.kind, 'unavailable');
+    kernel.comm.closeFromKernel();
+    session.handled('comm_open');
+    await settle();
+    assert.equal(kernel.comms.length, 2);
+    assert.deepEqual(states, []); // the panel stays as it is: no flicker
+
+    // `%load_ext workbench` runs: after the cell, the kernel answers
+    session.handled('execute_request');
+    session.handled('execute_request'); // another cell: the retry is still under way
+    await settle();
+    assert.equal(kernel.comms.length, 3);
+    kernel.comm.reply('describe', DESCRIPTION);
+    await settle();
+    assert.equal(service.state.kind, 'ready');
+    assert.deepEqual(states, ['ready']);
+    assert.equal(await requestAnswered(service, kernel), 'answered');
+
+    // connected: cells end without new comms
+    session.handled('execute_request');
+    await settle();
+    assert.equal(kernel.comms.length, 3);
+  });
+
+  it('does not retry a kernel that speaks another protocol', async () => {
+    const older = new FakeSession();
+    const service = new KernelService(older as unknown as ISessionContext);
+    await settle();
+    const kernel = older.kernel as FakeKernel;
+    kernel.comm.closeFromKernel({ error: 'Expected protocol 2. Received: 1' });
+    older.handled('execute_request');
+    await settle();
+    assert.equal(kernel.comms.length, 1); // a cell cannot change that: reinstalling can
+    assert.equal(service.state.kind, 'unavailable');
   });
 
   it('reconnects after a restart and resubscribes the topics that still have listeners', async () => {

@@ -118,23 +118,37 @@ def test_panel_follows_a_virtual_split_and_a_restart(lab: Any, page: Any) -> Non
     expect(panel.locator(".jp-Workbench-device")).to_have_count(0)
 
 
-def test_panel_explains_a_kernel_without_the_workbench(lab: Any, page: Any) -> None:
-    panel = _open_notebook(lab, page, ["%load_ext workbench"], kernel="python3")
+def test_panel_explains_a_kernel_without_the_workbench(lab: Any, page: Any, tmp_path: Path) -> None:
+    panel = _open_notebook(lab, page, ["%load_ext workbench", "1 + 1"], kernel="python3")
     state = panel.locator(".jp-Workbench-state.jp-mod-error")
     state.wait_for()
     assert "TensorFlow Workbench" in state.inner_text()
     assert "%load_ext workbench" in state.inner_text()
+    # a %%compile line means nothing to this kernel: no compile toggle on its cells
+    second = page.locator(".jp-Notebook .jp-Cell").nth(1)
+    second.locator(".cm-content").click()
+    expect(second.locator(".jp-cell-toolbar")).to_be_visible()  # the cell's other buttons
+    expect(page.locator(f"[data-command='{TOGGLE}']")).to_be_hidden()
 
-    # doing what it says: the extension loads without output, then refresh connects anew
+    # doing what it says: the extension loads without output, and the panel notices when the
+    # cell ends, with no refresh click
     page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
     page.keyboard.press("Shift+Enter")
     expect(page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first).to_contain_text("[1]")
-    panel.locator(".jp-Workbench-refresh").click()
     expect(panel.locator("[data-section='versions'] .jp-Workbench-versions")).to_be_visible()
     expect(state).to_be_hidden()
+    panel.screenshot(path=str(tmp_path / "panel-after-load-ext.png"))
+    # and the cells get their toggle
+    second.locator(".cm-content").click()
+    expect(
+        page.locator(".jp-Notebook .jp-Cell").nth(1).locator(f"[data-command='{TOGGLE}']")
+    ).to_be_visible()
 
 
-def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any) -> None:
+TOGGLE = "workbench:cycle-compile-mode"
+
+
+def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any, tmp_path: Path) -> None:
     panel = _open_notebook(
         lab,
         page,
@@ -145,20 +159,32 @@ def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any) -> Non
     expect(status).to_have_text("Compile: Eager")
     _run_cell(page, 0)
 
-    page.locator(".jp-Notebook .jp-Cell").nth(1).locator(".cm-content").click()
-    button = (
-        page.locator(".jp-Notebook .jp-Cell")
-        .nth(1)
-        .locator("[data-command='workbench:cycle-compile-mode']")
-    )
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(1)
+    cell.locator(".cm-content").click()
+    button = cell.locator(f"[data-command='{TOGGLE}']")
+    # a labelled toggle: the bolt icon and the mode, a tooltip that says what a click does
     expect(button).to_have_text("Eager")
+    expect(button.locator("svg")).to_be_visible()
+    expect(button).to_have_attribute(
+        "title", "Compile mode: Eager. Click for tf.function (edits this cell's %%compile line)"
+    )
+    expect(button).to_have_attribute("aria-pressed", "false")
+    button.hover()
+    cell.screenshot(path=str(tmp_path / "toggle-hover.png"))
     button.click()
-    source = page.locator(".jp-Notebook .jp-Cell").nth(1).locator(".cm-content")
+    source = cell.locator(".cm-content")
     expect(source).to_contain_text("%%compile function")
     expect(button).to_have_text("tf.function")
+    expect(button).to_have_attribute("aria-pressed", "true")  # the cell runs compiled
+    expect(button).to_have_attribute(
+        "title", "Compile mode: tf.function. Click for XLA (edits this cell's %%compile line)"
+    )
+    page.mouse.move(0, 0)
+    cell.screenshot(path=str(tmp_path / "toggle-pressed.png"))
     button.click()
     expect(source).to_contain_text("%%compile xla")
     expect(button).to_have_text("XLA")
+    cell.screenshot(path=str(tmp_path / "toggle-xla.png"))
 
     output = _run_cell(page, 1)
     expect(output.first).to_contain_text("%%compile xla (XLA)")
