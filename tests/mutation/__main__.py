@@ -50,6 +50,10 @@ MODULES: dict[str, list[str]] = {
     "workbench/compile/traces.py": ["tests/magics/test_compile.py"],
     "workbench/inspect/tensors.py": ["tests/inspect/test_displays.py"],
 }
+# Tests that leave state in their process (a shared IPython shell, TensorFlow's trace caches):
+# mutmut's default forks every mutant from the process that ran the whole suite for its stats,
+# so a clean run already finds the cells traced. A fork server that only collected is clean.
+FRESH_PROCESS = {"workbench/compile/traces.py", "workbench/inspect/tensors.py"}
 # our own tests, each beside the modules it was written for (test file -> modules)
 EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_series_history.py": ["workbench/curves/series.py"],
@@ -68,6 +72,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_params_errors_word_for_word.py": ["workbench/service/params.py"],
     "tests/unit/test_router_replies_exactly.py": ["workbench/service/router.py"],
     "tests/unit/test_cell_analysis_names.py": ["workbench/compile/analysis.py"],
+    "tests/unit/test_cell_codegen_runs.py": ["workbench/compile/codegen.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection
@@ -109,7 +114,7 @@ def equivalents() -> dict[str, str]:
 
 def _pyproject(module: str, tests: list[str]) -> str:
     """The project's pyproject.toml (pytest settings) plus mutmut's section for one module."""
-    config = {
+    config: dict[str, Any] = {
         "source_paths": ["workbench/"],
         "only_mutate": [module],
         "pytest_add_cli_args_test_selection": tests,
@@ -117,6 +122,8 @@ def _pyproject(module: str, tests: list[str]) -> str:
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-m", "not slow and not browser"],
         "use_git_change_detection": False,
     }
+    if module in FRESH_PROCESS:
+        config["process_isolation"] = "forkserver"
     lines = ["", "[tool.mutmut]"] + [
         f"{key} = {json.dumps(value)}" for key, value in config.items()
     ]

@@ -1,0 +1,100 @@
+"""The Python a compiled cell becomes: its exact text for a simple cell, and, for the awkward ones
+(two statements on a line, strings spanning lines, blank lines, a hidden value), generated code
+that runs and does what the cell does, with each statement on its cell line."""
+
+from __future__ import annotations
+
+import linecache
+from typing import Any
+
+from workbench.compile.analysis import analyze
+from workbench.compile.codegen import cell_file, cell_line, digest, function_source
+
+
+def run_generated(source: str, holds_tensor: dict[str, bool], **values: Any) -> tuple[Any, Any]:
+    """Compile the cell's generated function, call it with ``values``; (exports, result)."""
+    plan = analyze(source)
+    signature = plan.signature(holds_tensor)
+    text = function_source(plan, signature)
+    scope: dict[str, Any] = dict(values)
+    exec(compile(text, "<generated>", "exec"), scope)
+    seen: list[tuple[Any, Any]] = []
+    cell = scope["__wb_make"](lambda exports, result: seen.append((exports, result)) or "done")
+    assert cell(*(values[name] for name in signature.parameters)) == "done"
+    (exported,) = seen
+    return exported
+
+
+def test_a_simple_cell_becomes_this_function() -> None:
+    plan = analyze("y = w * x\n\nz = y + 1\nz\n")
+    signature = plan.signature({"x": True, "w": True})
+    assert function_source(plan, signature) == (
+        "def __wb_make(__wb_export):\n"
+        "    def __wb_cell(w, x):\n"
+        "        y = w * x\n"
+        "\n"
+        "        z = y + 1\n"
+        "        __wb_result = z\n"
+        "        return __wb_export({'y': y, 'z': z}, __wb_result)\n"
+        "    return __wb_cell\n"
+    )
+
+
+def test_a_hidden_or_absent_value_returns_none() -> None:
+    assert run_generated("y = x + 1\ny;\n", {"x": True}, x=1) == ({"y": 2}, None)
+    assert run_generated("y = x + 1\n", {"x": True}, x=1) == ({"y": 2}, None)
+    text = function_source(analyze("y = 1\n"), analyze("y = 1\n").signature({}))
+    assert "return __wb_export({'y': y}, None)" in text
+
+
+def test_statements_sharing_a_line_each_run_once() -> None:
+    source = "a = x + 1; b = a * 2\nc = [a, b]\nc\n"
+    assert run_generated(source, {"x": True}, x=1) == ({"a": 2, "b": 4, "c": [2, 4]}, [2, 4])
+    # one statement spanning lines, sharing its last line with the next one
+    source = "d = (x +\n     1); e = d\ne\n"
+    assert run_generated(source, {"x": True}, x=1) == ({"d": 2, "e": 2}, 2)
+
+
+def test_a_string_spanning_lines_keeps_its_content() -> None:
+    source = 's = x + """first\n  second\n"""\nlen(s)\n'
+    exports, result = run_generated(source, {"x": True}, x=">")
+    assert exports == {"s": ">first\n  second\n"}
+    assert result == len(">first\n  second\n")
+
+
+def test_a_statement_spanning_lines_keeps_its_lines_and_each_statement_its_cell_line() -> None:
+    source = "\n\nq = f(\n    x,\n)\n\n\nr = q\nr\n"
+    plan = analyze(source)
+    text = function_source(plan, plan.signature({"x": True}))
+    lines = text.splitlines()
+    # cell line n is generated line n + 2 (two header lines above), 1-based
+    assert lines[3 + 2 - 1].strip() == "q = f("
+    assert lines[4 + 2 - 1].strip() == "x,"
+    assert lines[8 + 2 - 1].strip() == "r = q"
+    assert cell_line(10) == 8
+    assert run_generated(source, {"x": True}, x=3, f=lambda v: v * 2) == ({"q": 6, "r": 6}, 6)
+
+
+def test_every_parameter_is_passed_in_order() -> None:
+    source = "out = a - b * c\n"
+    plan = analyze(source)
+    signature = plan.signature({"a": True, "b": True, "c": True})
+    assert signature.parameters == ("a", "b", "c")
+    assert run_generated(source, {"a": True, "b": True, "c": True}, a=10, b=2, c=3) == (
+        {"out": 4},
+        None,
+    )
+
+
+def test_a_cells_file_name_is_registered_for_tracebacks_and_survives_checkcache() -> None:
+    source = "value = 41 + 1\nvalue\n"
+    name = cell_file(source)
+    assert name == f"<workbench-cell-{digest(source)}>"
+    assert len(digest(source)) == 12
+    assert digest(source) != digest(source + " ")
+    linecache.checkcache()  # what IPython calls before showing a traceback
+    assert linecache.getline(name, 1) == "value = 41 + 1\n"
+    assert linecache.getline(name, 2) == "value\n"
+    linecache.clearcache()
+    assert cell_file(source) == name  # registered again when asked again
+    assert linecache.getline(name, 2) == "value\n"
