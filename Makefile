@@ -65,6 +65,7 @@ lint: install
 .PHONY: mutate
 mutate: install
 	$(BIN)/python -m tests.mutation $(MUTATE)
+	$(BIN)/python -m tests.mutation.deliberate
 
 format: install
 	$(BIN)/ruff format workbench tests
