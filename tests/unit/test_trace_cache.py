@@ -1,0 +1,177 @@
+"""The trace cache of compiled cells (``compile/traces.py``), on plain namespaces with real
+TensorFlow: which values are traced inputs, when a cell's trace is reused or made anew (and
+said), what the warm path checks, what a call writes back, and that the caches stay bounded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from workbench.compile import traces
+from workbench.compile.analysis import analyze
+from workbench.compile.traces import (
+    CACHE_SIZE,
+    call_cell,
+    cell_function,
+    compile_defs,
+    is_tensor_structure,
+    is_traced_input,
+    warm_cell,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "traced"),
+    [
+        (tf.constant(1.0), True),
+        (tf.Variable(1.0), True),
+        (np.zeros(3), True),
+        (np.float32(2.0), True),
+        (3, True),
+        (2.5, True),
+        (True, True),
+        ([tf.constant(1.0), np.ones(2)], True),
+        ((tf.constant(1.0), None), True),
+        ({"x": tf.constant(1.0), "y": 2}, True),
+        ([], False),
+        ({}, False),
+        ("text", False),
+        (["a", tf.constant(1.0)], False),
+        (None, False),
+        (object(), False),
+        (len, False),
+    ],
+)
+def test_which_values_are_passed_to_a_trace(value: Any, traced: bool) -> None:
+    assert is_traced_input(value) is traced
+    assert is_traced_input(value) is traced  # the second answer comes from the type cache
+
+
+def test_a_string_is_no_tensor_structure() -> None:
+    assert not is_tensor_structure("abc")
+    assert is_tensor_structure([1, None, np.int8(3)])
+
+
+def test_an_unchanged_cell_reuses_its_trace_and_a_rebound_capture_is_traced_anew() -> None:
+    plan = analyze("y = scale(x)\n")
+    namespace: dict[str, Any] = {"x": tf.constant(2.0), "scale": lambda t: t * 3}
+    first = cell_function(plan, namespace, "function")
+    assert cell_function(plan, namespace, "function") is first
+    assert cell_function(plan, namespace, "xla") is not first
+    assert cell_function(plan, dict(namespace), "function") is not first
+    assert first.signature.parameters == ("x",)
+    assert first.captured == (("scale", namespace["scale"]),)
+    notes: list[str] = []
+    namespace["scale"] = lambda t: t * 4
+    second = cell_function(plan, namespace, "function", notes)
+    assert second is not first
+    assert notes == [
+        "traced anew: `scale` now names another object than at the last trace (a trace keeps "
+        "the objects it captured)"
+    ]
+    result, _ = call_cell(second, namespace)
+    assert result is None
+    assert float(namespace["y"]) == 8.0
+
+
+def test_a_name_that_becomes_a_tensor_changes_the_signature() -> None:
+    plan = analyze("y = x * 2\n")
+    as_number = cell_function(plan, {"x": "not a number"}, "function")
+    as_tensor = cell_function(plan, {"x": tf.constant(1.0)}, "function")
+    assert as_number.signature.parameters == ()
+    assert as_tensor.signature.parameters == ("x",)
+
+
+def test_the_warm_path_serves_only_while_the_namespace_fits_the_trace() -> None:
+    source = "z = f(x) + n\n"
+    plan = analyze(source)
+    f = tf.math.square
+    namespace: dict[str, Any] = {"x": tf.constant(3.0), "n": [tf.constant(1.0)], "f": f}
+    assert warm_cell(namespace, "function", source) is None  # never run
+    cell = cell_function(plan, namespace, "function", remember=True)
+    assert warm_cell(namespace, "function", source) is cell
+    assert warm_cell(namespace, "xla", source) is None
+    namespace["x"] = tf.constant(5.0)  # a new value of the same type: still warm
+    assert warm_cell(namespace, "function", source) is cell
+    namespace["x"] = 5  # another type
+    assert warm_cell(namespace, "function", source) is None
+    namespace["x"] = tf.constant(5.0)
+    namespace["n"] = ["strings now"]  # a list that no longer holds tensors
+    assert warm_cell(namespace, "function", source) is None
+    namespace["n"] = [tf.constant(2.0)]
+    assert warm_cell(namespace, "function", source) is cell
+    namespace["f"] = tf.math.sqrt  # a captured name naming another object
+    assert warm_cell(namespace, "function", source) is None
+    namespace["f"] = f
+    del namespace["x"]
+    assert warm_cell(namespace, "function", source) is None
+
+
+def test_a_call_writes_back_tensors_and_variables_and_leaves_the_rest() -> None:
+    v = tf.Variable(1.0)
+    plan = analyze("w = v\nt = x + 1\nlabel = 'done'\nt * 2\n")
+    namespace: dict[str, Any] = {"v": v, "x": tf.constant(1.0)}
+    cell = cell_function(plan, namespace, "function")
+    result, seconds = call_cell(cell, namespace)
+    assert float(result) == 4.0
+    assert seconds >= 0
+    assert float(namespace["t"]) == 2.0
+    assert namespace["w"] is v  # a variable kept by identity
+    assert "label" not in namespace  # not a tensor: reported, not written
+    assert cell.not_exported == ["label"]
+    assert cell.first_call_seconds is not None
+    traced_once = cell.first_call_seconds
+    call_cell(cell, namespace)
+    assert cell.first_call_seconds == traced_once  # only a call that traced sets it
+
+
+def test_a_cell_whose_value_is_not_a_tensor_returns_it() -> None:
+    plan = analyze("t = x + 1\n'the ' + 'end'\n")
+    namespace: dict[str, Any] = {"x": tf.constant(1.0)}
+    result, _ = call_cell(cell_function(plan, namespace, "function"), namespace)
+    assert result == "the end"
+
+
+def test_a_missing_parameter_is_a_name_error_and_nothing_is_written() -> None:
+    plan = analyze("y = x + 1\n")
+    namespace: dict[str, Any] = {"x": tf.constant(1.0)}
+    cell = cell_function(plan, namespace, "function")
+    del namespace["x"]
+    with pytest.raises(NameError, match=r"^name 'x' is not defined$"):
+        call_cell(cell, namespace)
+    assert "y" not in namespace
+
+
+def test_defs_are_compiled_once_per_text_and_left_alone_eagerly() -> None:
+    source = "def double(x):\n    return x * 2\n"
+    plan = analyze(source)
+    filename = "<test-defs>"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), namespace)
+    plain = namespace["double"]
+    assert compile_defs(plan, namespace, "eager", filename) == []
+    assert namespace["double"] is plain
+    (compiled,) = compile_defs(plan, namespace, "function", filename)
+    assert namespace["double"] is compiled
+    assert float(compiled(tf.constant(2.0))) == 4.0
+    exec(compile(source, filename, "exec"), namespace)  # the same cell run again
+    assert compile_defs(plan, namespace, "function", filename) == [compiled]
+    exec(compile(source, "<another file>", "exec"), namespace)  # rebound elsewhere: left
+    assert compile_defs(plan, namespace, "function", filename) == []
+
+
+def test_the_caches_keep_at_most_cache_size_entries_newest_kept() -> None:
+    namespace: dict[str, Any] = {"x": tf.constant(1.0)}
+    cells = [
+        cell_function(analyze(f"y = x + {i}\n"), namespace, "function")
+        for i in range(CACHE_SIZE + 5)
+    ]
+    assert len(traces._cells) <= CACHE_SIZE
+    assert len(traces._interfaces) <= CACHE_SIZE
+    newest = analyze(f"y = x + {CACHE_SIZE + 4}\n")
+    assert cell_function(newest, namespace, "function") is cells[-1]
+    oldest = analyze("y = x + 0\n")
+    assert cell_function(oldest, namespace, "function") is not cells[0]  # evicted, made anew
