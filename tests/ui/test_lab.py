@@ -5,6 +5,7 @@ and says what to do on a kernel without the workbench."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -345,3 +346,65 @@ def test_panel_runs_follow_a_fit_from_the_runs_topic(lab: Any, page: Any, tmp_pa
     expect(run).to_have_attribute("data-steps", "240")
     expect(run).to_contain_text("slow · finished · 240 steps · loss ")
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+
+
+# Item 2 of the hardening issue: a loss that blows up (SGD with a learning rate of 1e6) reaches the
+# panel and the live view as text, never as a number JSON cannot carry. The gate holds the end of
+# training until the test has seen the live view (which the run's chart replaces when it ends):
+# a condition the test makes true, not a time.
+EXPLODING_FIT = """import keras, numpy as np, os, time, workbench
+class Gate(keras.callbacks.Callback):
+    def on_train_end(self, logs=None):
+        while not os.path.exists("seen"):
+            time.sleep(0.05)
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1)])
+model.compile(keras.optimizers.SGD(1e6), "mse")
+history = model.fit(np.random.rand(512, 8), 100 * np.random.rand(512, 1), batch_size=16,
+                    epochs=3, verbose=0,
+                    callbacks=[Gate(), workbench.LiveCurves(logdir="runs", run="boom",
+                                                            stop_on_nan=True)])"""
+
+
+def test_an_exploding_loss_reaches_the_panel_and_the_view_as_text(
+    lab: Any, page: Any, tmp_path: Path
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    panel = _open_notebook(lab, page, [EXPLODING_FIT])
+    status = page.locator(".jp-Workbench-compileMode")
+    expect(status).to_have_text("Compile: Eager")
+    page.locator(".jp-Notebook .jp-Cell .cm-content").first.click()
+    page.keyboard.press("Shift+Enter")
+
+    # the live view says which value went bad, and where (NaN or inf: whichever came first)
+    bad = page.locator(".workbench-livecurves-bad")
+    expect(bad).to_have_text(re.compile(r" · (val_)?loss=(NaN|inf|-inf) at step \d+$"))
+    page.locator(".jp-Notebook .jp-Cell").first.screenshot(path=str(tmp_path / "bad-value.png"))
+    (lab.root / "seen").touch()  # the gate opens: training ends (stopped at the bad value)
+
+    # the run ends and says so: finished, its last loss in its wire form
+    run = panel.locator(".jp-Workbench-run[data-run='boom']")
+    expect(run).to_have_attribute("data-state", "finished")
+    expect(run).to_contain_text(re.compile(r"boom · finished · \d+ steps · loss (NaN|inf|-inf)"))
+    page.locator(".jp-RenderedPlotly.js-plotly-plot").wait_for()
+    marks = page.evaluate(
+        """() => document.querySelector(".js-plotly-plot").layout.annotations
+            .filter(a => a.hovertext).map(a => a.hovertext)"""
+    )
+    assert len(marks) == 1
+    assert re.fullmatch(r"loss=(NaN|inf|-inf) at step \d+", marks[0]), marks
+    expect(status).to_have_text("Compile: Eager")
+
+    # a reloaded page lists the run the same way, and keeps its status item
+    page.reload()
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()  # the layout is restored by then
+    panel = page.locator("#workbench-panel")
+    if not panel.is_visible():  # restored closed (the workspace was saved before it opened)
+        panel = _show_panel(page)
+    expect(panel.locator(".jp-Workbench-run[data-run='boom']")).to_contain_text(
+        re.compile(r"finished · \d+ steps · loss (NaN|inf|-inf)")
+    )
+    expect(page.locator(".jp-Workbench-compileMode")).to_have_text("Compile: Eager")
+    panel.screenshot(path=str(tmp_path / "panel-bad-value.png"))
+    assert errors == []
