@@ -101,17 +101,30 @@ def tests_for(module: str) -> list[str]:
     return [t for t in MODULES[module] + extra if (REPO / t).exists()]
 
 
-def equivalents() -> dict[str, str]:
-    """Mutant name -> why it is equivalent, from the table in EQUIVALENT.md."""
-    found: dict[str, str] = {}
+def _normal(diff: str) -> str:
+    """A mutant's changed lines without their indentation: how EQUIVALENT.md names a mutant."""
+    return "\n".join(line[0] + line[1:].strip() for line in diff.strip().splitlines() if line)
+
+
+def equivalents() -> dict[tuple[str, str], str]:
+    """(function, changed lines) -> why the mutant is equivalent, from EQUIVALENT.md.
+
+    An entry is a ``### <function>`` heading (the mutant's name without ``__mutmut_<n>``), a
+    ``diff`` block of its changed lines and a paragraph saying why: matched by function and
+    change, so renumbered mutants (after an edit elsewhere in the module) still match.
+    """
+    found: dict[tuple[str, str], str] = {}
     if not EQUIVALENT.exists():
         return found
-    for line in EQUIVALENT.read_text().splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        match = re.fullmatch(r"`(workbench\.[\w.]+__mutmut_\d+)`", cells[0]) if cells else None
-        if match and len(cells) >= 3:
-            found[match.group(1)] = cells[-1]
+    entry = re.compile(r"^### (\S+)\n+```diff\n(.*?)```\n+(.+?)(?=\n### |\n## |\Z)", re.M | re.S)
+    for match in entry.finditer(EQUIVALENT.read_text()):
+        why = " ".join(match.group(3).split())
+        found[(match.group(1), _normal(match.group(2)))] = why
     return found
+
+
+def _stem(name: str) -> str:
+    return name.rpartition("__mutmut_")[0]
 
 
 def _pyproject(module: str, tests: list[str]) -> str:
@@ -196,13 +209,24 @@ def mutate(module: str, workers: int, root: Path, keep: bool) -> dict[str, Any]:
         name: STATUS.get(code, "suspicious") if code is not None else "not checked"
         for name, code in codes.items()
     }
-    known = equivalents()
     survivors = sorted((name for name, s in status.items() if s not in DETECTED), key=_natural)
+    diffs = _diffs(work, survivors)
+    listed = equivalents()
+    known = {
+        name: listed[(_stem(name), _normal(diffs.get(name, "")))]
+        for name in survivors
+        if (_stem(name), _normal(diffs.get(name, ""))) in listed
+    }
     equivalent = [name for name in survivors if name in known]
     unexplained = [name for name in survivors if name not in known]
     killed = sum(s in DETECTED for s in status.values())
     counted = len(status) - len(equivalent)
-    diffs = _diffs(work, survivors)
+    stale = sorted(
+        f"{stem}: {change}"
+        for stem, change in listed
+        if stem.startswith(_prefix(module))
+        and not any(_stem(n) == stem and _normal(diffs.get(n, "")) == change for n in survivors)
+    )
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return {
@@ -220,11 +244,8 @@ def mutate(module: str, workers: int, root: Path, keep: bool) -> dict[str, Any]:
         "equivalents": {
             name: {"why": known[name], "diff": diffs.get(name, "")} for name in equivalent
         },
-        "listed_equivalent_but_killed": sorted(
-            name
-            for name in known
-            if name.startswith(_prefix(module)) and status.get(name) in DETECTED
-        ),
+        # listed in EQUIVALENT.md but not among the survivors: killed now, or the code changed
+        "listed_equivalent_not_surviving": stale,
     }
 
 

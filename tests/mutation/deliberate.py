@@ -31,7 +31,7 @@ class Bug:
     tests: tuple[str, ...]
 
 
-MAGICS = ("tests/magics",)
+MAGICS = ("tests/magics", "tests/unit/test_compile_promises_on_plain_namespaces.py")
 INSPECT = ("tests/inspect",)
 BUGS = [
     Bug(
@@ -42,7 +42,7 @@ BUGS = [
         (
             "tests/unit/test_feed.py",
             "tests/unit/test_curves_core.py",
-            "tests/unit/test_bad_values.py",
+            "tests/unit/test_run_store_in_memory_and_on_disk.py",
         ),
     ),
     Bug(

@@ -1,0 +1,83 @@
+"""Promises of ``compile_cell`` that issue 10's deliberate bugs showed unproved, tried on plain
+namespaces with real TensorFlow: a failing cell leaves every name as it was (overwritten ones
+too), a retrace names the changed shape the right way round and a changed dtype, and
+``--compare`` says when modes disagree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from workbench.compile import CompileError, compile_cell
+from workbench.compile.compare import _agree
+
+
+def test_a_failing_cell_puts_back_the_names_it_overwrote() -> None:
+    def helper(t: Any) -> Any:
+        return t + 1
+
+    namespace: dict[str, Any] = {"tf": tf, "a": tf.ones([2]), "b": "before", "helper": helper}
+    # the cell redefines helper (its hoisted part runs first, as Python), then fails
+    cell = "def helper(t):\n    return t * 100\nb = helper(a)\nc = b.numpy()\n"
+    with pytest.raises(CompileError):
+        compile_cell(cell, namespace, "function")
+    assert namespace["helper"] is helper
+    assert namespace["b"] == "before"
+    assert "c" not in namespace
+
+
+def test_a_failing_python_cell_puts_back_what_it_assigned_before_failing() -> None:
+    namespace: dict[str, Any] = {"count": 1, "items": [1, 2]}
+    cell = "count = 2\nitems = ['replaced']\nnew = 3\nraise RuntimeError('late failure')\n"
+    with pytest.raises((CompileError, RuntimeError)):
+        compile_cell(cell, namespace, "eager")
+    assert namespace["count"] == 1
+    assert namespace["items"] == [1, 2]
+    assert "new" not in namespace
+
+
+def _reasons(run: Any) -> str:
+    return repr(run.report)
+
+
+def test_a_retrace_names_the_changed_shape_old_then_new() -> None:
+    namespace: dict[str, Any] = {"x": tf.ones([2])}
+    compile_cell("y = x * 2\n", namespace, "function")
+    namespace["x"] = tf.ones([3])
+    text = _reasons(compile_cell("y = x * 2\n", namespace, "function"))
+    assert "`x` changed shape ((2) -> (3))" in text
+
+
+def test_a_retrace_names_a_changed_dtype() -> None:
+    namespace: dict[str, Any] = {"x": tf.ones([2])}
+    compile_cell("y = x * 2\n", namespace, "function")
+    namespace["x"] = tf.ones([2], tf.int32)
+    text = _reasons(compile_cell("y = x * 2\n", namespace, "function"))
+    assert "`x` changed dtype (float32 -> int32); cast it once" in text
+
+
+def test_compare_says_when_outputs_disagree_and_by_how_much() -> None:
+    same = [np.array([1.0, 2.0])]
+    assert _agree(same, [np.array([1.0, 2.0])]) == (True, 0.0)
+    agrees, worst = _agree(same, [np.array([1.0, 2.5])])
+    assert agrees is False
+    assert worst == pytest.approx(0.5)
+    assert _agree(same, [np.array([1.0, 2.0, 3.0])]) == (False, None)  # another shape
+    assert _agree(same, []) == (False, None)  # another number of outputs
+    assert _agree([np.array(["a"])], [np.array(["b"])])[0] is False  # not numbers: equal or not
+    assert _agree([np.array([np.nan])], [np.array([np.nan])])[0] is True  # NaN where eager has it
+
+
+def test_compare_reports_a_cell_whose_modes_disagree() -> None:
+    # Python randomness runs once per trace in a compiled cell, once per run eagerly
+    namespace: dict[str, Any] = {"tf": tf, "np": np, "x": tf.ones([3])}
+    run = compile_cell(
+        "y = x * np.random.rand()\ny\n", namespace, "function", compare=True, steps=2
+    )
+    rows = {line.split()[0]: line for line in repr(run.report).splitlines()[2:]}
+    assert "DIFFER (max |diff|" in rows["tf.function"]
+    assert "DIFFER (max |diff|" in rows["XLA"]
+    assert "DIFFER" not in rows["eager"]
