@@ -262,3 +262,14 @@ def test_the_final_bundle_is_the_runs_chart_svg_and_text(sent: Sent) -> None:
         "<curves of r · finished · step 6: loss, accuracy>\n"
         "! loss=NaN at step 6\n! val_loss=inf at step 6"
     )
+
+
+def test_the_chart_halves_its_bytes_only_where_nothing_is_lost(sent: Sent) -> None:
+    small, huge = Run("small", None), Run("huge", None)
+    for step in range(1, 4):
+        small.log(step, {"loss": 0.5 / step})
+        huge.log(step, {"loss": 1e39 * step})  # past float32's range
+    for run, dtype in [(small, "f4"), (huge, "f8")]:
+        (trace,) = CurvesWidget(run, run_id="r").final_bundle()[PLOTLY]["data"]
+        assert trace["x"]["dtype"] == "i4"
+        assert trace["y"]["dtype"] == dtype

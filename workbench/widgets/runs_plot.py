@@ -101,6 +101,7 @@ def _figure(panels: dict[str, list[Trace]], title: str) -> Any:
         vertical_spacing=0.12 if rows > 1 else 0.0,
     )
     colors = _colors(panels)
+    several_runs = len({run for run, _ in colors}) > 1
     shown: set[tuple[str, str]] = set()
     for index, group in enumerate(groups):
         row, col = divmod(index, columns)
@@ -112,7 +113,7 @@ def _figure(panels: dict[str, list[Trace]], title: str) -> Any:
                     # steps as int32 and values as float32 when that loses nothing a chart shows:
                     # half the bytes in the saved notebook
                     x=_compact_steps(steps),
-                    y=np.where(np.isfinite(values), values, np.nan).astype(np.float32),  # a gap
+                    y=_compact_values(values),
                     name=name,
                     legendgroup=name,
                     showlegend=(trace.run, trace.split) not in shown,
@@ -128,7 +129,7 @@ def _figure(panels: dict[str, list[Trace]], title: str) -> Any:
                 col=col + 1,
             )
             shown.add((trace.run, trace.split))
-            mark = _first_bad(trace, several_runs=len({r for r, _ in colors}) > 1)
+            mark = _first_bad(trace, several_runs=several_runs)
             if mark is not None:
                 _add_mark(figure, *mark, row=row + 1, col=col + 1)
     figure.update_xaxes(title_text="step", showgrid=True, gridcolor="#eee", zeroline=False)
@@ -191,6 +192,16 @@ def _add_mark(figure: Any, step: float, text: str, *, row: int, col: int) -> Non
         row=row,
         col=col,
     )
+
+
+def _compact_values(values: np.ndarray) -> np.ndarray:
+    """Values with NaN for every non-finite one (a gap in the line), as float32 when each
+    finite value fits."""
+    finite = np.isfinite(values)
+    gapped = np.where(finite, values, np.nan)
+    if not finite.any() or np.abs(values[finite]).max() < np.finfo(np.float32).max:
+        return gapped.astype(np.float32)
+    return gapped
 
 
 def _compact_steps(steps: np.ndarray) -> np.ndarray:
