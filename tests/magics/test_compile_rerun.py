@@ -52,3 +52,19 @@ def test_new_values_reach_the_same_trace(ip: Any) -> None:
         assert float(ip.user_ns["y"]) == 3 * k
     (assumed,) = [a for key, a in traces._warm.items() if key[2] == "y = tf.reduce_sum(x)\n"]
     assert assumed.cell.function.experimental_get_tracing_count() == 1
+
+
+def test_a_quiet_rerun_builds_its_report_when_read(ip: Any) -> None:
+    import workbench
+
+    run(ip, "x = tf.ones([2])")
+    runs = [workbench.compile_cell("y = x * 2", ip.user_ns, "function") for _ in range(3)]
+    assert runs[0].content == runs[1].content == runs[2].content  # nothing new to say
+    assert runs[2]._report is None  # not built: a display would not have shown it
+    run(ip, "x = tf.ones([3])")  # another shape: the next run retraces
+    retraced = workbench.compile_cell("y = x * 2", ip.user_ns, "function")
+    assert "cell · 2 traces" in repr(retraced.report)
+    report = runs[2].report  # built now, from what was true when it ran
+    assert report.content() == runs[2].content
+    assert "cell · 1 trace ·" in repr(report)
+    assert report.functions[0].run_seconds is not None  # that run's own time

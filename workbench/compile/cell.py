@@ -16,8 +16,8 @@ latest trace still fits (``traces.warm_cell``), the call and the report.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
 from typing import Any
 
 import tensorflow as tf
@@ -40,12 +40,40 @@ from workbench.compile.traces import (
 )
 
 
-@dataclass(slots=True)
 class CellRun:
-    """What ``compile_cell`` returns: the value of the cell's last expression and the report."""
+    """What ``compile_cell`` returns: the value of the cell's last expression and the report.
 
-    value: Any
-    report: CellReport
+    ``content`` is the report's ``CellReport.content()``, always at hand. A re-run of a traced
+    cell that says nothing new (the common case, which a display would not show) builds its
+    report only when ``report`` is first read, from values taken when it ran.
+    """
+
+    __slots__ = ("_build", "_report", "content", "value")
+
+    def __init__(self, value: Any, report: CellReport) -> None:
+        self.value = value
+        self._report: CellReport | None = report
+        self._build: Callable[[], CellReport] | None = None
+        self.content = report.content()
+
+    @classmethod
+    def later(
+        cls, value: Any, content: tuple[object, ...], build: Callable[[], CellReport]
+    ) -> CellRun:
+        """A run whose report ``build()`` makes when asked, and whose content is ``content``."""
+        run = cls.__new__(cls)
+        run.value, run.content, run._report, run._build = value, content, None, build
+        return run
+
+    @property
+    def report(self) -> CellReport:
+        if self._report is None:
+            assert self._build is not None  # one of the two is always set
+            self._report, self._build = self._build(), None
+        return self._report
+
+    def __repr__(self) -> str:
+        return f"CellRun(value={self.value!r}, report={self.report!r})"
 
 
 def compile_cell(
@@ -112,14 +140,26 @@ def _rerun(
     cell: CellFunction, source: str, namespace: Namespace, mode: Mode, first_line: int
 ) -> CellRun:
     """A traced cell run again on a namespace that still fits its latest trace."""
-    report = CellReport(mode=mode, tf_debug=tf_debug())
+    debug = tf_debug()
     try:
         value, seconds = call_cell(cell, namespace)
     except Exception as exc:
         files = {cell_file(source): 0, cell.filename: cell_line(0)}
         raise _failed(exc, mode, files, source, first_line) from exc
-    _report_traced(report, cell, seconds)
-    return CellRun(value=value, report=report)
+    # What the report would say, less this run's time, changes only with a trace (the notes,
+    # the first call's time and the retrace reasons all come from the trace) or with tf_debug.
+    facts = _facts(cell)
+
+    def build() -> CellReport:
+        report = CellReport(mode=mode, tf_debug=debug)
+        _report_traced(report, facts, seconds)
+        return report
+
+    if cell.content[0] == (debug, facts[0]):
+        return CellRun.later(value, cell.content[1], build)
+    run = CellRun(value, build())
+    cell.content = ((debug, facts[0]), run.content)
+    return run
 
 
 def _failed(
@@ -131,20 +171,34 @@ def _failed(
     return explain(exc, mode, files, source.splitlines(), first_line, ran=ran)
 
 
-def _report_traced(report: CellReport, cell: CellFunction, seconds: float) -> None:
+_Facts = tuple[int, float | None, list[str], tuple[str, ...]]
+
+
+def _facts(cell: CellFunction) -> _Facts:
+    """What a traced cell's report says of its trace: tracing count, the latest tracing call's
+    time, why it retraced, the notes."""
     traces = cell.function.experimental_get_tracing_count()
+    return (traces, cell.first_call_seconds, cell.retrace_reasons(), _notes(cell, traces))
+
+
+def _report_traced(report: CellReport, facts: _Facts, seconds: float) -> None:
+    traces, first_call_seconds, reasons, notes = facts
     report.functions.append(
         FunctionReport(
             name="cell",
             traces=traces,
-            first_call_seconds=cell.first_call_seconds,
+            first_call_seconds=first_call_seconds,
             run_seconds=seconds,
-            retrace_reasons=cell.retrace_reasons(),
+            retrace_reasons=reasons,
         )
     )
+    report.notes.extend(notes)
+
+
+def _notes(cell: CellFunction, traces: int) -> tuple[str, ...]:
     if cell.notes[0] != traces:  # what the trace kept changes only with a trace
         cell.notes = (traces, _trace_notes(cell))
-    report.notes.extend(cell.notes[1])
+    return cell.notes[1]
 
 
 def _trace_notes(cell: CellFunction) -> tuple[str, ...]:
@@ -208,10 +262,10 @@ def _run(
             value, seconds = call_cell(cell, namespace)
         except Exception as exc:
             raise failed(exc) from exc
-        _report_traced(report, cell, seconds)
+        _report_traced(report, _facts(cell), seconds)
     if compiled_defs:
         report.functions[:0] = [_def_report(compiled) for compiled in compiled_defs]
-    return CellRun(value=value, report=report)
+    return CellRun(value, report)
 
 
 def _exec(nodes: tuple[ast.stmt, ...], namespace: Namespace, filename: str) -> None:

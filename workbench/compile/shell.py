@@ -60,7 +60,7 @@ def compile_in_shell(
     except BaseException:
         _shown.pop(key, None)  # a failure says something new: the next good run shows its report
         raise
-    content = run.report.content()
+    content = run.content
     if report or compare or _shown.get(key) != content:
         _shown.pop(key, None)  # re-inserted last: the oldest entries go first
         _shown[key] = content

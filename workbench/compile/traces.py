@@ -52,6 +52,8 @@ class CellFunction:
     first_call_seconds: float | None = None  # the latest call that traced: what a retrace cost
     retrace_reasons: Reasons = field(init=False)
     notes: tuple[int, tuple[str, ...]] = (0, ())  # the report's notes at a tracing count
+    # the content of a re-run's report at (tf_debug, tracing count): what a re-run compares
+    content: tuple[tuple[bool, int], tuple[object, ...]] = ((False, 0), ())
 
     def __post_init__(self) -> None:
         self.retrace_reasons = Reasons(self.function)
