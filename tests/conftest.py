@@ -117,3 +117,16 @@ def panel() -> Iterator[RecordingComm]:
     finally:
         service.flush()
         comm.close()
+
+
+@pytest.fixture
+def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's run registry, empty for one test (it is process-wide)."""
+    import weakref
+
+    from workbench.curves import registry
+
+    monkeypatch.setattr(registry, "_live", {})
+    monkeypatch.setattr(registry, "_ended", weakref.WeakValueDictionary())
+    monkeypatch.setattr(registry, "_order", {})
+    monkeypatch.setattr(registry, "_listeners", [])

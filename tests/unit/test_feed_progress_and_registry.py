@@ -16,10 +16,8 @@ from workbench.curves.store import BadValue, Run
 
 
 @pytest.fixture(autouse=True)
-def _own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+def _own_registry(fresh_registry: None) -> None:
     """Each test sees a registry of its own runs and listeners (it is process-wide)."""
-    monkeypatch.setattr(registry, "_runs", {})
-    monkeypatch.setattr(registry, "_listeners", [])
 
 
 class Watcher:

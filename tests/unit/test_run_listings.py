@@ -21,9 +21,8 @@ from workbench.curves.store import META, Run
 
 
 @pytest.fixture(autouse=True)
-def _own_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "_runs", {})
-    monkeypatch.setattr(registry, "_listeners", [])
+def _own_registry(fresh_registry: None) -> None:
+    """Each test sees a registry of its own runs and listeners (it is process-wide)."""
 
 
 def _finished(logdir: Path, name: str, started: float, steps: int = 3) -> Path:

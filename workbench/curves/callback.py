@@ -5,7 +5,6 @@ most every ``interval`` seconds, at once of a new NaN/Inf, and at the end."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,8 @@ import keras
 
 from workbench._cells import after_current_cell
 from workbench.curves.feed import Feed, Observer, Progress
+from workbench.curves.start import start_run
 from workbench.curves.store import DEFAULT_LOGDIR, BadValue, Run
-
-
-def new_run_name(logdir: Path | None) -> str:
-    name = datetime.now().strftime("run-%Y%m%d-%H%M%S")
-    if logdir is None or not (logdir / name).exists():
-        return name
-    suffix = 2
-    while (logdir / f"{name}-{suffix}").exists():
-        suffix += 1
-    return f"{name}-{suffix}"
 
 
 class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
@@ -33,11 +23,14 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
     Args:
         logdir: where event files go (``logdir/<run>/train`` and ``.../validation``), read by
             TensorBoard and ``workbench.runs(logdir)``; None keeps the run in memory only.
-        run: the run's name; default ``run-<date>-<time>``.
+        run: the run's name; default ``run-<date>-<time>``. A name already used in ``logdir``
+            gets a suffix (``big-2``), unless ``resume``.
         metrics: the metrics to keep (``"loss"`` also keeps ``"val_loss"``); default all.
         stop_on_nan: stop training at the first NaN or infinite value.
         interval: seconds between observer updates (the live view's frame rate).
         observers: watchers of each run this callback feeds (a live view).
+        resume: continue the run named ``run`` in ``logdir`` (steps and epochs after its own,
+            in new event files of its folder) instead of starting a new one.
     """
 
     def __init__(
@@ -49,8 +42,14 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         stop_on_nan: bool = False,
         interval: float = 0.1,
         observers: Iterable[Observer] = (),
+        resume: bool = False,
     ) -> None:
         super().__init__()
+        if resume and (run is None or logdir is None):
+            raise ValueError(
+                "Expected a run name and a logdir with resume=True (the run to continue). "
+                f"Received: run={run!r}, logdir={logdir!r}"
+            )
         if interval < 0:
             raise ValueError(f"Expected interval to be >= 0 seconds. Received: {interval!r}")
         if isinstance(metrics, str):
@@ -63,8 +62,11 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         self.stop_on_nan = stop_on_nan
         self.interval = interval
         self.observers = list(observers)
+        self.resume = resume
         self.feed: Feed | None = None
         self._epoch_start = 0  # the global step the current epoch began at
+        self._epoch_offset = 0  # epochs a resumed run held before this fit
+        self._first_epoch: int | None = None
 
     @property
     def run(self) -> Run | None:
@@ -75,8 +77,14 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         return [] if self.feed is None else self.feed.bad
 
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
-        # a new feed per fit: a reused callback starts fresh
-        run = Run(self.run_name or new_run_name(self.logdir), self.logdir)
+        # a new feed per fit: a reused callback starts fresh (and a used name is not reused)
+        run = start_run(self.run_name, self.logdir, resume=self.resume)
+        if self.run_name is not None and run.name != self.run_name:
+            print(
+                f"LiveCurves: a run {self.run_name!r} is in {self.logdir}; this one is "
+                f"{run.name!r} (LiveCurves(..., resume=True) continues {self.run_name!r})"
+            )
+        held = run.epochs_done()
         feed = self.feed = Feed(
             run,
             source="LiveCurves",
@@ -86,8 +94,10 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         )
         params = self.params or {}
         epochs, steps = params.get("epochs"), params.get("steps")
-        feed.plan(epochs, epochs * steps if epochs and steps else None)
-        self._epoch_start = 0
+        feed.plan(epochs, feed.step + epochs * steps if epochs and steps else None)
+        self._epoch_start = feed.step  # a resumed run's steps go on after its own
+        self._epoch_offset = held
+        self._first_epoch = None
 
         def after_cell(error: BaseException | None) -> None:
             # fit returned without on_train_end: interrupted, or it raised
@@ -99,6 +109,9 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
 
     def on_epoch_begin(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
         if self.feed is not None:
+            if self._first_epoch is None:  # fit(initial_epoch=k) counts from k already
+                self._first_epoch = epoch
+                self._epoch_offset = max(0, self._epoch_offset - epoch)
             self.feed.epoch = epoch
             self._epoch_start = self.feed.step
 
@@ -118,7 +131,7 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         # Keras' TensorBoard callback writes them (the convention is in curves/store.py).
         for split, validation in (("train", False), ("validation", True)):
             values = self._keep(logs, validation=validation)
-            feed.log(feed.step, values, split=split, kind="epoch", epoch=epoch)
+            feed.log(feed.step, values, split=split, kind="epoch", epoch=epoch + self._epoch_offset)
 
     def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
         self.close("finished")  # the final state reaches observers here, throttle or not

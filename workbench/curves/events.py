@@ -61,7 +61,7 @@ class EventWriter:
         self.directory.mkdir(parents=True, exist_ok=True)
         name = (
             f"events.out.tfevents.{int(time.time())}.{socket.gethostname()}."
-            f"{os.getpid()}.{next(_counter)}.v2"
+            f"{os.getpid()}.{next(_counter):06d}.v2"  # padded: name order is write order
         )
         self.path = self.directory / name
         self._writer = tf.io.TFRecordWriter(str(self.path))
@@ -109,6 +109,7 @@ def read_scalars(
             problems.append(f"{path.name}: empty (its writer wrote nothing, or it was emptied)")
         problems.extend(records.problems())
         undecodable = 0
+        points: _Scalars = {}
         for record in records.records:
             try:
                 event = event_pb2.Event.FromString(record)
@@ -120,15 +121,51 @@ def read_scalars(
                 if number is None:
                     not_scalar.add(value.tag)
                     continue
-                steps, walls, values = found.setdefault(value.tag, ([], [], []))
+                steps, walls, values = points.setdefault(value.tag, ([], [], []))
                 steps.append(event.step)
                 walls.append(event.wall_time)
                 values.append(number)
         if undecodable:
             problems.append(f"{path.name}: {undecodable} records are not events, skipped")
+        _merge(found, points, path.name, problems)
     for tag in not_scalar:  # text, histograms, images: not curves
         found.pop(tag, None)
     return found
+
+
+def _merge(found: _Scalars, points: _Scalars, name: str, problems: list[str]) -> None:
+    """Add one file's points; where the file starts again, later, at a step already read (the
+    same run name written twice, a Keras fit run twice into one log dir), the earlier points from
+    that step on give way to the file's, as TensorBoard shows them, and the overlap is said. (A
+    file of earlier wall times that sorts after is not a re-run: its points are merged.)"""
+    replaced, restart, previous = 0, None, None
+    for tag, (steps, walls, values) in points.items():
+        old = found.get(tag)
+        if (
+            old is not None
+            and old[0]
+            and steps
+            and steps[0] <= max(old[0])
+            and walls[0] >= max(old[1])
+        ):
+            keep = [i for i, step in enumerate(old[0]) if step < steps[0]]
+            replaced += len(old[0]) - len(keep)
+            restart = steps[0] if restart is None else min(restart, steps[0])
+            previous = max(old[0]) if previous is None else max(previous, max(old[0]))
+            old = ([old[0][i] for i in keep], [old[1][i] for i in keep], [old[2][i] for i in keep])
+            found[tag] = old
+        if old is None:
+            found[tag] = (steps, walls, values)
+        else:
+            old[0].extend(steps)
+            old[1].extend(walls)
+            old[2].extend(values)
+    if replaced:
+        problems.append(
+            f"{name}: starts again at step {restart} after earlier files reached step {previous} "
+            f"(a run written twice under one name?): {replaced} earlier points from step "
+            f"{restart} on are replaced by this file's, as TensorBoard shows them"
+        )
 
 
 def _scalar(value: Any) -> float | None:

@@ -72,7 +72,8 @@ class Feed:
         self.on_bad = on_bad
         self.report = report
         self.bad: list[BadValue] = []
-        self.step = 0  # the latest step logged
+        self.step = run.summary()[1]  # the latest step logged (a resumed run's own, at first)
+        self._first_step = self.step
         self.epoch: int | None = None  # 0-based, for feeders that know epochs
         self.epochs: int | None = None
         self.total_steps: int | None = None
@@ -127,7 +128,8 @@ class Feed:
     def progress(self) -> Progress:
         elapsed = time.monotonic() - self._started
         total, step = self.total_steps, self.step
-        eta = elapsed / step * (total - step) if total and step and total >= step else None
+        done = step - self._first_step
+        eta = elapsed / done * (total - step) if total and done > 0 and total >= step else None
         parts = []
         if self.epochs:
             epoch = 0 if self.epoch is None else self.epoch

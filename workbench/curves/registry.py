@@ -1,12 +1,15 @@
 """The runs this process is writing, for the side panel and for readers in this process.
 
-A run that ``fit`` left open (Keras calls no callback on an interrupt) is closed by the live view
-that fed it, after its cell (``widgets.live``).
+A running run is held here; a finished one only weakly: its points are on disk, and a kernel that
+trains many runs must not keep each one's history (a 200k-step run of two metrics is ~10 MB).
+Whoever still holds a finished run (a ``LiveCurves`` kept in a variable) keeps it whole; once
+nobody does, the panel and ``runs()`` read it from its files.
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +17,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from workbench.curves.store import Run
 
-_runs: dict[int, Run] = {}  # every run opened in this process, by id, newest last
+_live: dict[int, Run] = {}  # runs that have not ended: held
+_ended: weakref.WeakValueDictionary[int, Run] = weakref.WeakValueDictionary()
+_order: dict[int, None] = {}  # every run's id, newest last
 _listeners: list[Callable[[], None]] = []
 KEEP = 50
 PROGRESS_EVERY = 3.0  # seconds between "a live run progressed" notices (the side panel's rate)
@@ -23,24 +28,40 @@ _next_progress = 0.0
 
 def opened(run: Run) -> None:
     """A run started."""
-    _runs[id(run)] = run
-    while len(_runs) > KEEP:
-        _runs.pop(next(iter(_runs)))
+    _order.pop(id(run), None)
+    _order[id(run)] = None
+    _live[id(run)] = run
+    while len(_order) > KEEP:  # a bounded listing; an abandoned "running" run is let go too
+        oldest = next(iter(_order))
+        del _order[oldest]
+        _live.pop(oldest, None)
+        _ended.pop(oldest, None)
     changed()
 
 
 def closed(run: Run) -> None:
+    """A run ended: held weakly from now on."""
+    if _live.pop(id(run), None) is not None:
+        _ended[id(run)] = run
     changed()
 
 
 def runs() -> list[Run]:
-    return list(_runs.values())
+    """This process's runs still in memory, oldest first."""
+    found = []
+    for key in list(_order):
+        run = _live.get(key) or _ended.get(key)
+        if run is None:
+            _order.pop(key, None)  # nobody holds it any more: it lives on in its files
+        else:
+            found.append(run)
+    return found
 
 
 def find(path: Path) -> Run | None:
-    """The newest run of this process written to the folder ``path``, if any."""
+    """The newest run of this process written to the folder ``path`` and still in memory."""
     resolved = path.resolve()
-    for run in reversed(_runs.values()):
+    for run in reversed(runs()):
         if run.path is not None and run.path.resolve() == resolved:
             return run
     return None

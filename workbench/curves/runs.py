@@ -86,16 +86,12 @@ def summarize(path: Path) -> RunSummary:
 
 
 def summary_of(run: Run, path: Path) -> RunSummary:
-    last = {}
-    for (split, metric), series in run.series.items():
-        point = series.last()
-        if split == "train" and point is not None:
-            last[metric] = point[1]
+    metrics, steps, last = run.summary()
     return RunSummary(
         name=run.name,
         path=path,
-        metrics=sorted({metric for _, metric in run.series}),
-        steps=max((int(s.steps.max()) for s in run.series.values() if len(s)), default=0),
+        metrics=metrics,
+        steps=steps,
         last=last,
         started=run.started,
         ended=run.ended,

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from workbench.curves.events import EventWriter, read_scalars
 from workbench.curves.series import Series
 
@@ -95,6 +97,23 @@ class Run:
     @property
     def path(self) -> Path | None:
         return None if self.logdir is None else self.logdir / self.name
+
+    def summary(self) -> tuple[list[str], int, dict[str, float]]:
+        """(metrics, last step, latest training value of each metric)."""
+        last: dict[str, float] = {}
+        for (split, metric), series in self.series.items():
+            point = series.last()
+            if split == "train" and point is not None:
+                last[metric] = point[1]
+        metrics = sorted({metric for _, metric in self.series})
+        steps = max((int(s.steps.max()) for s in self.series.values() if len(s)), default=0)
+        return metrics, steps, last
+
+    def epochs_done(self) -> int:
+        """How many epochs the run recorded (the next epoch's index, for a resumed fit)."""
+        per_epoch = [*self.epochs.values()]
+        per_epoch += [s for (split, _), s in self.series.items() if split == "validation"]
+        return max((len(s) for s in per_epoch), default=0)
 
     def log(
         self,
@@ -211,6 +230,19 @@ class Run:
             "host": socket.gethostname(),
         }
         (self.path / META).write_text(json.dumps(meta))
+
+    @classmethod
+    def resume(cls, run_dir: str | os.PathLike[str]) -> Run:
+        """The run of ``run_dir`` read back and open again: new points go to new event files in
+        the same folder, after the steps it holds (``Run.load`` raises what it raises)."""
+        run = cls.load(run_dir)
+        run._write = run.logdir is not None
+        run.state, run.ended = "running", None
+        stores = (*run.series.items(), *run.epochs.items())
+        run._seen_bad = {key for key, s in stores if not np.isfinite(s.values).all()}
+        run._save_meta()
+        _writing.add(run)
+        return run
 
     @classmethod
     def load(cls, run_dir: str | os.PathLike[str]) -> Run:

@@ -10,8 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from workbench.curves.callback import CurvesCallback, new_run_name
+from workbench.curves.callback import CurvesCallback
 from workbench.curves.feed import Feed, Progress
+from workbench.curves.start import start_run
 from workbench.curves.store import DEFAULT_LOGDIR, BadValue, Run
 
 _ids = itertools.count(1)
@@ -46,6 +47,8 @@ class LiveView:
         self.widget.update(progress=progress["text"], state=run.state)
         if self.widget.shown:  # the output a saved or reopened notebook shows, kernel or not
             self.widget.finish(self.widget.final_bundle(subtitle=progress["text"]))
+        else:  # ipywidgets holds an open widget (and so its run) for the kernel's lifetime
+            self.widget.close()
 
 
 class LiveCurves(CurvesCallback):
@@ -60,14 +63,16 @@ class LiveCurves(CurvesCallback):
 
     Args:
         logdir: where event files go (``logdir/<run>/train``, ``.../validation``); None: memory.
-        run: the run's name; default ``run-<date>-<time>``.
+        run: the run's name; default ``run-<date>-<time>``. A name already used in ``logdir``
+            gets a suffix (``big-2``): two fits never mix their points, unless ``resume``.
         metrics: metrics to keep (``"loss"`` keeps ``val_loss`` too); default all.
         stop_on_nan: stop training at the first NaN or infinite value (default: report it once
             and go on).
+        resume: continue the run named ``run`` (its steps and epochs go on; its curves stay).
         interval: seconds between redraws.
         smoothing: initial smoothing of the plot (0 to 0.99, as in TensorBoard).
         display: show the live plot, and the final chart in its place (False: only the run
-            store and event files; the widget is left open for whoever displays it).
+            store and event files; the widget is closed when the run ends, like a shown one).
 
     Example:
         >>> model.fit(x, y, epochs=5, validation_split=0.2, callbacks=[LiveCurves()])
@@ -83,6 +88,7 @@ class LiveCurves(CurvesCallback):
         interval: float = 0.1,
         smoothing: float = 0.6,
         display: bool = True,
+        resume: bool = False,
     ) -> None:
         if not 0 <= smoothing < 1:
             raise ValueError(f"Expected smoothing in [0, 1). Received: {smoothing!r}")
@@ -94,6 +100,7 @@ class LiveCurves(CurvesCallback):
             stop_on_nan=stop_on_nan,
             interval=interval,
             observers=[self.view],
+            resume=resume,
         )
 
     @property
@@ -141,8 +148,19 @@ def run(
     interval: float = 0.1,
     smoothing: float = 0.6,
     display: bool = True,
+    resume: bool = False,
 ) -> Iterator[RunLogger]:
     """A run for a custom training loop, with the same live plot and files as LiveCurves.
+
+    Args:
+        name: the run's name (default ``run-<date>-<time>``); a name already used in ``logdir``
+            gets a suffix (``sgd-0.1-2``) unless ``resume``.
+        logdir: where its event files go; None keeps it in memory only.
+        interval: seconds between redraws.
+        smoothing: initial smoothing of the plot (0 to 0.99).
+        display: show the live plot.
+        resume: continue the run ``name`` of ``logdir``: ``log()`` without a step goes on after
+            its last step, and its points stay in the plot.
 
     Example:
         >>> with workbench.run("sgd-0.1", logdir="runs") as r:
@@ -150,7 +168,9 @@ def run(
         ...         r.log(step, loss=train_step())
     """
     path = Path(logdir) if logdir is not None else None
-    store = Run(name or new_run_name(path), path)
+    store = start_run(name, path, resume=resume)
+    if name is not None and store.name != name:
+        print(f"run {name!r} is in {path}; this one is {store.name!r} (resume=True continues it)")
     view = LiveView(smoothing=smoothing, show=display)
     feed = Feed(store, source=f"run {store.name}", interval=interval, observers=[view])
     logger = RunLogger(feed, view)

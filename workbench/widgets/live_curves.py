@@ -13,7 +13,6 @@ of the run, its SVG for front ends without plotly, and text): what the saved not
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -22,7 +21,7 @@ import traitlets
 from workbench._protocol import wire_float
 from workbench.curves import store
 from workbench.curves.downsample import lttb
-from workbench.widgets.base import StreamedView, float64_buffer, handles
+from workbench.widgets.base import Bundle, StreamedView, float64_buffer, handles
 from workbench.widgets.messages import BadValue, Progress, SeriesHeader, SeriesMessage
 from workbench.widgets.runs_plot import RunsFigure, traces_of
 from workbench.widgets.snapshot import COLORS, Line, Mark, panels_html
@@ -69,7 +68,7 @@ class CurvesWidget(StreamedView[SeriesMessage]):
         smoothing: the plot's initial smoothing (0 to 0.99).
     """
 
-    _esm = Path(__file__).parent / "_static" / "livecurves.js"
+    _esm = Bundle("livecurves.js")
     _css = _CSS
 
     title = traitlets.Unicode("").tag(sync=True)
