@@ -58,8 +58,10 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         "--ServerApp.open_browser=False",
-        "--LabApp.news_url=",
+        "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        # as `workbench lab` opens it: no "get notified about Jupyter news?" pop-up over the page
+        f"--LabApp.app_settings_dir={_settings_without_news(tmp_path / 'app-settings')}",
     ]
     if os.geteuid() == 0:
         cmd.append("--allow-root")
@@ -84,6 +86,14 @@ def lab(tmp_path: Path) -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
+
+
+def _settings_without_news(dest: Path) -> Path:
+    from jupyterlab.commands import get_app_dir
+
+    from workbench.cli import app_settings_without_news
+
+    return app_settings_without_news(dest, Path(get_app_dir()) / "settings")
 
 
 def _wait_ready(lab: Lab, proc: subprocess.Popen[bytes], timeout: float) -> None:
