@@ -32,7 +32,7 @@ class Bug:
 
 
 MAGICS = ("tests/magics", "tests/unit/test_compile_promises_on_plain_namespaces.py")
-INSPECT = ("tests/inspect",)
+INSPECT = ("tests/inspect", "tests/unit/test_tensor_display_copies_a_sample.py")
 BUGS = [
     Bug(
         "store-isnan",
