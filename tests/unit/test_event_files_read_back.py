@@ -115,3 +115,16 @@ def test_an_event_file_of_only_its_header_has_no_scalars_and_no_problem(tmp_path
     problems: list[str] = []
     assert read_scalars(tmp_path, problems) == {}
     assert problems == []
+
+
+def test_every_value_of_an_event_is_read_even_after_one_that_is_not_a_number(
+    tmp_path: Path,
+) -> None:
+    # one event may hold several values (TF 1 merged summaries): a text value first
+    event = event_pb2.Event(step=3, wall_time=100.0)
+    note = event.summary.value.add(tag="note")
+    note.tensor.ParseFromString(tf.make_tensor_proto("a string").SerializeToString())
+    event.summary.value.add(tag="loss", simple_value=0.5)
+    with tf.io.TFRecordWriter(str(tmp_path / "events.out.tfevents.0.merged")) as records:
+        records.write(event.SerializeToString())
+    assert read_scalars(tmp_path) == {"loss": ([3], [100.0], [0.5])}

@@ -58,6 +58,13 @@ def test_a_rising_ramp_with_one_dip_keeps_the_dip() -> None:
     assert 17 in keep
 
 
+def test_the_last_bucket_looks_ahead_to_the_final_point() -> None:
+    x = np.arange(12.0)
+    x[-1] = 60.0  # a long gap before the final point
+    y = np.array([8.0, 6.0, 5.0, 2.0, 3.0, 0.0, 0.0, 0.0, 1.0, 8.0, 6.0, 9.0])
+    assert lttb(x, y, 4).tolist() == textbook_lttb(x.tolist(), y.tolist(), 4) == [0, 5, 9, 11]
+
+
 def test_unsigned_and_narrow_integer_inputs_pick_what_floats_pick() -> None:
     # steps as uint32 and values as uint8 (counts): differences must not wrap around
     rng = np.random.default_rng(7)
@@ -66,6 +73,8 @@ def test_unsigned_and_narrow_integer_inputs_pick_what_floats_pick() -> None:
     expected = lttb(steps.astype(float), counts.astype(float), 50).tolist()
     assert lttb(steps, counts, 50).tolist() == expected
     assert lttb(steps.astype(np.int16), counts.astype(float), 50).tolist() == expected
+    losses = rng.normal(size=len(steps)).cumsum()
+    assert lttb(steps, losses, 50).tolist() == lttb(steps.astype(float), losses, 50).tolist()
 
 
 def test_few_points_come_back_whole_and_bad_points_are_never_dropped() -> None:

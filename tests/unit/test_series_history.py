@@ -60,3 +60,15 @@ def test_an_empty_series_has_no_last_point_and_mismatched_arrays_are_refused() -
         match=r"^Expected steps, wall_times and values of one length\. Received: 1, 2, 2$",
     ):
         series.extend(np.array([1]), np.zeros(2), np.ones(2))
+
+
+def test_an_extend_that_exactly_fills_the_buffer_does_not_reallocate() -> None:
+    series = Series()
+    series.append(0, 0.0, 0.0)
+    buffer = series.steps.base
+    room = buffer.size - len(series)
+    series.extend(np.arange(1, room + 1), np.zeros(room), np.zeros(room))
+    assert series.steps.base is buffer  # full, but no copy yet
+    series.append(room + 1, 0.0, 0.0)
+    assert series.steps.base is not buffer
+    assert series.steps.tolist() == list(range(room + 2))
