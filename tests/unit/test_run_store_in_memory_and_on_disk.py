@@ -17,6 +17,7 @@ import pytest
 import tensorflow as tf
 from tensorboard.compat.proto import event_pb2
 
+from tests.conftest import run_python
 from workbench.curves.store import META, WRITE_EVERY, BadValue, Run, writer_alive
 
 
@@ -144,11 +145,17 @@ def _dead_pid() -> int:
 
 def test_a_loaded_run_says_whether_its_writer_is_still_there(tmp_path: Path) -> None:
     host = socket.gethostname()
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     _write_meta(tmp_path / "dead", state="running", pid=_dead_pid(), host=host)
-    _write_meta(tmp_path / "alive", state="running", pid=os.getppid(), host=host)
+    _write_meta(tmp_path / "alive", state="running", pid=writer.pid, host=host)
     _write_meta(tmp_path / "odd", state="exploded", started=5, ended=6)
     assert Run.load(tmp_path / "dead").state == "interrupted"
-    assert Run.load(tmp_path / "alive").state == "running"
+    try:
+        assert Run.load(tmp_path / "alive").state == "running"
+        assert writer.poll() is None  # only asked whether it exists: no signal sent
+    finally:
+        writer.kill()
+        writer.wait()
     odd = Run.load(tmp_path / "odd")
     assert (odd.state, odd.started, odd.ended) == ("finished", 5.0, 6.0)
     # this process: running only while one of its own runs writes there
@@ -170,7 +177,25 @@ def test_a_run_of_another_machine_is_alive_while_its_files_are_fresh(tmp_path: P
     for file in path.rglob("events.out.tfevents.*"):
         os.utime(file, (time.time() - 120, time.time() - 120))
     assert not writer_alive(elsewhere, path)
-    assert not writer_alive(elsewhere, tmp_path)  # no event files at all
+    (tmp_path / "none").mkdir()
+    assert not writer_alive(elsewhere, tmp_path / "none")  # no event files at all
+    for file in path.rglob("events.out.tfevents.*"):
+        os.utime(file, (time.time() - 60.2, time.time() - 60.2))
+    assert not writer_alive(elsewhere, path)  # quiet for a minute: gone
+
+
+def test_a_writer_of_another_user_is_alive() -> None:
+    # signal 0 to a process we may not signal raises PermissionError: it exists all the same
+    code = (
+        "import os, socket\n"
+        "from pathlib import Path\n"
+        "from workbench.curves.store import writer_alive\n"
+        "os.setuid(65534)  # nobody, who may not signal pid 1\n"
+        "print(writer_alive({'pid': 1, 'host': socket.gethostname()}, Path('/nonexistent')))\n"
+    )
+    if os.geteuid() != 0:
+        pytest.skip("needs root to become another user")
+    assert run_python(code).strip() == "True"
 
 
 def test_a_run_without_metadata_takes_its_times_from_its_points(tmp_path: Path) -> None:
@@ -214,7 +239,7 @@ def test_epoch_steps_come_from_the_longest_batch_series_in_time_order(tmp_path: 
         train / "events.out.tfevents.0.a",
         [("batch_loss", s, 200.0 + s, 1.0) for s in range(6, 11)]
         # a sparser batch series: epochs must not be placed by it
-        + [("batch_lr", 5, 105.0, 0.1), ("batch_lr", 10, 210.0, 0.1)]
+        + [("batch_lr", 7, 207.0, 0.1), ("batch_lr", 10, 210.0, 0.1)]
         + [("epoch_loss", 0, 103.5, 0.5), ("epoch_loss", 1, 208.5, 0.4)]
         # an epoch point before any batch stays at its epoch index
         + [("epoch_acc", 0, 50.0, 0.9)],
@@ -237,3 +262,21 @@ def test_epochs_without_any_batch_or_evaluation_points_keep_their_indices(tmp_pa
     )
     run = Run.load(tmp_path / "run")
     assert run.series[("train", "loss")].steps.tolist() == [0, 1]
+
+
+def test_keras_epoch_steps_come_from_the_longest_evaluation_series(tmp_path: Path) -> None:
+    _events(
+        tmp_path / "run" / "validation" / "events.out.tfevents.0.x",
+        # a shorter evaluation series first, whose steps sort above the longer one's
+        [
+            ("evaluation_acc_vs_iterations", 20, 150.0, 0.9),
+            ("evaluation_loss_vs_iterations", 7, 99.0, 0.7),
+            ("evaluation_loss_vs_iterations", 14, 199.0, 0.6),
+        ],
+    )
+    _events(
+        tmp_path / "run" / "train" / "events.out.tfevents.0.x",
+        [("epoch_loss", 0, 100.5, 0.5), ("epoch_loss", 1, 200.5, 0.4)],
+    )
+    run = Run.load(tmp_path / "run")
+    assert run.series[("train", "loss")].steps.tolist() == [7, 14]
