@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -56,6 +57,8 @@ def test_runs_are_folders_with_metadata_or_event_folders_newest_first(tmp_path: 
         "finished",
     )
     assert new.last == pytest.approx({"loss": 1 / 3, "acc": 0.3})  # training values only
+    assert new.ended is not None
+    assert new.ended >= new.started
     assert (new.path, new.logdir, new.warnings, new.problem) == (
         tmp_path / "new",
         tmp_path,
@@ -163,5 +166,70 @@ def test_the_kernels_runs_come_first_once_each_then_the_others_of_their_logdirs(
     assert listed[1].steps == 4  # the newest run of that folder
     assert len(caplog.messages) == 1
     assert caplog.messages[0].startswith(f"workbench: cannot list the runs of {not_a_folder}: ")
+    assert isinstance(caplog.records[0].args[1], NotADirectoryError)  # type: ignore[index]
     for run in (older, newer, memory):
         run.close()
+
+
+def test_a_keras_run_without_metadata_is_read_again_when_its_files_change(tmp_path: Path) -> None:
+    writer = EventWriter(tmp_path / "keras" / "train")  # Keras' layout: no workbench_run.json
+    writer.write([("batch_loss", 1, 100.0, 0.5)])
+    writer.flush()
+    assert summarize(tmp_path / "keras").steps == 1
+    writer.write([("batch_loss", 2, 101.0, 0.25)])
+    writer.close()
+    assert summarize(tmp_path / "keras").steps == 2
+
+
+def test_a_cached_running_run_of_another_machine_becomes_interrupted_when_quiet(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "remote"
+    path.mkdir()
+    meta = {"state": "running", "started": 1000.0, "pid": 4242, "host": "another-machine"}
+    (path / META).write_text(json.dumps(meta))
+    writer = EventWriter(path / "train")
+    writer.write([("batch_loss", 1, 100.0, 0.5)])
+    writer.close()
+    assert summarize(path).state == "running"  # written just now
+    quiet = time.time() - 120
+    for file in (path / "train").iterdir():
+        os.utime(file, (quiet, quiet))
+    (path / META).write_text(json.dumps(meta))  # the same content: the cache key is the files'
+    os.utime(path / META, (quiet, quiet))
+    first = summarize(path)
+    assert first.state == "interrupted"
+
+
+def test_each_run_is_listed_once_however_its_folder_is_spelled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first = Run("first", "logs")  # a relative logdir, as the default "runs" is
+    older, newer = Run("same", "logs"), Run("same", "logs")
+    memory = Run("dup")  # memory only: not the folder "dup" of the working directory
+    for run in (first, older, newer, memory):
+        registry.opened(run)
+    _finished(tmp_path, "dup", started=1000.0)
+    _finished(tmp_path / "logs", "zlast", started=1000.0)
+    (tmp_path / "alias").symlink_to(tmp_path / "logs")  # the logdir again, by another name
+    listed = [(s.name, s.logdir) for s in kernel_runs([tmp_path, tmp_path / "alias"])]
+    assert listed == [
+        ("dup", None),
+        ("same", Path("logs")),
+        ("first", Path("logs")),
+        ("dup", tmp_path),
+        ("zlast", tmp_path / "alias"),  # found first through the alias, then not again
+    ]
+    for run in (first, older, newer, memory):
+        run.close()
+
+
+def test_a_cached_run_this_process_still_writes_stays_running(tmp_path: Path) -> None:
+    run = Run("mine", tmp_path)  # written here, but not fed through the registry
+    run.log(1, {"loss": 1.0})
+    run.flush()
+    assert summarize(tmp_path / "mine").state == "running"
+    assert summarize(tmp_path / "mine").state == "running"  # from the cache: its writer is us
+    run.close()
+    assert summarize(tmp_path / "mine").state == "finished"
