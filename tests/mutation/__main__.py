@@ -70,6 +70,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
         "workbench/curves/registry.py",
     ],
     "tests/unit/test_run_listings.py": ["workbench/curves/runs.py", "workbench/curves/registry.py"],
+    "tests/unit/test_run_registry_memory.py": ["workbench/curves/registry.py"],
     "tests/unit/test_params_errors_word_for_word.py": ["workbench/service/params.py"],
     "tests/unit/test_router_replies_exactly.py": ["workbench/service/router.py"],
     "tests/unit/test_cell_analysis_names.py": ["workbench/compile/analysis.py"],

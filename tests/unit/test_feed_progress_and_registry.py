@@ -187,3 +187,18 @@ def test_listeners_hear_changes_once_each_and_progress_is_throttled(
     registry.remove_listener(listener)  # already gone: nothing to do
     registry.changed()
     assert heard == ["changed"] * 3
+
+
+def test_a_resumed_runs_eta_counts_only_the_steps_of_this_session() -> None:
+    run = Run("resumed")
+    for step in range(1, 101):  # an earlier session's steps
+        run.log(step, {"loss": 1.0 / step})
+    feed = Feed(run, source="s", interval=3600)
+    assert feed.step == 100
+    feed.plan(total_steps=300)
+    feed._started = time.monotonic() - 100  # this session began 100 s ago
+    assert feed.progress()["eta_seconds"] is None  # no step yet this session: no rate
+    feed.log(101, {"loss": 0.01})
+    assert feed.progress()["eta_seconds"] == pytest.approx(100 / 1 * 199, rel=0.05)
+    feed.log(150, {"loss": 0.01})
+    assert feed.progress()["eta_seconds"] == pytest.approx(100 / 50 * 150, rel=0.05)
