@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import tensorflow as tf
 from tensorboard.compat.proto import event_pb2
 
@@ -128,3 +129,56 @@ def test_every_value_of_an_event_is_read_even_after_one_that_is_not_a_number(
     with tf.io.TFRecordWriter(str(tmp_path / "events.out.tfevents.0.merged")) as records:
         records.write(event.SerializeToString())
     assert read_scalars(tmp_path) == {"loss": ([3], [100.0], [0.5])}
+
+
+def _file(path: Path, points: list[tuple[str, int, float, float]]) -> None:
+    with tf.io.TFRecordWriter(str(path)) as records:
+        for tag, step, wall, value in points:
+            event = event_pb2.Event(step=step, wall_time=wall)
+            event.summary.value.add(tag=tag, simple_value=value)
+            records.write(event.SerializeToString())
+
+
+def test_a_run_written_again_under_its_name_replaces_the_overlap_and_says_so(
+    tmp_path: Path,
+) -> None:
+    _file(
+        tmp_path / "events.out.tfevents.0.a",
+        [("loss", s, 100.0 + s, 1.0) for s in range(1, 6)]
+        + [("acc", s, 100.0 + s, 1.0) for s in range(1, 7)],
+    )
+    # later, the same name again from step 2 (acc) and 3 (loss)
+    _file(
+        tmp_path / "events.out.tfevents.0.b",
+        [("loss", 3, 200.0, 2.0), ("loss", 4, 201.0, 2.0), ("acc", 2, 200.0, 2.0)],
+    )
+    problems: list[str] = []
+    scalars = read_scalars(tmp_path, problems)
+    assert scalars["loss"] == ([1, 2, 3, 4], [101.0, 102.0, 200.0, 201.0], [1.0, 1.0, 2.0, 2.0])
+    assert scalars["acc"] == ([1, 2], [101.0, 200.0], [1.0, 2.0])
+    assert problems == [
+        "events.out.tfevents.0.b: starts again at step 2 after earlier files reached step 6 "
+        "(a run written twice under one name?): 8 earlier points from step 2 on are replaced "
+        "by this file's, as TensorBoard shows them"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("second", "steps", "replaced"),
+    [
+        # continues after the last step: appended
+        ([("loss", 4, 110.0, 2.0)], [1, 2, 3, 4], False),
+        # earlier wall times that sort after (not a re-run): merged
+        ([("loss", 2, 50.0, 2.0)], [1, 2, 3, 2], False),
+        # starts again exactly at the last step, written at the same second: replaced
+        ([("loss", 3, 103.0, 2.0)], [1, 2, 3], True),
+    ],
+)
+def test_when_a_later_file_continues_merges_or_replaces(
+    tmp_path: Path, second: list[tuple[str, int, float, float]], steps: list[int], replaced: bool
+) -> None:
+    _file(tmp_path / "events.out.tfevents.0.a", [("loss", s, 100.0 + s, 1.0) for s in (1, 2, 3)])
+    _file(tmp_path / "events.out.tfevents.0.b", second)
+    problems: list[str] = []
+    assert read_scalars(tmp_path, problems)["loss"][0] == steps
+    assert bool(problems) is replaced
