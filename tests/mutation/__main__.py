@@ -277,25 +277,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help="paths as in MODULES; default: all")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("MUTATE_WORKERS", 2)))
     parser.add_argument("--keep", action="store_true", help="keep the scratch copies")
+    parser.add_argument("--results", type=Path, default=RESULTS, help=f"default {RESULTS}")
     args = parser.parse_args(argv)
     modules = args.modules or list(MODULES)
     unknown = [m for m in modules if m not in MODULES]
     if unknown:
         parser.error(f"Expected modules among {list(MODULES)}. Received: {unknown}")
     root = Path(tempfile.gettempdir()) / "wb-mutation"
-    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     rows = []
     for module in modules:
         print(f"mutating {module} against {', '.join(tests_for(module))}", flush=True)
         row = mutate(module, args.workers, root, args.keep)
         rows.append(row)
-        previous[module] = row
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(previous, indent=1) + "\n")  # after each: a long run
+        # read again before writing: another run may have written other modules meanwhile
+        results = json.loads(args.results.read_text()) if args.results.exists() else {}
+        results[module] = row
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        args.results.write_text(json.dumps(results, indent=1) + "\n")
         for name, survivor in row["survivors"].items():
             print(f"  survived {name}\n    " + survivor["diff"].replace("\n", "\n    "))
     print(_table(rows))
-    print(f"(written to {RESULTS.relative_to(REPO)})")
+    print(f"(written to {args.results})")
     return 0
 
 
