@@ -51,10 +51,17 @@ MODULES: dict[str, list[str]] = {
     "workbench/compile/traces.py": [],
     "workbench/inspect/tensors.py": ["tests/inspect/test_displays.py"],
 }
-# Tests that leave state in their process (a shared IPython shell, TensorFlow's trace caches):
-# mutmut's default forks every mutant from the process that ran the whole suite for its stats,
-# so a clean run already finds the cells traced. A fork server that only collected is clean.
-FRESH_PROCESS = {"workbench/compile/traces.py", "workbench/inspect/tensors.py"}
+# Modules with process-wide caches (analyze's and digest's lru_cache, the trace caches) or tests
+# that leave state in their process (a shared IPython shell): mutmut's default forks every mutant
+# from the process that ran the whole suite for its stats, so a mutant would be served what the
+# original code cached there (and never run), or a clean run would find the cells traced
+# already. A fork server that only collected the tests is clean.
+FRESH_PROCESS = {
+    "workbench/compile/analysis.py",
+    "workbench/compile/codegen.py",
+    "workbench/compile/traces.py",
+    "workbench/inspect/tensors.py",
+}
 # our own tests, each beside the modules it was written for (test file -> modules)
 EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_series_history.py": ["workbench/curves/series.py"],
@@ -97,8 +104,8 @@ STATUS = {
 }
 
 
-def tests_for(module: str) -> list[str]:
-    extra = [test for test, modules in EXTRA_TESTS.items() if module in modules]
+def selected_tests(module: str, extra_tests: bool) -> list[str]:
+    extra = [t for t, modules in EXTRA_TESTS.items() if module in modules and extra_tests]
     return [t for t in MODULES[module] + extra if (REPO / t).exists()]
 
 
@@ -184,8 +191,10 @@ def _diffs(work: Path, names: list[str]) -> dict[str, str]:
     }
 
 
-def mutate(module: str, workers: int, root: Path, keep: bool) -> dict[str, Any]:
-    tests = tests_for(module)
+def mutate(
+    module: str, workers: int, root: Path, keep: bool, extra_tests: bool = True
+) -> dict[str, Any]:
+    tests = selected_tests(module, extra_tests)
     work = _scratch(module, tests, root)
     log = work / "mutmut.log"
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONDONTWRITEBYTECODE": "1"}
@@ -278,6 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("MUTATE_WORKERS", 2)))
     parser.add_argument("--keep", action="store_true", help="keep the scratch copies")
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"default {RESULTS}")
+    parser.add_argument(
+        "--without-extra-tests",
+        action="store_true",
+        help="only the tests in MODULES, not EXTRA_TESTS (the score before those were written)",
+    )
     args = parser.parse_args(argv)
     modules = args.modules or list(MODULES)
     unknown = [m for m in modules if m not in MODULES]
@@ -286,8 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.gettempdir()) / "wb-mutation"
     rows = []
     for module in modules:
-        print(f"mutating {module} against {', '.join(tests_for(module))}", flush=True)
-        row = mutate(module, args.workers, root, args.keep)
+        extra = not args.without_extra_tests
+        print(f"mutating {module} against {', '.join(selected_tests(module, extra))}", flush=True)
+        row = mutate(module, args.workers, root, args.keep, extra)
         rows.append(row)
         # read again before writing: another run may have written other modules meanwhile
         results = json.loads(args.results.read_text()) if args.results.exists() else {}
