@@ -64,13 +64,13 @@ CELLS = {
         },
     ),
     "try, except as, else, finally": (
-        "try:\n    y = f(x)\nexcept ValueError as err:\n    y = g(err)\nelse:\n    z = 1\n"
-        "finally:\n    w = y\n",
+        "try:\n    y = f(x)\nexcept ValueError as err:\n    y = g(err)\nelse:\n    z = zz\n"
+        "finally:\n    w = y + late\n",
         {
             "hoisted": [],
             "statements": 1,
             "defs": (),
-            "reads": ("f", "x", "ValueError", "g"),
+            "reads": ("f", "x", "ValueError", "g", "zz", "late"),
             "stores": ("y", "err", "z", "w"),
             "top": [],
             "shows": False,
@@ -101,12 +101,12 @@ CELLS = {
         },
     ),
     "annotated, augmented and tuple assignments": (
-        "z: int = w + 1\nm += z\np, (q, r) = pair\n",
+        "z: int = w + 1\nm += step\np, (q, r) = pair\n",
         {
             "hoisted": [],
             "statements": 3,
             "defs": (),
-            "reads": ("w", "m", "pair"),
+            "reads": ("w", "m", "step", "pair"),
             "stores": ("z", "m", "p", "q", "r"),
             "top": ["m", "p", "q", "r", "z"],
             "shows": False,
@@ -114,27 +114,39 @@ CELLS = {
     ),
     "while, if and for-else": (
         "while s < n:\n    s = s + 1\nif s:\n    t = 1\nelse:\n    t = u\n"
-        "for k in ks:\n    pass\nelse:\n    found = k\n",
+        "for k in ks:\n    pass\nelse:\n    found = k or default\n",
         {
             "hoisted": [],
             "statements": 3,
             "defs": (),
-            "reads": ("s", "n", "u", "ks"),
+            "reads": ("s", "n", "u", "ks", "default"),
             "stores": ("s", "t", "k", "found"),
             "top": [],
             "shows": False,
         },
     ),
     "del and a bare expression statement": (
-        "del cache\nprint(x)  # shows None; comments do not count\n",
+        "del cache\nprint(n := x)\nprint(n)  # shows None; comments do not count\n",
         {
             "hoisted": [],
-            "statements": 2,
+            "statements": 3,
             "defs": (),
             "reads": ("print", "x"),
-            "stores": ("cache",),
+            "stores": ("cache", "n"),
             "top": [],
             "shows": True,
+        },
+    ),
+    "a match statement": (
+        "match command:\n    case 1:\n        total += x\n",
+        {
+            "hoisted": [],
+            "statements": 1,
+            "defs": (),
+            "reads": ("command", "total", "x"),
+            "stores": ("total",),
+            "top": [],
+            "shows": False,
         },
     ),
     "only definitions": (
@@ -198,8 +210,11 @@ def test_keras_calls_are_found_with_their_receiver_and_statement() -> None:
 
 
 def test_a_keras_call_inside_a_function_defined_in_a_branch_is_not_the_cells() -> None:
-    plan = analyze("if go:\n    def train():\n        model.fit(x)\n    train()\n")
+    plan = analyze("if go:\n    def train():\n        model.fit(x)\n    y = train()\n")
     assert plan.keras_calls == ()
+    assert plan.stores == ("y",)  # what follows the def in its block is read too
+    after = analyze("if go:\n    def f():\n        pass\n    m.fit(x)\nget().model.fit(x)\n")
+    assert after.keras_calls == (KerasCall("m", "fit", 0), KerasCall(None, "fit", 1))
 
 
 def test_invalid_python_is_a_syntax_error_and_a_cell_is_parsed_once() -> None:

@@ -98,3 +98,17 @@ def test_a_cells_file_name_is_registered_for_tracebacks_and_survives_checkcache(
     linecache.clearcache()
     assert cell_file(source) == name  # registered again when asked again
     assert linecache.getline(name, 2) == "value\n"
+
+
+def test_a_statement_over_lines_with_one_line_strings_keeps_its_own_lines() -> None:
+    source = "y = f(\n    'a',\n    x,\n)\n"
+    plan = analyze(source)
+    lines = function_source(plan, plan.signature({"x": True})).splitlines()
+    assert [line.strip() for line in lines[2:6]] == ["y = f(", "'a',", "x,", ")"]
+
+
+def test_a_statement_sharing_the_last_line_of_a_longer_one_runs_once() -> None:
+    calls: list[Any] = []
+    source = "d = (x +\n     1); calls.append(d)\n"
+    assert run_generated(source, {"x": True}, x=1, calls=calls) == ({"d": 2}, None)
+    assert calls == [2]
