@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 
@@ -264,3 +264,61 @@ def test_a_protocol_mismatch_is_logged_with_advice(caplog: pytest.LogCaptureFixt
         f"{PROTOCOL_VERSION}; reinstall tf-workbench so both match"
     ]
     json.dumps(comm.closed)
+
+
+def test_flush_waits_for_the_event_being_sent() -> None:
+    service = KernelService()
+    computing, release = threading.Event(), threading.Event()
+    service.topic("slow", lambda: computing.set() or release.wait(10) or "slow")
+    comm = _open(service)
+    comm.request(1, "subscribe", topics=["slow"])
+    assert computing.wait(10)
+    assert service.flush(timeout=0.2) is False  # still sending: not flushed
+    release.set()
+    assert service.flush(timeout=10) is True
+    assert len(comm.events("slow")) == 1
+
+
+def test_params_of_exactly_the_limit_are_read() -> None:
+    padding = "y" * (MAX_REQUEST_BYTES - len(json.dumps({"x": ""})))
+    service = KernelService()
+    service.method("take", lambda params: len(params["x"]), _Padded)
+    assert service.handle({"id": 2, "method": "take", "params": {"x": padding}}, None) == {
+        "id": 2,
+        "result": len(padding),
+    }
+
+
+class _Padded(TypedDict):
+    x: str
+
+
+def test_closing_every_comm_then_a_late_close_is_harmless() -> None:
+    service = _service()
+    first, second = _open(service, "a"), _open(service, "b")
+    service.close_all()
+    assert (first.closed, second.closed) == ({}, {})
+    first.close()  # the front end's own close arriving after
+    service.publish("status")
+    assert service.flush()
+    assert first.sent == second.sent == []
+
+
+def test_a_protocol_mismatch_names_the_version_received(caplog: pytest.LogCaptureFixture) -> None:
+    comm = RecordingComm()
+    with caplog.at_level(logging.WARNING, logger="workbench.service.router"):
+        KernelService().open(comm, {"protocol": 1})
+    assert comm.closed == {"error": f"Expected protocol {PROTOCOL_VERSION}. Received: 1"}
+    assert caplog.messages[0].startswith("workbench: the JupyterLab extension speaks protocol 1,")
+
+
+def test_publishing_something_that_is_no_topic_name_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    service = _service()
+    comm = _open(service)
+    comm.request(1, "subscribe", topics=["status"])
+    assert service.flush()
+    with caplog.at_level(logging.ERROR, logger="workbench.service.router"):
+        service.publish(["status"])  # type: ignore[arg-type]  # a capability's mistake
+    assert caplog.messages == ["workbench: could not publish ['status']"]
