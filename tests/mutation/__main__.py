@@ -244,6 +244,9 @@ def mutate(
         "tests": tests,
         "mutants": len(status),
         "killed": killed,
+        # of which timed out (mutmut stops a mutant's tests at 15x their clean time): on a
+        # loaded machine a slow but correct run can count here, so the number is kept apart
+        "timeouts": sum(s == "timeout" for s in status.values()),
         "equivalent": len(equivalent),
         "survived": len(unexplained),
         "score": round(killed / counted, 4) if counted else 1.0,
