@@ -177,8 +177,8 @@ _Facts = tuple[int, float | None, list[str], tuple[str, ...]]
 def _facts(cell: CellFunction) -> _Facts:
     """What a traced cell's report says of its trace: tracing count, the latest tracing call's
     time, why it retraced, the notes."""
-    traces = cell.function.experimental_get_tracing_count()
-    return (traces, cell.first_call_seconds, cell.retrace_reasons(), _notes(cell, traces))
+    traces = cell.traces
+    return (traces, cell.first_call_seconds, cell.retrace_reasons(traces), _notes(cell, traces))
 
 
 def _report_traced(report: CellReport, facts: _Facts, seconds: float) -> None:

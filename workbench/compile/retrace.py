@@ -77,8 +77,10 @@ class Reasons:
         self._traces = 0
         self._reasons: list[str] = []
 
-    def __call__(self) -> list[str]:
-        traces = self._function.experimental_get_tracing_count()
+    def __call__(self, traces: int | None = None) -> list[str]:
+        """The reasons; ``traces``: the function's tracing count, when the caller has it."""
+        if traces is None:
+            traces = self._function.experimental_get_tracing_count()
         if traces != self._traces:
             self._traces = traces
             self._reasons = retrace_reasons(self._function) if traces > 1 else []

@@ -50,6 +50,7 @@ class CellFunction:
     not_exported: list[str] = field(default_factory=list)
     static_result: Any = None
     first_call_seconds: float | None = None  # the latest call that traced: what a retrace cost
+    traces: int = 0  # the function's tracing count after its latest call
     retrace_reasons: Reasons = field(init=False)
     notes: tuple[int, tuple[str, ...]] = (0, ())  # the report's notes at a tracing count
     # the content of a re-run's report at (tf_debug, tracing count): what a re-run compares
@@ -257,12 +258,12 @@ def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
         if name not in namespace:
             raise NameError(f"name {name!r} is not defined")
         args.append(namespace[name])
-    traces = cell.function.experimental_get_tracing_count()
     start = time.perf_counter()
     tensors, result = cell.function(*args)
     seconds = time.perf_counter() - start
-    if cell.function.experimental_get_tracing_count() > traces:
-        cell.first_call_seconds = seconds
+    traces = cell.function.experimental_get_tracing_count()
+    if traces != cell.traces:  # this call traced: only call_cell calls the function
+        cell.traces, cell.first_call_seconds = traces, seconds
     namespace.update(tensors)
     if cell.statics:
         namespace.update(cell.statics)
