@@ -68,3 +68,18 @@ def test_a_quiet_rerun_builds_its_report_when_read(ip: Any) -> None:
     assert report.content() == runs[2].content
     assert "cell · 1 trace ·" in repr(report)
     assert report.functions[0].run_seconds is not None  # that run's own time
+
+
+def test_a_call_served_by_an_older_trace_names_its_outputs_right(ip: Any) -> None:
+    # One traced function, two traces that export different names: x a tensor exports y and z,
+    # x a Python int keeps y a Python int (not exported) and exports z alone.
+    cell = "%%compile function\ny = x * 2\nz = tf.cast(x, tf.float32) + 100.0\n"
+    run(ip, "x = tf.constant(5.0)")
+    run(ip, cell)
+    run(ip, "x = 3")
+    run(ip, cell)  # the latest trace: z alone
+    assert float(ip.user_ns["z"]) == 103.0
+    run(ip, "x = tf.constant(7.0)")
+    run(ip, cell)  # served by the first trace again, which exports y then z
+    assert float(ip.user_ns["y"]) == 14.0
+    assert float(ip.user_ns["z"]) == 107.0
