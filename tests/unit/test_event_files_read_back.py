@@ -150,7 +150,8 @@ def test_a_run_written_again_under_its_name_replaces_the_overlap_and_says_so(
     # later, the same name again from step 2 (acc) and 3 (loss)
     _file(
         tmp_path / "events.out.tfevents.0.b",
-        [("loss", 3, 200.0, 2.0), ("loss", 4, 201.0, 2.0), ("acc", 2, 200.0, 2.0)],
+        # (acc first: the message takes the earliest restart and the latest step of any tag)
+        [("acc", 2, 200.0, 2.0), ("loss", 3, 200.0, 2.0), ("loss", 4, 201.0, 2.0)],
     )
     problems: list[str] = []
     scalars = read_scalars(tmp_path, problems)
@@ -182,3 +183,20 @@ def test_when_a_later_file_continues_merges_or_replaces(
     problems: list[str] = []
     assert read_scalars(tmp_path, problems)["loss"][0] == steps
     assert bool(problems) is replaced
+
+
+def test_a_tag_that_only_continues_does_not_count_in_the_restart_message(tmp_path: Path) -> None:
+    _file(
+        tmp_path / "events.out.tfevents.0.a",
+        [("loss", s, 100.0 + s, 1.0) for s in range(1, 10)]
+        + [("acc", s, 100.0 + s, 1.0) for s in range(1, 7)],
+    )
+    _file(tmp_path / "events.out.tfevents.0.b", [("loss", 10, 200.0, 2.0), ("acc", 2, 200.0, 2.0)])
+    problems: list[str] = []
+    scalars = read_scalars(tmp_path, problems)
+    assert scalars["loss"][0] == list(range(1, 11))
+    assert problems == [
+        "events.out.tfevents.0.b: starts again at step 2 after earlier files reached step 6 "
+        "(a run written twice under one name?): 5 earlier points from step 2 on are replaced "
+        "by this file's, as TensorBoard shows them"
+    ]
