@@ -72,12 +72,16 @@ EXTRA_TESTS: dict[str, list[str]] = {
         "workbench/curves/events.py",
     ],
     "tests/unit/test_run_store_in_memory_and_on_disk.py": ["workbench/curves/store.py"],
+    "tests/unit/test_run_resume.py": ["workbench/curves/store.py"],
     "tests/unit/test_feed_progress_and_registry.py": [
         "workbench/curves/feed.py",
         "workbench/curves/registry.py",
     ],
     "tests/unit/test_run_listings.py": ["workbench/curves/runs.py", "workbench/curves/registry.py"],
-    "tests/unit/test_run_registry_memory.py": ["workbench/curves/registry.py"],
+    "tests/unit/test_run_registry_memory.py": [
+        "workbench/curves/registry.py",
+        "workbench/curves/feed.py",
+    ],
     "tests/unit/test_params_errors_word_for_word.py": ["workbench/service/params.py"],
     "tests/unit/test_router_replies_exactly.py": ["workbench/service/router.py"],
     "tests/unit/test_cell_analysis_names.py": ["workbench/compile/analysis.py"],

@@ -22,6 +22,7 @@ def test_a_running_run_is_held_and_a_finished_one_only_while_someone_holds_it() 
     registry.opened(running)
     registry.opened(finished)
     registry.closed(finished)
+    assert registry.runs() == [running, finished]  # still held by us: still listed
     registry.closed(finished)  # closing twice is harmless
     assert registry.runs() == [running, finished]
     watch_running, watch_finished = weakref.ref(running), weakref.ref(finished)
@@ -54,3 +55,17 @@ def test_past_keep_the_oldest_runs_are_let_go_running_or_not() -> None:
     del oldest_running
     gc.collect()
     assert watch() is None  # an abandoned "running" run is not kept forever
+
+
+def test_a_run_fed_and_closed_is_let_go_once_nobody_holds_it() -> None:
+    from workbench.curves.feed import Feed
+
+    run = Run("fed")
+    feed = Feed(run, source="s", report=lambda line: None)
+    feed.log(1, {"loss": 1.0})
+    feed.close()
+    watch = weakref.ref(run)
+    del run, feed
+    gc.collect()
+    assert watch() is None
+    assert registry.runs() == []

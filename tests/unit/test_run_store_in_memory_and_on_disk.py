@@ -197,6 +197,8 @@ def test_a_writer_of_another_user_is_alive() -> None:
     )
     if os.geteuid() != 0:
         pytest.skip("needs root to become another user")
+    # the same question in this process, of a process that is gone
+    assert not writer_alive({"pid": _dead_pid(), "host": socket.gethostname()}, Path("/none"))
     assert run_python(code).strip() == "True"
 
 
