@@ -12,7 +12,8 @@ the same around a function that also returns ``grads``, which the cell assigns: 
 contract (the namespace afterwards as eagerly) costs before any workbench code runs.
 
 The goal (``GOAL``) compares the magic with ``floor_magic``, side by side in the same rounds, on
-the ~1 ms step: the JSON carries ``goal``, ``ratio`` and ``goal_met``.
+the ~1 ms step: the JSON carries ``goal``, ``ratio`` and ``goal_met`` (and ``goals``, for the
+table ``make bench`` ends with).
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ import statistics
 import time
 from typing import Any
 
+from tests.bench.goals import at_most
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 WARMUP = 5
 RUNS = 100  # rounds: the goal's margin is ~40 µs of a ~1 ms step, on a shared machine
 GOAL = "%%compile function <= 1.05x a no-op cell magic around the same tf.function (mlp_small)"
+GOAL_FIGURE = "%%compile function / no-op cell magic, same tf.function (~1 ms step)"
 GOAL_RATIO = 1.05
 GOAL_MODEL = "mlp_small"
 
@@ -176,6 +180,7 @@ def run() -> dict[str, Any]:
         "goal": GOAL,
         "ratio": ratio,
         "goal_met": ratio <= GOAL_RATIO,
+        "goals": [at_most(GOAL_FIGURE, ratio, GOAL_RATIO)],
         "runs": RUNS,
         "results": results,
         "summary": {
