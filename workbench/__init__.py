@@ -18,16 +18,22 @@ if TYPE_CHECKING:
     from workbench.compile import CompileError, compile_cell
     from workbench.distribute.devices import devices, virtual_devices
     from workbench.inspect.gradients import inspect_gradients
+    from workbench.profiler.errors import ProfilerError
     from workbench.widgets.live import LiveCurves, run
+    from workbench.widgets.profile import Profile, profile, profiles
     from workbench.widgets.runs_view import runs
 
 __all__ = [
     "CompileError",
     "LiveCurves",
+    "Profile",
+    "ProfilerError",
     "__version__",
     "compile_cell",
     "devices",
     "inspect_gradients",
+    "profile",
+    "profiles",
     "run",
     "runs",
     "virtual_devices",
@@ -39,6 +45,10 @@ _LAZY: dict[str, str] = {
     "compile_cell": "workbench.compile",
     "LiveCurves": "workbench.widgets.live",
     "inspect_gradients": "workbench.inspect.gradients",
+    "Profile": "workbench.widgets.profile",
+    "ProfilerError": "workbench.profiler.errors",
+    "profile": "workbench.widgets.profile",
+    "profiles": "workbench.widgets.profile",
     "run": "workbench.widgets.live",
     "runs": "workbench.widgets.runs_view",
     "devices": "workbench.distribute.devices",

@@ -53,8 +53,22 @@ def _load_magics(ipython: Any) -> None:
 
     formatters.register(ipython)
     ipython.register_magics(magics.CompileMagics)
+    ipython.register_magics(magics.ProfileMagics)
+    _register_profile_opener()
     if transformer not in ipython.input_transformers_cleanup:
         ipython.input_transformers_cleanup.append(transformer)
+
+
+def _register_profile_opener() -> None:
+    # the side panel opens a capture in a view; views are widgets, a layer above the service
+    from workbench.profiler import known
+
+    def open_profile(folder: Any) -> tuple[str, str, str]:
+        from workbench.widgets.profile_open import open_view
+
+        return open_view(folder)
+
+    known.set_opener(open_profile)
 
 
 def _unload_magics(ipython: Any) -> None:

@@ -40,6 +40,12 @@ __all__ = [
     "Event",
     "NoParams",
     "OpenData",
+    "PendingCapture",
+    "ProfileInfo",
+    "ProfileOpenParams",
+    "ProfileOpenResult",
+    "ProfilesParams",
+    "ProfilesUpdate",
     "Reply",
     "Request",
     "RunInfo",
@@ -153,6 +159,57 @@ class RunsUpdate(TypedDict):
     """The ``runs`` topic and the ``runs.list`` result."""
 
     runs: list[RunInfo]
+
+
+class ProfileInfo(TypedDict):
+    """A profiler capture found in one of the notebook's logdirs (``profiles.list``)."""
+
+    name: str  # as TensorBoard's profile plugin names it: "<run>/<time>"
+    folder: str  # the capture's folder (what ``profiles.open`` takes)
+    run: str  # the TensorBoard run holding it, relative to its logdir
+    when: str  # "2026-12-01 15:38:09"
+    steps: str | None  # the steps captured ("11-15"), when known
+    size: int  # bytes of its .xplane.pb files
+    source: str  # what made it: "fit", "loop", "profile", "" (another tool)
+    verdict: str | None  # the verdict's headline, for captures this kernel has read
+
+
+class PendingCapture(TypedDict):
+    """A capture under way: who made it and its state (capturing, converting)."""
+
+    label: str
+    state: str
+
+
+class _ProfilesParamsBase(TypedDict):
+    pass
+
+
+class ProfilesParams(_ProfilesParamsBase, total=False):
+    """``logdir``: list that folder's captures too."""
+
+    logdir: str
+
+
+class ProfilesUpdate(TypedDict):
+    """The ``profiles`` topic and the ``profiles.list`` result: newest first."""
+
+    captures: list[ProfileInfo]
+    pending: list[PendingCapture]
+
+
+class ProfileOpenParams(TypedDict):
+    """Open the capture in ``folder`` in a timeline view."""
+
+    folder: str
+
+
+class ProfileOpenResult(TypedDict):
+    """The view to show (a widget model of the notebook's kernel), its title and verdict."""
+
+    model_id: str
+    title: str
+    verdict: str
 
 
 # --- the wire's float form ------------------------------------------------------------------

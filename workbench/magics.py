@@ -1,10 +1,12 @@
-"""IPython magics: sugar over ``workbench.compile``, each a parse and one call.
+"""IPython magics: sugar over ``workbench.compile`` and ``workbench.profile``, each a parse and
+one call.
 
 ``%%compile [eager|function|xla] [--compare] [--steps N] [--report]``, ``%compile_mode [mode]``
 and ``%tf_debug [on|off]``. What they do lives in the compile package: ``compile.shell`` (a cell
 run in a shell, its report shown when new), ``compile.default_mode`` (cells without the magic)
 and ``compile.modes``. A failing compiled cell shows its ``CompileError`` as one short message
 because the error renders its own traceback (IPython's ``_render_traceback_`` protocol).
+``%%profile [--logdir DIR] [--max-seconds S]`` runs its cell under ``workbench.profile()``.
 """
 
 from __future__ import annotations
@@ -79,6 +81,29 @@ class CompileMagics(Magics):
         print(
             f"tf_debug {'on' if on else 'off'}: tf.functions run {'eagerly' if on else 'compiled'}."
         )
+
+
+@magics_class
+class ProfileMagics(Magics):
+    @magic_arguments()
+    @argument("--logdir", default=None, help="where the capture goes (default runs/profiles)")
+    @argument(
+        "--max-seconds", type=float, default=30.0, help="stop capturing after this long (0: never)"
+    )
+    @cell_magic
+    def profile(self, line: str, cell: str) -> Any:
+        """Profile the cell: the verdict, the step-time breakdown and the timeline.
+
+        ``%%profile --logdir runs`` is
+        ``with workbench.profile("runs", max_seconds=30) as prof:`` around the cell, run as a
+        cell (so ``%%compile`` may follow on the next line), then ``prof``
+        (workbench.widgets.profile.profile_cell).
+        """
+        from workbench.widgets.profile import profile_cell  # TensorFlow: at the first cell
+
+        args = _parse(self.profile, line)
+        seconds = args.max_seconds if args.max_seconds and args.max_seconds > 0 else None
+        return profile_cell(self.shell, cell, logdir=args.logdir, max_seconds=seconds)
 
 
 @lru_cache(maxsize=128)

@@ -111,6 +111,50 @@ export interface IRunsUpdate {
   runs: IRunInfo[];
 }
 
+/** A profiler capture found in one of the notebook's logdirs. */
+export interface IProfileInfo {
+  /** As TensorBoard's profile plugin names it: "<run>/<time>". */
+  name: string;
+  /** The capture's folder: what `profiles.open` takes. */
+  folder: string;
+  run: string;
+  when: string;
+  /** The steps captured ("11-15"), when known. */
+  steps: string | null;
+  size: number;
+  /** What made it: "fit", "loop", "profile", "" (another tool). */
+  source: string;
+  /** The verdict's headline, for captures the kernel has read. */
+  verdict: string | null;
+}
+
+/** A capture under way. */
+export interface IPendingCapture {
+  label: string;
+  /** capturing, converting */
+  state: string;
+}
+
+export interface IProfilesParams {
+  logdir?: string;
+}
+
+export interface IProfilesUpdate {
+  captures: IProfileInfo[];
+  pending: IPendingCapture[];
+}
+
+export interface IProfileOpenParams {
+  folder: string;
+}
+
+/** A timeline view of the capture: a widget model of the notebook's kernel. */
+export interface IProfileOpenResult {
+  model_id: string;
+  title: string;
+  verdict: string;
+}
+
 // --- what the kernel registers --------------------------------------------
 
 /** Method name -> its params and result. */
@@ -121,6 +165,8 @@ export interface IMethods {
   status: { params: INoParams; result: ISystemStatus };
   'compile.state': { params: INoParams; result: ICompileState };
   'runs.list': { params: IRunsParams; result: IRunsUpdate };
+  'profiles.list': { params: IProfilesParams; result: IProfilesUpdate };
+  'profiles.open': { params: IProfileOpenParams; result: IProfileOpenResult };
 }
 
 /** Topic name -> the data of its events. */
@@ -128,6 +174,7 @@ export interface ITopics {
   status: ISystemStatus;
   compile: ICompileState;
   runs: IRunsUpdate;
+  profiles: IProfilesUpdate;
 }
 
 export type MethodName = keyof IMethods;

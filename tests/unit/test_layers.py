@@ -32,6 +32,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "workbench.distribute.*",
             "workbench.inspect",
             "workbench.inspect.*",
+            "workbench.profiler",
+            "workbench.profiler.*",
             "workbench.system",
         ),
     ),

@@ -42,6 +42,8 @@ ENVELOPE = [
     _protocol.Event,
     _protocol.DeviceInfo,
     _protocol.RunInfo,
+    _protocol.ProfileInfo,
+    _protocol.PendingCapture,
 ]
 
 

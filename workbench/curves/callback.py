@@ -14,6 +14,7 @@ from workbench._cells import after_current_cell
 from workbench.curves.feed import Feed, Observer, Progress
 from workbench.curves.start import start_run
 from workbench.curves.store import DEFAULT_LOGDIR, BadValue, Run
+from workbench.profiler.steps import CaptureWatcher, StepCapture, StepWindow, window
 
 
 class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
@@ -31,6 +32,10 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         observers: watchers of each run this callback feeds (a live view).
         resume: continue the run named ``run`` in ``logdir`` (steps and epochs after its own,
             in new event files of its folder) instead of starting a new one.
+        profile_steps: profile global steps ``(first, last)`` (1-based, as Keras'
+            ``TensorBoard(profile_batch=...)``), one step, or True (steps 11-15); the capture goes
+            to ``<run>/train/plugins/profile/`` and is converted off the training thread.
+        profile_watcher: told when that capture starts, stops and is ready (a view).
     """
 
     def __init__(
@@ -43,6 +48,8 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         interval: float = 0.1,
         observers: Iterable[Observer] = (),
         resume: bool = False,
+        profile_steps: tuple[int, int] | int | bool | None = None,
+        profile_watcher: CaptureWatcher | None = None,
     ) -> None:
         super().__init__()
         if resume and (run is None or logdir is None):
@@ -67,6 +74,12 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         self._epoch_start = 0  # the global step the current epoch began at
         self._epoch_offset = 0  # epochs a resumed run held before this fit
         self._first_epoch: int | None = None
+        self.profile_window: StepWindow | None = (
+            None if profile_steps is None or profile_steps is False else window(profile_steps)
+        )
+        self.profile_watcher = profile_watcher
+        self.capture: StepCapture | None = None  # this fit's step capture, if asked
+        self._steps_per_epoch: int | None = None
 
     @property
     def run(self) -> Run | None:
@@ -98,9 +111,13 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         self._epoch_start = feed.step  # a resumed run's steps go on after its own
         self._epoch_offset = held
         self._first_epoch = None
+        self._steps_per_epoch = steps
+        capture = self.capture = self._new_capture(run)
 
         def after_cell(error: BaseException | None) -> None:
             # fit returned without on_train_end: interrupted, or it raised
+            if capture is not None:
+                capture.finish("interrupted" if isinstance(error, KeyboardInterrupt) else "failed")
             if feed.open:
                 failed = error is not None and not isinstance(error, KeyboardInterrupt)
                 feed.close("failed" if failed else "interrupted")
@@ -115,7 +132,16 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
             self.feed.epoch = epoch
             self._epoch_start = self.feed.step
 
+    def on_train_batch_begin(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        if self.capture is not None:  # one comparison a batch outside the profiled steps
+            self.capture.begin(self._epoch_start + batch + 1)
+
     def on_train_batch_end(self, batch: int, logs: Mapping[str, Any] | None = None) -> None:
+        if self.capture is not None:
+            # with steps_per_execution=N Keras reports the call's last batch index, which the
+            # epoch's last call overshoots
+            last = batch + 1 if not self._steps_per_epoch else min(batch + 1, self._steps_per_epoch)
+            self.capture.end(self._epoch_start + last)
         if self.feed is None:
             return
         # Keras passes the index of the last batch the call covered: with steps_per_execution=N
@@ -134,6 +160,8 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
             feed.log(feed.step, values, split=split, kind="epoch", epoch=epoch + self._epoch_offset)
 
     def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
+        if self.capture is not None:
+            self.capture.finish("the fit ended")
         self.close("finished")  # the final state reaches observers here, throttle or not
 
     def close(self, state: str = "finished") -> None:
@@ -146,6 +174,21 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         if self.feed is None:
             raise RuntimeError("Expected a fit to have started: progress() has no run yet.")
         return self.feed.progress()
+
+    def _new_capture(self, run: Run) -> StepCapture | None:
+        """This fit's step capture, when profile steps were asked (set up before the steps)."""
+        if self.profile_window is None:
+            return None
+        folder = run.path if run.path is not None else Path(DEFAULT_LOGDIR) / "profiles" / run.name
+        capture = StepCapture(
+            self.profile_window,
+            folder / "train",  # where Keras' TensorBoard(profile_batch=...) writes its captures
+            label=f"run {run.name}",
+            watcher=self.profile_watcher,
+            meta={"run": run.name, "source": "fit"},
+        )
+        capture.prepare()
+        return capture
 
     def _keep(self, logs: Mapping[str, Any] | None, *, validation: bool) -> dict[str, float]:
         kept = {}

@@ -20,6 +20,7 @@ CAPABILITIES = (
     "workbench.service.status",
     "workbench.compile.service",
     "workbench.curves.service",
+    "workbench.profiler.service",
 )
 
 

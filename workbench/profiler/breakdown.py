@@ -1,0 +1,159 @@
+"""Where each step's time went: input, host compute, device compute, transfer, compilation,
+other.
+
+From xprof's step table (``input_pipeline_analyzer``, the same as ``overview_page``'s), which it
+fills when the steps were marked (``tf.profiler.experimental.Trace("train", step_num=n, _r=1)``,
+as ``LiveCurves(profile_steps=...)`` and ``run().profile()`` do). Without step markers xprof
+measures no step; the breakdown is then estimated from the timeline: a step per tf.function call
+the trace grouped, input as the time it waited in ``IteratorGetNext``, compute the rest of the
+call, other the time between calls (Python, callbacks). The breakdown says which it is.
+
+xprof's columns map to the categories as: input = ``infeedTimeMs``; host compute =
+``hostComputeTimeMs`` + ``kernelLaunchTimeMs``; device compute = ``deviceComputeTimeMs`` +
+``deviceCollectivesTimeMs``; transfer = ``deviceToDeviceTimeMs`` + ``outfeedTimeMs``; compilation =
+``compileTimeMs``; other = ``otherTimeMs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from workbench.profiler.tables import find_table
+from workbench.profiler.trace import Trace
+
+__all__ = ["CATEGORIES", "Breakdown", "StepTime", "from_timeline", "from_xprof"]
+
+CATEGORIES = ("input", "host compute", "device compute", "transfer", "compilation", "other")
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "input": ("infeedTimeMs",),
+    "host compute": ("hostComputeTimeMs", "kernelLaunchTimeMs"),
+    "device compute": ("deviceComputeTimeMs", "deviceCollectivesTimeMs"),
+    "transfer": ("deviceToDeviceTimeMs", "outfeedTimeMs"),
+    "compilation": ("compileTimeMs",),
+    "other": ("otherTimeMs",),
+}
+_INPUT_WAIT = ("IteratorGetNext",)  # names of the events a step waits for data in
+
+
+@dataclass
+class StepTime:
+    """One step: its label (``"11"``), its time and each category's share of it, in ms."""
+
+    label: str
+    total_ms: float
+    parts: dict[str, float]
+
+
+@dataclass
+class Breakdown:
+    """Per-step time by category.
+
+    ``source`` is ``"xprof"`` (xprof's step table), ``"timeline"`` (estimated from the trace, no
+    step markers) or ``"none"`` (no steps found; ``note`` says why).
+    """
+
+    steps: list[StepTime] = field(default_factory=list)
+    source: Literal["xprof", "timeline", "none"] = "none"
+    note: str = ""
+    hardware: str = ""
+
+    @property
+    def mean_ms(self) -> float:
+        return float(np.mean([s.total_ms for s in self.steps])) if self.steps else 0.0
+
+    def totals(self) -> dict[str, float]:
+        """Each category's ms summed over the steps."""
+        return {c: sum(s.parts.get(c, 0.0) for s in self.steps) for c in CATEGORIES}
+
+    def shares(self) -> dict[str, float]:
+        """Each category's fraction of the summed step time (they add up to 1)."""
+        totals = self.totals()
+        whole = sum(totals.values())
+        return {c: (v / whole if whole > 0 else 0.0) for c, v in totals.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "note": self.note,
+            "mean_ms": self.mean_ms,
+            "shares": self.shares(),
+            "steps": [{"label": s.label, "total_ms": s.total_ms, **s.parts} for s in self.steps],
+        }
+
+
+def from_xprof(data: Any) -> Breakdown:
+    """The breakdown of xprof's ``input_pipeline_analyzer`` (or ``overview_page``) answer; empty
+    (source "none") when xprof measured no step."""
+    table = find_table(data, ("stepnum", "stepTimeMs"))
+    if table is None:
+        return Breakdown(note="xprof's answer has no step table")
+    hardware = str(table.properties.get("hardware_type", ""))
+    steps = []
+    for row in table.rows:
+        parts = {
+            category: sum(table.number(row, column) for column in columns)
+            for category, columns in _COLUMNS.items()
+        }
+        label = str(row.get("stepnum", "")).split(" ")[-1]  # "train 11" -> "11"
+        steps.append(StepTime(label, table.number(row, "stepTimeMs"), parts))
+    if not steps:
+        conclusion = str(table.properties.get("input_conclusion", "")) or "no step measured"
+        return Breakdown(source="none", note=conclusion, hardware=hardware)
+    return Breakdown(steps=steps, source="xprof", hardware=hardware)
+
+
+def from_timeline(trace: Trace) -> Breakdown:
+    """A breakdown estimated from the trace's steps (see the module docstring)."""
+    steps = trace.steps
+    if not steps:
+        return Breakdown(
+            note="no steps found: the capture holds no tf.function calls or marked steps"
+        )
+    device = any(lane.process.startswith("/device:") for lane in trace.lanes)
+    compute = "device compute" if device else "host compute"
+    waits = [i for i, name in enumerate(trace.names) if name.startswith(_INPUT_WAIT)]
+    mask = np.isin(trace.name, waits)
+    wait_start = trace.start[mask]
+    wait_end = wait_start + trace.dur[mask]
+    found = []
+    for index, step in enumerate(steps):
+        following = steps[index + 1].start if index + 1 < len(steps) else step.end
+        length = max(step.end - step.start, 0.0)
+        waited = _union_within(wait_start, wait_end, step.start, step.end)
+        parts = dict.fromkeys(CATEGORIES, 0.0)
+        parts["input"] = waited / 1e3
+        parts[compute] = max(length - waited, 0.0) / 1e3
+        parts["other"] = max(following - step.end, 0.0) / 1e3
+        total = max(following, step.end) - step.start
+        found.append(StepTime(step.label, total / 1e3, parts))
+    return Breakdown(
+        steps=found,
+        source="timeline",
+        note=(
+            "estimated from the timeline (no step markers): a step per tf.function call, input "
+            "= time waiting in IteratorGetNext"
+        ),
+    )
+
+
+def _union_within(
+    start: np.ndarray[Any, np.dtype[np.float64]],
+    end: np.ndarray[Any, np.dtype[np.float64]],
+    lo: float,
+    hi: float,
+) -> float:
+    """Time in [lo, hi) covered by any of the intervals (they may overlap)."""
+    s = np.clip(start, lo, hi)
+    e = np.clip(end, lo, hi)
+    keep = e > s
+    if not keep.any():
+        return 0.0
+    s, e = s[keep], e[keep]
+    order = np.argsort(s)
+    s, e = s[order], e[order]
+    reach = np.maximum.accumulate(e)
+    gaps = np.clip(s[1:] - reach[:-1], 0.0, None).sum()
+    return float(reach[-1] - s[0] - gaps)
