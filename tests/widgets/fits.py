@@ -59,15 +59,3 @@ class Record(keras.callbacks.Callback):  # type: ignore[misc]
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         self.batches.append({k: float(v) for k, v in (logs or {}).items()})
-
-
-def points(messages: list[tuple[dict[str, Any], list[np.ndarray]]], key: str) -> np.ndarray:
-    """The steps of series ``key`` the front end holds after ``messages``."""
-    steps: list[np.ndarray] = []
-    for content, arrays in messages:
-        for index, header in enumerate(content["series"]):
-            if header["key"] == key:
-                if content["type"] == "reset":
-                    steps.clear()
-                steps.append(arrays[2 * index])
-    return np.concatenate(steps) if steps else np.array([])

@@ -56,3 +56,15 @@ class RecordingComm(BaseComm):  # type: ignore[misc]
                 "buffers": [],
             }
         )
+
+    def receive_state(self, state: dict[str, Any]) -> None:
+        """Delivers a front end's trait update (a view's ``model.save_changes()``)."""
+        self.handle_msg(
+            {
+                "content": {
+                    "comm_id": self.comm_id,
+                    "data": {"method": "update", "state": state, "buffer_paths": []},
+                },
+                "buffers": [],
+            }
+        )

@@ -1,5 +1,6 @@
-"""LiveCurves on real model.fit runs: what the widget is sent (throttled, only new points), what
-lands in event files, steps, NaN reports, reuse, and the final chart that replaces the live view."""
+"""LiveCurves on real model.fit runs: what the widget is sent (throttled, only the columns that
+changed, within its traffic budget), what lands in event files, steps, NaN reports, reuse, and the
+final chart that replaces the live view."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ import numpy as np
 import pytest
 from IPython.utils.capture import capture_output
 
-from tests.widgets.fits import Record, Slow, digits, mlp, nan_at_second_batch, points
+from tests.widgets.fits import Record, Slow, digits, mlp, nan_at_second_batch
+from tests.widgets.replica import held, same_columns
+
+
+def columns_messages(sent: Any) -> list[dict[str, Any]]:
+    return [content for content, _ in sent if content.get("type") == "columns"]
 
 
 def test_fit_streams_only_new_points_at_a_throttled_rate(sent: Any, tmp_path: Path) -> None:
@@ -32,13 +38,17 @@ def test_fit_streams_only_new_points_at_a_throttled_rate(sent: Any, tmp_path: Pa
     batches = 3 * 48
     assert len(run.series[("train", "loss")]) == batches  # one point per batch
     assert len(run.series[("validation", "loss")]) == 3
-    appends = [c for c, _ in sent if c["type"] == "append"]
+    pushes = columns_messages(sent)
     # about 10 updates a second of wall time (+1: the final state), far fewer than batches
-    assert 2 <= len(appends) <= 10 * elapsed + 1, (len(appends), elapsed)
-    assert len(appends) < batches / 4
-    # every point went exactly once, in order: no point re-sent
-    streamed = points(sent, "train/loss")
-    np.testing.assert_array_equal(streamed, run.series[("train", "loss")].steps)
+    assert 2 <= len(pushes) <= 10 * elapsed + 1, (len(pushes), elapsed)
+    assert len(pushes) < batches / 4
+    # a short run is a point per column: the view holds every point, sent once each
+    views = held(sent)
+    for key in [("train", "loss"), ("validation", "loss")]:
+        kernel = curves.widget._columns[key]
+        same_columns(views["/".join(key)], kernel)
+        assert kernel.size == 1
+        np.testing.assert_array_equal(kernel.rows()[:, 3], run.series[key].values)
     assert curves.widget.state == "finished"
     assert "epoch 3/3" in curves.widget.progress["text"]
 
@@ -133,7 +143,8 @@ def test_the_snapshot_marks_the_first_bad_value_of_each_series(bad: float) -> No
         run.log(step, {"loss": bad if step == 7 else 0.5}, split="validation")
     html = CurvesWidget(run, run_id="marks-1").snapshot_html()
     assert html.count("▼") == 2  # one mark per series, not one per bad point
-    assert f"<title>loss={wire_float(bad)}</title>" in html
+    assert f"<title>loss={wire_float(bad)} at step 4</title>" in html
+    assert f"<title>val_loss={wire_float(bad)} at step 7</title>" in html
 
 
 def test_stop_on_nan_stops_fit(sent: Any, tmp_path: Path) -> None:
@@ -175,23 +186,35 @@ def test_epoch_ends_are_throttled_and_the_end_is_delivered(sent: Any, tmp_path: 
     x, y = digits(32)
     curves = LiveCurves(logdir=tmp_path, interval=60, display=False)
     mlp().fit(x, y, epochs=20, batch_size=32, verbose=0, callbacks=[curves])  # 1 batch an epoch
-    appends = [c for c, _ in sent if c["type"] == "append"]
-    assert len(appends) == 2  # the first update, then the final state at train end
-    assert points(sent, "train/loss").tolist() == list(range(1, 21))
+    assert len(columns_messages(sent)) == 2  # the first update, then the final state
+    view = held(sent)["train/loss"]
+    assert view.agg.count.sum() == 20
+    assert (view.first_step, view.last_step) == (1, 20)
     assert "epoch 20/20" in curves.widget.progress["text"]
     assert curves.widget.state == "finished"
 
 
-def test_a_long_series_is_downsampled_for_the_front_end(sent: Any) -> None:
+def test_traffic_follows_the_view_not_the_logging_rate(sent: Any) -> None:
     import workbench
-    from workbench.widgets.live_curves import LIVE_LIMIT, RESET_POINTS
+    from workbench.widgets.live_curves import BURST, BYTES_PER_SECOND, DEFAULT_WIDTH
 
-    with workbench.run("long", logdir=None, display=False, interval=0) as r:
-        for step in range(LIVE_LIMIT + 5_000):
-            r.log(step, loss=np.sin(step / 100))
-    sizes = [h["n"] for c, _ in sent if c["type"] == "reset" for h in c["series"]]
-    assert sizes
-    assert max(sizes) <= RESET_POINTS
+    began = time.monotonic()
+    with workbench.run("long", logdir=None, display=False, interval=0) as r:  # push every log
+        for step in range(60_000):
+            r.log(step, loss=np.sin(step / 100), accuracy=step / 60_000)
+    elapsed = time.monotonic() - began
+    messages = columns_messages(sent)
+    rows = [h["n"] for m in messages for h in m["series"]]
+    assert max(rows) <= DEFAULT_WIDTH  # a series is at most the view's width in columns
+    payload = sum(array.nbytes for content, arrays in sent for array in arrays)
+    final = sum(a.nbytes for a in sent[-1][1])  # the run's last state goes whatever the budget
+    assert payload - final <= BURST + BYTES_PER_SECOND * elapsed, (payload, elapsed)
+    assert payload < 60_000 * 2 * 16 / 4  # a fraction of the points (16 bytes each) logged
+    views = held(sent)
+    for key, series in r.run.series.items():
+        kernel = r.widget._columns[key]
+        same_columns(views["/".join(key)], kernel)
+        assert kernel.agg.count.sum() == len(series)  # every point is in a column
 
 
 PLOTLY = "application/vnd.plotly.v1+json"
@@ -213,13 +236,31 @@ def test_the_live_view_is_replaced_by_the_runs_chart_when_it_ends(
     assert set(final.data) == {PLOTLY, "text/html", "text/plain"}
     marks = [a.get("hovertext") for a in final.data[PLOTLY]["layout"]["annotations"]]
     assert "loss=NaN at step 5" in marks
+    assert chart_title(final.data[PLOTLY]).startswith("<b>nan</b> · finished · step 20")
     assert final.data["text/plain"].startswith("<curves of nan · finished · step 20")
-    # the widget is closed, and still tells what it showed
     widget = r.widget
-    assert widget.comm is None
     assert widget.state == "finished"
     assert widget.bad_values[0]["value"] == "NaN"
     assert "step 20" in widget.progress["text"]
+
+    # the widget stays open until the next cell: the view's settings, sent while the cell ran,
+    # reach the kernel after it and redraw the chart in the same output
+    assert widget.comm is not None
+    with capture_output() as later:
+        widget.comm.receive_state({"smoothing": 0.9})
+        widget.comm.receive_state({"smoothing": 0.9})  # the same again: nothing to redraw
+    (redrawn,) = later.outputs
+    assert redrawn.update
+    assert redrawn.transient == shown.transient
+    assert "smoothing 0.90" in chart_title(redrawn.data[PLOTLY])
+    with capture_output():
+        shell.run_cell("pass")
+    assert widget.comm is None  # closed as the next cell started
+
+
+def chart_title(figure: dict[str, Any]) -> str:
+    """The final chart's title line (its first annotation, as the live view's header)."""
+    return str(figure["layout"]["annotations"][0]["text"])
 
 
 def test_an_interrupted_fit_leaves_its_chart_too(sent: Any, shell: Any, tmp_path: Path) -> None:
@@ -241,7 +282,10 @@ def test_an_interrupted_fit_leaves_its_chart_too(sent: Any, shell: Any, tmp_path
     shown, final = captured.outputs
     assert final.update
     assert final.transient == shown.transient
-    assert final.data[PLOTLY]["layout"]["title"]["text"].startswith("cut · interrupted")
+    assert chart_title(final.data[PLOTLY]).startswith("<b>cut</b> · interrupted")
+    assert curves.widget.comm is not None  # until the next cell starts
+    with capture_output():
+        shell.run_cell("pass")
     assert curves.widget.comm is None
 
 

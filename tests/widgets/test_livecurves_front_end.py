@@ -1,11 +1,11 @@
 """The live view's front end (the built ``livecurves.js``) in a real Chromium, without a kernel.
 
 The anywidget model is the boundary: a stand-in that holds traits, emits ``change:<trait>`` when
-one is set, records what the view sends and delivers messages as ipywidgets does (binary buffers
-as DataViews into one message buffer, at offsets). Each test plays the kernel's part: it answers
-the view's ``sync`` request with a reset of the series and then a response, as
-``workbench.widgets.base.StreamedView`` does. Waits are on conditions (the page's state), never
-on time.
+one is set, records what the view sends and saves, and delivers messages as ipywidgets does
+(binary buffers as DataViews into one message buffer, at offsets). Each test plays the kernel's
+part: it answers the view's ``sync`` request with every series' columns (a point per column here)
+and then a response, as ``workbench.widgets.live_curves.CurvesWidget`` does. Waits are on
+conditions (the page's state), never on time.
 
 The view never looks outside its own element: when the run ends, the kernel replaces the view's
 output with the run's chart and closes the model (``StreamedView.finish``), which disposes it.
@@ -50,10 +50,11 @@ for (const kind of ["warn", "error"]) {
 
 class Model {
   constructor(state) {
-    this.state = state; this.handlers = {}; this.sent = []; this.kernel = null;
+    this.state = state; this.handlers = {}; this.sent = []; this.saved = []; this.kernel = null;
   }
   get(name) { return this.state[name]; }
   set(name, value) { this.state[name] = value; this.emit(`change:${name}`); }
+  save_changes() { this.saved.push({...this.state}); }
   send(content) { this.sent.push(content); this.kernel?.(content); }
   on(event, callback) { (this.handlers[event] ??= []).push(callback); }
   off(event, callback) {
@@ -78,14 +79,26 @@ function dataViews(arrays) {
 window.message = (content, arrays = []) =>
   window.model.emit("msg:custom", content, dataViews(arrays));
 
-// the kernel's answer to a request: a reset of every series, then the response
+// a columns message of series {key: [steps, values]}: a point per column from the first step
+window.columns = (series, reset = true) => {
+  const headers = [], rows = [];
+  for (const [key, [steps, values]] of Object.entries(series)) {
+    const [split, group] = key.split("/");
+    const origin = steps.length ? steps[0] : 0;
+    const size = steps.length > 1 ? steps[1] - steps[0] : 1;  // evenly spaced steps
+    headers.push({key, group, split, reset, width: 1000, size, origin,
+                  first: origin, last: steps.length ? steps[steps.length - 1] : 0,
+                  n: steps.length});
+    rows.push(steps.flatMap((s, i) => [i, 1, values[i], values[i], values[i],
+                                       values[i], values[i]]));
+  }
+  window.message({type: "columns", series: headers}, rows);
+};
+
+// the kernel's answer to a request: every series' columns, then the response
 window.answer = (request, series, error = null) => {
   if (series) {
-    const headers = Object.entries(series).map(([key, [steps]]) => {
-      const [split, group] = key.split("/");
-      return {key, group, split, n: steps.length};
-    });
-    window.message({type: "reset", series: headers}, Object.values(series).flat());
+    window.columns(series);
   }
   const response = {type: "response", id: request.id};
   window.message(error ? {...response, error: {message: error}} : {...response, result: null});
@@ -95,7 +108,7 @@ window.frames = () => new Promise(r => requestAnimationFrame(() => requestAnimat
 
 window.model = new Model({
   run_id: "run-1", title: "r", state: "running", progress: {text: "step 3/3"},
-  bad_values: [], smoothing: 0,
+  bad_values: [], smoothing: 0, log_scale: false,
 });
 
 // as in JupyterLab: the view renders into an element that is attached to the page afterwards
@@ -141,7 +154,14 @@ def test_a_view_without_a_kernel_shows_its_header_and_waits(page: Any) -> None:
 
     page.evaluate("() => { window.model.state.state = 'finished'; window.render(); }")
     (request,) = page.evaluate("window.model.sent")
-    assert request == {"type": "request", "id": 1, "method": "sync", "params": {}}
+    # it says how wide it guesses it draws (it is not in the page yet): the kernel sends that
+    # many columns; once laid out, it says its width if that differs (a resize request)
+    assert request == {
+        "type": "request",
+        "id": 1,
+        "method": "sync",
+        "params": {"width": 576},
+    }
     page.evaluate("window.frames()")  # the view had its chance to draw
     expect(page.locator(".workbench-livecurves-header")).to_contain_text("finished")
 
@@ -170,15 +190,9 @@ def test_the_view_draws_appends_resets_and_bad_values(page: Any) -> None:
     )
     expect(page.locator(".workbench-livecurves-bad")).to_have_text(" · loss=NaN at step 2")
 
-    page.evaluate(
-        """window.message({type: 'reset', series: [
-            {key: 'train/loss', group: 'loss', split: 'train', n: 0}]}, [[], []])"""
-    )
+    page.evaluate("window.columns({'train/loss': [[], []]})")  # a series reset to nothing
     expect(points(page)).to_have_attribute("data-points", "0")
-    page.evaluate(
-        """window.message({type: 'append', series: [
-            {key: 'train/loss', group: 'loss', split: 'train', n: 1}]}, [[4], [0.3]])"""
-    )
+    page.evaluate("window.columns({'train/loss': [[4], [0.3]]}, false)")
     expect(points(page)).to_have_attribute("data-points", "1")
     # whatever the view draws or not, the cell's other outputs are not its business
     expect(page.locator("#other-output")).to_be_visible()
@@ -203,3 +217,36 @@ def test_an_error_response_is_reported(page: Any) -> None:
     assert "sync: sync failed: boom" in page.evaluate("window.logged.join()")
     page.evaluate("window.frames()")
     expect(page.locator(".workbench-livecurves-header")).to_be_visible()
+
+
+def test_the_view_labels_its_axes_and_sends_its_settings_back(page: Any) -> None:
+    """Ticks in human units to the end of the steps, the NaN marked where it came, and the
+    smoothing and log scale the user set sent to the kernel (its final chart uses them)."""
+    from playwright.sync_api import expect
+
+    page.evaluate(
+        """() => {
+            window.model.kernel = request => request.method === 'sync' && window.answer(request,
+                {'train/loss': [Array.from({length: 200}, (_, i) => (i + 1) * 1000),
+                                Array.from({length: 200}, (_, i) => 1 / (i + 1))]});
+            window.model.set('bad_values',
+                [{key: 'train/loss', label: 'loss', step: 150000, value: 'NaN'}]);
+            window.render();
+        }"""
+    )
+    panel = points(page)
+    expect(panel).to_have_attribute("data-x-ticks", "0|50k|100k|150k|200k")
+    expect(panel).to_have_attribute("data-y-ticks", "0.2|0.4|0.6|0.8|1.0")
+    expect(panel).to_have_attribute("data-marks", "150000")
+    expect(page.locator(".workbench-livecurves-smoothing-value")).to_have_text("0.00")
+
+    slider = page.locator(".workbench-livecurves-smoothing")
+    slider.fill("0.85")  # input and change, as a drag that ends
+    expect(page.locator(".workbench-livecurves-smoothing-value")).to_have_text("0.85")
+    page.locator(".workbench-livecurves-log").check()
+    saved = page.evaluate("window.model.saved.map(s => [s.smoothing, s.log_scale])")
+    assert saved[-2:] == [[0.85, False], [0.85, True]]
+    expect(panel).to_have_attribute("data-y-ticks", "0.01|0.1|1")  # the log axis
+    page.evaluate("window.model.set('smoothing', 0.3)")  # from the kernel: the slider follows
+    expect(page.locator(".workbench-livecurves-smoothing-value")).to_have_text("0.30")
+    assert page.evaluate("window.logged") == []

@@ -130,23 +130,44 @@ def curves_run() -> Run:
     return run
 
 
-def test_a_sync_request_resets_every_series_then_answers(sent: Sent) -> None:
+def test_a_sync_request_resets_every_series_at_the_views_width_then_answers(sent: Sent) -> None:
     widget = CurvesWidget(curves_run(), run_id="r-1")
     widget.push()
     sent.clear()
-    widget.comm.receive(request("sync", {}, id=3))
-    (reset, resets), (response, _) = sent
+    widget.comm.receive(request("sync", {"width": 300}, id=3))
+    (reset, rows), (response, _) = sent
+
+    def header(key: str, origin: int, n: int) -> dict[str, Any]:
+        split, group = key.split("/")
+        first, last = (origin, origin + n - 1)
+        return {
+            "key": key,
+            "group": group,
+            "split": split,
+            "reset": True,
+            "width": 300,
+            "size": 1,
+            "origin": origin,
+            "first": first,
+            "last": last,
+            "n": n,
+        }
+
+    # panels in log order, training before validation in each: the order the view draws them
     assert reset == {
-        "type": "reset",
+        "type": "columns",
         "series": [
-            {"key": "train/loss", "group": "loss", "split": "train", "n": 5},
-            {"key": "train/accuracy", "group": "accuracy", "split": "train", "n": 5},
-            {"key": "validation/loss", "group": "loss", "split": "validation", "n": 1},
+            header("train/loss", 1, 5),
+            header("validation/loss", 5, 1),
+            header("train/accuracy", 1, 5),
         ],
     }
-    np.testing.assert_array_equal(resets[0], [1, 2, 3, 4, 5])  # train/loss steps
-    np.testing.assert_allclose(resets[1], [1, 1 / 2, 1 / 3, 1 / 4, 1 / 5])  # and values
-    np.testing.assert_array_equal(resets[5], [0.3])
+    # a point per column: column, count, sum, first, a, b, last
+    loss = [1 / step for step in range(1, 6)]
+    np.testing.assert_array_equal(
+        rows[0].reshape(5, 7), [[c, 1, v, v, v, v, v] for c, v in enumerate(loss)]
+    )
+    np.testing.assert_array_equal(rows[1], [0, 1, 0.3, 0.3, 0.3, 0.3, 0.3])
     assert response == {"type": "response", "id": 3, "result": None}
 
 
@@ -241,22 +262,36 @@ def test_the_final_bundle_is_the_runs_chart_svg_and_text(sent: Sent) -> None:
     assert set(bundle) == {PLOTLY, "text/html", "text/plain"}
 
     figure = bundle[PLOTLY]
-    traces = [(t["name"], t["line"]["dash"], t["xaxis"]) for t in figure["data"]]
-    # one panel per metric: loss (train solid, validation dashed), then accuracy
+    traces = [(t["name"], t["line"].get("dash"), t["xaxis"]) for t in figure["data"]]
+    # one panel per metric: loss (train, validation dashed), then accuracy; each series its
+    # columns faint and its smoothed line
     assert traces == [
+        ("train (columns)", None, "x"),
         ("train", "solid", "x"),
+        ("validation (columns)", None, "x"),
         ("validation", "dash", "x"),
+        ("train (columns)", None, "x2"),
         ("train", "solid", "x2"),
     ]
-    assert figure["layout"]["title"]["text"] == "r · finished · step 6"
-    marks = {a["hovertext"]: a for a in figure["layout"]["annotations"] if "hovertext" in a}
-    assert set(marks) == {"loss=NaN at step 6", "val_loss=inf at step 6"}
-    assert all(m["x"] == 6 and m["xref"] == "x" for m in marks.values())
+    annotations = figure["layout"]["annotations"]
+    title, loss, accuracy = [a for a in annotations if "hovertext" not in a]
+    marks = [a for a in annotations if "hovertext" in a]
+    assert title["text"].startswith("<b>r</b> · finished · step 6")
+    # the legend names splits beside the panel's name, never the metric again
+    assert loss["text"] == (
+        "loss   <span style='color:#1f77b4'>train</span>  "
+        "<span style='color:#ff7f0e'>validation</span>"
+    )
+    assert accuracy["text"] == "accuracy   <span style='color:#1f77b4'>train</span>"
+    hover = {m["hovertext"]: m for m in marks}
+    assert set(hover) == {"loss=NaN at step 6", "val_loss=inf at step 6"}
+    assert all(m["x"] == 6 and m["xref"] == "x" for m in hover.values())
+    assert [s["x0"] for s in figure["layout"]["shapes"]] == [6, 6]  # a dotted line each
 
     html = bundle["text/html"]
-    assert "r · finished · step 6" in html
+    assert "<b>r</b> · finished · step 6" in html
     assert html.count("<svg") == 2  # loss (train + validation) and accuracy
-    assert "<title>loss=NaN</title>" in html  # the mark at the first bad value
+    assert "<title>loss=NaN at step 6</title>" in html  # the mark at the first bad value
     assert "<script" not in html
     assert bundle["text/plain"] == (
         "<curves of r · finished · step 6: loss, accuracy>\n"
@@ -270,6 +305,6 @@ def test_the_chart_halves_its_bytes_only_where_nothing_is_lost(sent: Sent) -> No
         small.log(step, {"loss": 0.5 / step})
         huge.log(step, {"loss": 1e39 * step})  # past float32's range
     for run, dtype in [(small, "f4"), (huge, "f8")]:
-        (trace,) = CurvesWidget(run, run_id="r").final_bundle()[PLOTLY]["data"]
-        assert trace["x"]["dtype"] == "i4"
-        assert trace["y"]["dtype"] == dtype
+        for trace in CurvesWidget(run, run_id="r").final_bundle()[PLOTLY]["data"]:
+            assert trace["x"]["dtype"] == "i4"
+            assert trace["y"]["dtype"] == dtype

@@ -43,12 +43,11 @@ class LiveView:
     def ended(self, run: Run, progress: Progress) -> None:
         if self.widget is None:
             return
-        self.widget.push()
+        self.widget.push(final=True)
         self.widget.update(progress=progress["text"], state=run.state)
-        if self.widget.shown:  # the output a saved or reopened notebook shows, kernel or not
-            self.widget.finish(self.widget.final_bundle(subtitle=progress["text"]))
-        else:  # ipywidgets holds an open widget (and so its run) for the kernel's lifetime
-            self.widget.close()
+        # the run's chart in the view's output: what a saved or reopened notebook shows, kernel
+        # or not; an unshown widget is closed (ipywidgets holds an open one, and so its run)
+        self.widget.conclude(subtitle=progress["text"])
 
 
 class LiveCurves(CurvesCallback):
@@ -56,10 +55,11 @@ class LiveCurves(CurvesCallback):
 
     Per-batch training metrics and per-epoch validation metrics, one panel per metric with
     training and validation overlaid, log scale and smoothing controls, and a progress line.
-    The plot is redrawn at most ``1 / interval`` times a second with only the new points;
-    collecting a batch's metrics costs microseconds. When training ends or is interrupted, the
-    live plot is replaced by the run's final chart (plotly, with an SVG for front ends without
-    it), so a saved notebook shows the curves without a kernel.
+    The plot is redrawn at most ``1 / interval`` times a second with what changed in the
+    picture (traffic bounded at any batch rate); collecting a batch's metrics costs
+    microseconds. When training ends or is interrupted, the live plot is replaced by the run's
+    final chart as it last looked (plotly, with an SVG for front ends without it), so a saved
+    notebook shows the curves without a kernel.
 
     Args:
         logdir: where event files go (``logdir/<run>/train``, ``.../validation``); None: memory.

@@ -47,20 +47,39 @@ class WidgetResponse(_WidgetResponseBase, total=False):
 # --- the live curves view -------------------------------------------------------------------
 
 
-class SeriesHeader(TypedDict):
-    """One series of a :class:`SeriesMessage`; its steps and values are the next two buffers."""
+class ColumnsHeader(TypedDict):
+    """One series of a :class:`ColumnsMessage`: its next buffer holds ``n`` rows of
+    ``workbench.widgets.columns.FIELDS`` (column, count, sum, first, a, b, last), float64.
+
+    A view keeps ``width`` columns per series, each ``size`` steps wide from step ``origin``.
+    When ``size`` grew, the span doubled (once per factor of two): the view merges its columns
+    2j and 2j + 1 into column j, as the kernel did, before it writes the rows. ``reset`` drops
+    what the view held of the series first (and takes this width, size and origin).
+    """
 
     key: str  # "<split>/<metric>"
     group: str  # the panel it is drawn in (the metric)
     split: str  # train or validation
-    n: int  # points in each of its two buffers
+    reset: bool
+    width: int
+    size: int  # steps per column, a power of two
+    origin: int
+    first: int  # the first and last step with a finite value: the series' extent
+    last: int
+    n: int  # rows in its buffer
 
 
-class SeriesMessage(TypedDict):
-    """Kernel -> front end: ``reset`` replaces each series, ``append`` adds points to it."""
+class ColumnsMessage(TypedDict):
+    """Kernel -> front end: the columns of each series that changed (or all of them)."""
 
-    type: Literal["reset", "append"]
-    series: list[SeriesHeader]
+    type: Literal["columns"]
+    series: list[ColumnsHeader]
+
+
+class ViewGeometry(TypedDict):
+    """Params of the view's ``sync`` and ``resize`` requests: what it can draw."""
+
+    width: int  # a panel's plot area, in CSS pixels: the columns worth sending
 
 
 class Progress(TypedDict):
@@ -72,7 +91,7 @@ class Progress(TypedDict):
 class BadValue(TypedDict):
     """An item of the ``bad_values`` trait: the first NaN/Inf value of a series."""
 
-    key: str  # the series key, as in SeriesHeader
+    key: str  # the series key, as in ColumnsHeader
     label: str  # what the user calls it: "loss", "val_loss"
     step: int
     value: WireFloat
@@ -86,4 +105,5 @@ class CurvesTraits(TypedDict):
     run_id: str  # unique per view of the run
     progress: Progress  # {} until the first update
     bad_values: list[BadValue]
-    smoothing: float  # the plot's initial smoothing, 0 to 0.99
+    smoothing: float  # 0 to 0.99, set by the view's slider (the final chart uses it too)
+    log_scale: bool  # the y axes, set by the view's checkbox

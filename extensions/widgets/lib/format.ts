@@ -44,18 +44,34 @@ export function formatNumber(value: number | WireFloat): string {
   return String(Number(v.toPrecision(4)));
 }
 
+// largest first: 1.5M, not 1500k
+const UNITS: readonly [number, string][] = [
+  [1e12, 'T'],
+  [1e9, 'B'],
+  [1e6, 'M'],
+  [1e3, 'k']
+];
+const EXACT = 1e-9; // relative: a label is exact when it reads back within this of its tick
+
 /**
- * Labels for evenly spaced ticks `step` apart: as many decimals as the step
- * needs, so neighbouring labels always differ.
+ * Labels for ticks `step` apart, each exact and so all distinct: thousands
+ * and up in human units ("0 50k 100k", "1.25M"), tiny or huge values with an
+ * exponent ("2e-5"), the rest with as many decimals as the step needs
+ * ("0.05 0.10"). The kernel labels a run's final chart with the same
+ * arithmetic (`workbench/widgets/axes.py`; one table of cases tests both).
  */
 export function tickLabels(values: readonly number[], step: number): string[] {
   const scale = Math.max(0, ...values.map(Math.abs));
+  if (scale >= 1e4 && scale < 1e15) {
+    const human = humanLabels(values);
+    if (human) {
+      return human;
+    }
+  }
   if (scale >= 1e6 || (scale > 0 && scale < 1e-3)) {
     for (let digits = 0; digits <= 15; digits++) {
-      const labels = values.map(v =>
-        v === 0 ? '0' : trimExponent(v.toExponential(digits))
-      );
-      if (new Set(labels).size === labels.length) {
+      const labels = values.map(v => exponentLabel(v, digits));
+      if (labels.every((label, i) => exact(Number(label), values[i] ?? NaN))) {
         return labels;
       }
     }
@@ -68,6 +84,42 @@ export function tickLabels(values: readonly number[], step: number): string[] {
     const label = v.toFixed(decimals);
     return Number(label) === 0 ? (0).toFixed(decimals) : label; // no "-0"
   });
+}
+
+/** Values in thousands (k), millions (M), billions (B), trillions (T), or null if one is not exact. */
+export function humanLabels(values: readonly number[]): string[] | null {
+  const labels: string[] = [];
+  for (const v of values) {
+    const unit = UNITS.find(([size]) => Math.abs(v) >= size);
+    if (!unit) {
+      if (!Number.isInteger(v)) {
+        return null;
+      }
+      labels.push(String(v + 0)); // + 0: no "-0"
+      continue;
+    }
+    const [size, suffix] = unit;
+    let label: string | null = null;
+    for (let digits = 0; digits <= 2 && label === null; digits++) {
+      const text = (v / size).toFixed(digits);
+      if (exact(Number(text) * size, v)) {
+        label = text + suffix;
+      }
+    }
+    if (label === null) {
+      return null;
+    }
+    labels.push(label);
+  }
+  return new Set(labels).size === labels.length ? labels : null;
+}
+
+function exact(read: number, value: number): boolean {
+  return Math.abs(read - value) <= EXACT * Math.abs(value);
+}
+
+function exponentLabel(value: number, digits: number): string {
+  return value === 0 ? '0' : trimExponent(value.toExponential(digits));
 }
 
 /** "1.500e+6" -> "1.5e6": the exponent form without padding. */

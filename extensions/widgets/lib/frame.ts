@@ -29,6 +29,15 @@ export class FrameScheduler {
     }
   }
 
+  /** Draws now if a draw is scheduled (and cancels the scheduled one). */
+  flush(): void {
+    if (this.handle !== null) {
+      this.clock.cancel(this.handle);
+      this.handle = null;
+      this.draw();
+    }
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.handle !== null) {

@@ -34,18 +34,46 @@ export interface IWidgetResponse {
 
 // --- the live curves view -------------------------------------------------------
 
-/** One series of an ISeriesMessage; its steps and values are the next two buffers. */
-export interface ISeriesHeader {
+/** The fields of a column's row in an IColumnsHeader's buffer, in order (float64 each). */
+export const COLUMN_FIELDS = [
+  'column',
+  'count',
+  'sum',
+  'first',
+  'a',
+  'b',
+  'last'
+] as const;
+
+/**
+ * One series of an IColumnsMessage: its next buffer holds `n` rows of
+ * COLUMN_FIELDS. A view keeps `width` columns per series, each `size` steps
+ * wide from step `origin`; when `size` grew the span doubled, and the view
+ * merges its columns pairwise, as the kernel did, before writing the rows.
+ * `reset` drops what the view held of the series first.
+ */
+export interface IColumnsHeader {
   key: string; // "<split>/<metric>"
   group: string; // the panel it is drawn in (the metric)
   split: string; // train or validation
-  n: number; // points in each of its two buffers
+  reset: boolean;
+  width: number;
+  size: number; // steps per column, a power of two
+  origin: number;
+  first: number; // the first and last step with a finite value: the series' extent
+  last: number;
+  n: number; // rows in its buffer
 }
 
-/** Kernel -> front end: `reset` replaces each series, `append` adds points to it. */
-export interface ISeriesMessage {
-  type: 'reset' | 'append';
-  series: ISeriesHeader[];
+/** Kernel -> front end: the columns of each series that changed (or all of them). */
+export interface IColumnsMessage {
+  type: 'columns';
+  series: IColumnsHeader[];
+}
+
+/** Params of the view's `sync` and `resize` requests: what it can draw. */
+export interface IViewGeometry {
+  width: number; // a panel's plot area, in CSS pixels: the columns worth sending
 }
 
 /** The `progress` trait: one line of text (epoch, step, ETA, latest values). */
@@ -55,7 +83,7 @@ export interface IProgress {
 
 /** An item of the `bad_values` trait: the first NaN/Inf value of a series. */
 export interface IBadValue {
-  key: string; // the series key, as in ISeriesHeader
+  key: string; // the series key, as in IColumnsHeader
   label: string; // what the user calls it: "loss", "val_loss"
   step: number;
   value: WireFloat;
@@ -71,7 +99,8 @@ export interface ICurvesTraits {
   run_id: string; // unique per view of the run
   progress: Partial<IProgress>;
   bad_values: IBadValue[];
-  smoothing: number; // the plot's initial smoothing, 0 to 0.99
+  smoothing: number; // 0 to 0.99, set by the view's slider (the final chart uses it too)
+  log_scale: boolean; // the y axes, set by the view's checkbox
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -87,11 +116,11 @@ export function isResponse(content: unknown): content is IWidgetResponse {
   );
 }
 
-/** Whether a custom message is a series message of the live curves view. */
-export function isSeriesMessage(content: unknown): content is ISeriesMessage {
+/** Whether a custom message is a columns message of the live curves view. */
+export function isColumnsMessage(content: unknown): content is IColumnsMessage {
   return (
     isObject(content) &&
-    (content.type === 'reset' || content.type === 'append') &&
+    content.type === 'columns' &&
     Array.isArray(content.series)
   );
 }

@@ -11,6 +11,8 @@ import type { BufferLike } from './buffers';
 /** What anywidget passes to `render({ model, el })` (the part the views use). */
 export interface IAnyModel {
   get(name: string): unknown;
+  set(name: string, value: unknown): void;
+  save_changes(): void;
   send(content: unknown, callbacks?: unknown, buffers?: ArrayBuffer[]): void;
   on(event: string, callback: (...args: never[]) => void): void;
   off(event: string, callback: (...args: never[]) => void): void;
@@ -51,6 +53,12 @@ export class Model<Traits extends object> {
     this.subscribed = this.subscribed.filter(
       ([e, h]) => e !== event || h !== handler
     );
+  }
+
+  /** Sets a trait and sends it to the kernel (the kernel reads it between cells). */
+  save<K extends keyof Traits & string>(name: K, value: Traits[K]): void {
+    this.raw.set(name, value);
+    this.raw.save_changes();
   }
 
   send(content: object): void {

@@ -1,64 +1,100 @@
 /**
- * Min/max-per-column decimation: what a series looks like at a given width.
- * Pure (no DOM), so it is unit tested.
+ * The lines of a series in pixels, from its columns. Pure (no DOM), so it is
+ * unit tested; the kernel draws the final chart point for point the same
+ * (`workbench/widgets/columns.py`: `zigzag`, `smooth`).
+ *
+ * Each column is drawn at its position as its first, lowest and highest (in
+ * the order they came) and last value: a short vertical zigzag that looks
+ * exactly like every point of the column drawn, spikes included, at a cost
+ * bounded by the width, whatever the series' length. Every column is drawn
+ * the same way, the newest as the oldest: the curve keeps one texture while
+ * it streams.
  */
 
+import { ColumnSeries } from './columns';
+import { smooth } from './smoothing';
+
+export type Keep = (value: number) => boolean;
+
 /**
- * The polyline of a series in pixels, with at most four points per pixel
- * column: the column's first, lowest, highest and last value, in order. Drawn,
- * it looks exactly like every point drawn, spikes included, at a cost bounded
- * by the width instead of the length.
- *
- * @param toX data step -> pixel x (rounded to a column).
- * @param toY data value -> pixel y.
- * @param keep which values are drawn (default: finite ones).
- * @returns flat [x0, y0, x1, y1, ...].
+ * The series' zigzag through its columns, flat [x0, y0, x1, y1, ...]: per
+ * column the values `keep` keeps, each unless it repeats the one before.
  */
-export function decimate(
-  steps: ArrayLike<number>,
-  values: ArrayLike<number>,
-  length: number,
+export function zigzag(
+  series: ColumnSeries,
   toX: (step: number) => number,
   toY: (value: number) => number,
-  keep: (value: number) => boolean = Number.isFinite
+  keep: Keep = Number.isFinite
 ): number[] {
   const out: number[] = [];
-  let column = NaN;
-  let first = -1;
-  let low = -1;
-  let high = -1;
-  let last = -1;
-  const flush = (): void => {
-    if (first < 0) {
-      return;
-    }
-    const picked = [first, low, high, last].sort((a, b) => a - b);
-    picked.forEach((index, i) => {
-      if (i === 0 || index !== picked[i - 1]) {
-        out.push(column, toY(values[index] as number));
+  for (const c of series.filled()) {
+    const x = toX(series.position(c));
+    let previous = NaN;
+    for (const v of series.values(c)) {
+      if (!keep(v)) {
+        continue;
       }
-    });
-  };
-  for (let i = 0; i < length; i++) {
-    const v = values[i] as number;
-    if (!keep(v)) {
-      continue;
-    }
-    const x = Math.round(toX(steps[i] as number));
-    if (x !== column) {
-      flush();
-      column = x;
-      first = low = high = last = i;
-      continue;
-    }
-    last = i;
-    if (v < (values[low] as number)) {
-      low = i;
-    }
-    if (v > (values[high] as number)) {
-      high = i;
+      if (v !== previous) {
+        out.push(x, toY(v));
+      }
+      previous = v;
     }
   }
-  flush();
   return out;
+}
+
+/**
+ * The smoothed line, flat [x0, y0, ...]: TensorBoard's smoothing of the
+ * columns' means (`weight` 0: the means), the points `keep` keeps.
+ */
+export function smoothedLine(
+  series: ColumnSeries,
+  weight: number,
+  toX: (step: number) => number,
+  toY: (value: number) => number,
+  keep: Keep = Number.isFinite
+): number[] {
+  const columns = series.filled();
+  const means = Float64Array.from(columns, c => series.mean(c));
+  const smoothed = smooth(means, means.length, weight);
+  const out: number[] = [];
+  columns.forEach((c, i) => {
+    const v = smoothed[i] as number;
+    if (keep(v)) {
+      out.push(toX(series.position(c)), toY(v));
+    }
+  });
+  return out;
+}
+
+/** The range of the values the zigzags draw, and the steps they span. */
+export interface IExtent {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  points: number; // points of the series in the columns drawn
+}
+
+export function extent(list: readonly ColumnSeries[], keep: Keep): IExtent {
+  const e = { x0: Infinity, x1: -Infinity, y0: Infinity, y1: -Infinity };
+  let points = 0;
+  for (const series of list) {
+    let any = false;
+    for (const c of series.filled()) {
+      points += series.count[c] as number;
+      for (const v of series.values(c)) {
+        if (keep(v)) {
+          any = true;
+          e.y0 = Math.min(e.y0, v);
+          e.y1 = Math.max(e.y1, v);
+        }
+      }
+    }
+    if (any) {
+      e.x0 = Math.min(e.x0, series.first);
+      e.x1 = Math.max(e.x1, series.last);
+    }
+  }
+  return { ...e, points };
 }

@@ -3,10 +3,10 @@
  * `workbench.widgets.live_curves.CurvesWidget` (bundled on its own into
  * `workbench/widgets/_static/livecurves.js`).
  *
- * The kernel sends points, never whole figures: `reset` replaces a series
- * with a downsampled history, `append` adds the points since the last
- * message. Each panel is redrawn at most once per animation frame with at
- * most four points per pixel column, so 100k+ points stay fast.
+ * The kernel sends columns, never points or figures: per series, its step
+ * span in about a pixel's worth of columns, and then only the columns new
+ * points changed. Each panel is redrawn at most once per animation frame
+ * from at most a few thousand columns, however long the run.
  */
 
 import { IAnyModel } from '../lib/model';

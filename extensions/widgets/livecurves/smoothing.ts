@@ -1,5 +1,7 @@
 /**
- * TensorBoard's smoothing: a debiased exponential moving average. Pure.
+ * TensorBoard's smoothing: a debiased exponential moving average. Pure; the
+ * kernel's `workbench.widgets.columns.ema` takes the same steps, so a run's
+ * final chart draws the line the live view drew.
  */
 
 /**
@@ -16,7 +18,7 @@ export function smooth(
   }
   const out = new Float64Array(length);
   let last = 0;
-  let count = 0;
+  let decay = 1; // weight to the power of the values seen (a product, as the kernel takes it)
   for (let i = 0; i < length; i++) {
     const v = values[i] as number;
     if (!Number.isFinite(v)) {
@@ -24,8 +26,8 @@ export function smooth(
       continue;
     }
     last = last * weight + (1 - weight) * v;
-    count++;
-    out[i] = last / (1 - Math.pow(weight, count)); // debiased: the first value is itself
+    decay *= weight;
+    out[i] = last / (1 - decay); // debiased: the first value is itself
   }
   return out;
 }

@@ -1,20 +1,29 @@
 /**
- * The live curves view: controls, a header and one canvas per metric group,
- * fed by the kernel's series messages and redrawn at most once per frame.
+ * The live curves view: a header, controls and a grid of canvas panels (one
+ * per metric group), fed by the kernel's columns messages and redrawn at most
+ * once per frame.
+ *
+ * It tells the kernel its plot width (in `sync` and, when it changes,
+ * `resize`) and sends its smoothing and log-scale settings back as traits, so
+ * the run's final chart is drawn as the view was. The kernel reads both
+ * between cells: while a run's cell executes it sends its default width.
  *
  * It lives as long as the run: when the run ends, the kernel replaces the
  * view's output with the run's final chart (plotly's, kept in the saved
- * notebook) and closes the model, which disposes the view.
+ * notebook), which disposes the view.
  */
 
-import { FrameScheduler } from '../lib/frame';
 import { BufferLike } from '../lib/buffers';
-import { ICurvesTraits, isSeriesMessage } from '../lib/messages';
+import { FrameScheduler } from '../lib/frame';
+import { ICurvesTraits, isColumnsMessage } from '../lib/messages';
 import { IAnyModel, Model } from '../lib/model';
 import { RequestClient } from '../lib/request';
-import { drawPanel } from './draw';
+import { ColumnSet } from './columns';
+import { drawPanel, LEFT, RIGHT } from './draw';
 import { renderHeader } from './header';
-import { SeriesSet } from './series';
+
+const PER_ROW = 2; // panels per row (at most): the kernel's final chart has the same grid
+const RESIZE_DELAY = 300; // ms a width must hold before the kernel is told
 
 export class CurvesView {
   constructor(raw: IAnyModel, el: HTMLElement) {
@@ -27,11 +36,7 @@ export class CurvesView {
     this.header.className = 'workbench-livecurves-header';
     const controls = el.appendChild(document.createElement('div'));
     controls.className = 'workbench-livecurves-controls';
-    this.logBox = this.checkbox(
-      controls,
-      'workbench-livecurves-log',
-      'log scale'
-    );
+    this.logBox = this.checkbox(controls, model.get('log_scale') ?? false);
     this.smoothing = this.slider(controls, model.get('smoothing') ?? 0.6);
     this.panels = el.appendChild(document.createElement('div'));
     this.panels.className = 'workbench-livecurves-panels';
@@ -44,12 +49,24 @@ export class CurvesView {
     };
     model.on('change:title', changed);
     model.on('change:progress', changed);
-    model.on('change:state', changed);
     model.on('change:bad_values', changed);
+    model.on('change:state', () => {
+      this.renderHeader();
+      this.frames.schedule();
+      if (model.get('state') !== 'running') {
+        // the run's chart replaces this view in a moment: show its last state until then
+        this.frames.flush();
+      }
+    });
+    model.on('change:smoothing', () => this.settingsChanged());
+    model.on('change:log_scale', () => this.settingsChanged());
     this.resize = new ResizeObserver(() => this.resized());
     this.resize.observe(el);
     this.renderHeader();
-    this.client.request('sync').catch(error => this.failed(error)); // answered by a reset
+    this.told = this.plotWidth(); // a guess: the view is laid out once in the page
+    this.client
+      .request('sync', { width: this.told }) // answered by every column
+      .catch(error => this.failed(error));
   }
 
   dispose(): void {
@@ -58,14 +75,17 @@ export class CurvesView {
     this.client.dispose();
     this.frames.dispose();
     this.resize.disconnect();
+    if (this.resizeTimer !== null) {
+      clearTimeout(this.resizeTimer);
+    }
   }
 
   private receive(content: unknown, buffers: readonly BufferLike[]): void {
-    if (this.client.handle(content) || !isSeriesMessage(content)) {
+    if (this.client.handle(content) || !isColumnsMessage(content)) {
       return;
     }
     try {
-      this.series.apply(content, buffers);
+      this.columns.apply(content, buffers);
     } catch (error) {
       console.error('workbench live curves: a malformed message', error);
     }
@@ -78,11 +98,48 @@ export class CurvesView {
     }
   }
 
+  /** A panel's plot area in CSS pixels: the columns worth having. */
+  private plotWidth(): number {
+    return Math.max(1, Math.round(this.panelWidth() - LEFT - RIGHT));
+  }
+
+  private panelWidth(): number {
+    const groups = Math.max(1, this.columns.groups().size);
+    const perRow = Math.min(PER_ROW, groups);
+    const gap = 8;
+    const width = this.panels.clientWidth || this.el.clientWidth || 640;
+    return Math.max(200, (width - gap * (perRow - 1)) / perRow);
+  }
+
   private resized(): void {
-    if (this.el.clientWidth !== this.width) {
-      this.width = this.el.clientWidth;
-      this.frames.schedule();
+    if (this.el.clientWidth === this.width) {
+      return;
     }
+    this.width = this.el.clientWidth;
+    this.frames.schedule();
+    if (this.resizeTimer !== null) {
+      clearTimeout(this.resizeTimer);
+    }
+    this.resizeTimer = setTimeout(() => {
+      this.resizeTimer = null;
+      const width = this.plotWidth();
+      if (width !== this.told && !this.closed) {
+        this.told = width;
+        this.client
+          .request('resize', { width })
+          .catch(error => this.failed(error));
+      }
+    }, RESIZE_DELAY);
+  }
+
+  private settingsChanged(): void {
+    const smoothing = this.model.get('smoothing') ?? 0.6;
+    if (Number(this.smoothing.value) !== smoothing) {
+      this.smoothing.value = String(smoothing);
+    }
+    this.logBox.checked = this.model.get('log_scale') ?? false;
+    this.showSmoothing();
+    this.frames.schedule();
   }
 
   private renderHeader(): void {
@@ -95,17 +152,27 @@ export class CurvesView {
   }
 
   private draw(): void {
-    for (const [group, list] of this.series.groups()) {
+    const groups = this.columns.groups();
+    this.panels.style.gridTemplateColumns = `repeat(${Math.min(PER_ROW, Math.max(1, groups.size))}, minmax(0, 1fr))`;
+    const width = Math.floor(this.panelWidth());
+    for (const [group, list] of groups) {
       const canvas = this.canvas(group);
-      const points = drawPanel(canvas, group, list, {
-        width: Math.max(200, canvas.parentElement?.clientWidth ?? 320),
+      const drawn = drawPanel(canvas, group, list, {
+        width,
         ratio: window.devicePixelRatio || 1,
         log: this.logBox.checked,
         smoothing: Number(this.smoothing.value),
         bad: this.model.get('bad_values') ?? []
       });
-      // what tests (and curious users) can read: the points this panel drew from
-      canvas.parentElement?.setAttribute('data-points', String(points));
+      // what tests (and curious users) can read: what this panel drew
+      const panel = canvas.parentElement;
+      if (panel) {
+        panel.dataset.points = String(drawn.points);
+        panel.dataset.columns = String(drawn.columns);
+        panel.dataset.xTicks = drawn.xLabels.join('|');
+        panel.dataset.yTicks = drawn.yLabels.join('|');
+        panel.dataset.marks = drawn.marks.join('|');
+      }
     }
   }
 
@@ -116,22 +183,23 @@ export class CurvesView {
       panel.className = 'workbench-livecurves-panel';
       panel.dataset.group = group;
       canvas = panel.appendChild(document.createElement('canvas'));
+      canvas.style.display = 'block';
       this.canvases.set(group, canvas);
     }
     return canvas;
   }
 
-  private checkbox(
-    parent: HTMLElement,
-    name: string,
-    text: string
-  ): HTMLInputElement {
+  private checkbox(parent: HTMLElement, checked: boolean): HTMLInputElement {
     const label = parent.appendChild(document.createElement('label'));
     const box = label.appendChild(document.createElement('input'));
     box.type = 'checkbox';
-    box.className = name;
-    label.appendChild(document.createTextNode(` ${text}`));
-    box.addEventListener('change', () => this.frames.schedule());
+    box.className = 'workbench-livecurves-log';
+    box.checked = checked;
+    label.appendChild(document.createTextNode(' log scale'));
+    box.addEventListener('change', () => {
+      this.model.save('log_scale', box.checked);
+      this.frames.schedule();
+    });
     return box;
   }
 
@@ -145,8 +213,24 @@ export class CurvesView {
     range.step = '0.01';
     range.value = String(value);
     range.className = 'workbench-livecurves-smoothing';
-    range.addEventListener('input', () => this.frames.schedule());
+    this.smoothingValue = label.appendChild(document.createElement('span'));
+    this.smoothingValue.className = 'workbench-livecurves-smoothing-value';
+    range.addEventListener('input', () => {
+      this.showSmoothing(range);
+      this.frames.schedule();
+    });
+    // the kernel hears the setting once the slider is let go (its final chart uses it)
+    range.addEventListener('change', () =>
+      this.model.save('smoothing', Number(range.value))
+    );
+    this.showSmoothing(range);
     return range;
+  }
+
+  private showSmoothing(range: HTMLInputElement = this.smoothing): void {
+    if (this.smoothingValue) {
+      this.smoothingValue.textContent = Number(range.value).toFixed(2);
+    }
   }
 
   private readonly model: Model<ICurvesTraits>;
@@ -158,8 +242,11 @@ export class CurvesView {
   private readonly panels: HTMLElement;
   private readonly logBox: HTMLInputElement;
   private readonly smoothing: HTMLInputElement;
-  private readonly series = new SeriesSet();
+  private smoothingValue: HTMLElement | null = null;
+  private readonly columns = new ColumnSet();
   private readonly canvases = new Map<string, HTMLCanvasElement>();
   private width = -1;
+  private told = -1;
+  private resizeTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 }

@@ -2,6 +2,41 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { linearAxis, logAxis, niceTicks } from '../../../widgets/lib/axes';
+import cases from './axes.cases.json';
+
+interface ICase {
+  why: string;
+  axis: string;
+  lo: number;
+  hi: number;
+  count: number;
+  integer?: boolean;
+  extend?: boolean;
+  range: [number, number];
+  ticks: number[];
+  labels: string[];
+}
+
+// The kernel labels a run's final chart with workbench/widgets/axes.py; tests/widgets/test_axes.py
+// runs the same table there, so the live view and the chart that replaces it read alike.
+describe('axes as the kernel draws them (axes.cases.json)', () => {
+  for (const c of cases as ICase[]) {
+    it(c.why, () => {
+      const axis =
+        c.axis === 'log'
+          ? logAxis(c.lo, c.hi, [0, 100], c.count)
+          : linearAxis(c.lo, c.hi, [0, 100], {
+              count: c.count,
+              integer: c.integer,
+              extend: c.extend
+            });
+      assert.deepEqual(
+        { range: [axis.lo, axis.hi], ticks: axis.ticks, labels: axis.labels },
+        { range: c.range, ticks: c.ticks, labels: c.labels }
+      );
+    });
+  }
+});
 
 describe('niceTicks', () => {
   it('puts integer ticks on whole, distinct steps for a short run', () => {
@@ -27,6 +62,24 @@ describe('niceTicks', () => {
 });
 
 describe('linearAxis', () => {
+  it('ends a 200k-step axis on 200k, in human units', () => {
+    const axis = linearAxis(1, 200_000, [0, 500], {
+      integer: true,
+      extend: true
+    });
+    assert.deepEqual(axis.labels, ['0', '50k', '100k', '150k', '200k']);
+    assert.deepEqual(
+      [axis.lo, axis.hi, axis.toPixel(200_000)],
+      [0, 200_000, 500]
+    );
+  });
+
+  it('keeps the data range without extend', () => {
+    const axis = linearAxis(1, 200_000, [0, 500], { integer: true });
+    assert.deepEqual([axis.lo, axis.hi], [1, 200_000]);
+    assert.deepEqual(axis.labels, ['50k', '100k', '150k', '200k']);
+  });
+
   it('labels the steps of a three-step run 1 2 3, never "1 1 1 2 2 2"', () => {
     const axis = linearAxis(1, 3, [0, 600], { count: 5, integer: true });
     assert.deepEqual(axis.labels, ['1', '2', '3']);

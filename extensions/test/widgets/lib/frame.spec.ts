@@ -39,6 +39,19 @@ describe('FrameScheduler', () => {
     assert.equal(draws, 2);
   });
 
+  it('draws a scheduled frame now when flushed, and only once', () => {
+    const clock = new Clock();
+    let draws = 0;
+    const frames = new FrameScheduler(() => draws++, clock);
+    frames.flush();
+    assert.equal(draws, 0); // nothing scheduled, nothing drawn
+    frames.schedule();
+    frames.flush();
+    assert.equal(draws, 1);
+    clock.tick();
+    assert.equal(draws, 1); // the scheduled frame was taken by the flush
+  });
+
   it('draws nothing after dispose', () => {
     const clock = new Clock();
     let draws = 0;

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { decimate } from '../../../widgets/livecurves/decimate';
+import { ColumnSet } from '../../../widgets/livecurves/columns';
+import {
+  extent,
+  smoothedLine,
+  zigzag
+} from '../../../widgets/livecurves/decimate';
 
 const identity = (v: number): number => v;
 
@@ -14,75 +19,119 @@ function pairs(flat: number[]): [number, number][] {
   return out;
 }
 
-describe('decimate', () => {
-  it('keeps at most first, lowest, highest and last per pixel column, in order', () => {
-    const steps = [0, 1, 2, 3, 4, 5, 10];
-    const values = [5, 9, 1, 7, 6, 3, 4];
-    // steps 0..5 fall in column 0, step 10 in column 1
-    const line = pairs(
-      decimate(steps, values, 7, s => Math.floor(s / 10), identity)
-    );
-    assert.deepEqual(line, [
-      [0, 5], // first
-      [0, 9], // highest
-      [0, 1], // lowest
-      [0, 3], // last
-      [1, 4]
-    ]);
-  });
-
-  it('bounds 100k points by the width and keeps a one-point spike', () => {
-    const n = 100_000;
-    const steps = Float64Array.from({ length: n }, (_, i) => i);
-    const values = Float64Array.from({ length: n }, (_, i) =>
-      Math.sin(i / 500)
-    );
-    values[54_321] = 1000; // one divergent batch
-    const width = 300;
-    const line = pairs(
-      decimate(steps, values, n, s => (s / n) * width, identity)
-    );
-    assert.ok(line.length <= 4 * (width + 1), String(line.length));
-    assert.ok(line.some(([, y]) => y === 1000));
-    assert.equal(Math.min(...line.map(([, y]) => y)), Math.min(...values));
-  });
-
-  it('skips values it must not draw, and draws nothing of an empty series', () => {
-    const line = pairs(
-      decimate([1, 2, 3], [NaN, 2, Infinity], 3, identity, identity)
-    );
-    assert.deepEqual(line, [[2, 2]]);
-    const positive = (v: number): boolean => Number.isFinite(v) && v > 0;
-    assert.deepEqual(
-      decimate([1, 2], [0, -1], 2, identity, identity, positive),
-      []
-    );
-    assert.deepEqual(decimate([], [], 0, identity, identity), []);
-  });
-
-  it('maps values through the axis', () => {
-    const line = pairs(
-      decimate(
-        [0, 10],
-        [1, 2],
-        2,
-        s => s * 2,
-        v => 100 - v
-      )
-    );
-    assert.deepEqual(line, [
-      [0, 99],
-      [20, 98]
-    ]);
-  });
-
-  it('reads only the first `length` points of a buffer', () => {
-    assert.deepEqual(
-      pairs(decimate([0, 1, 2], [1, 2, 3], 2, identity, identity)),
-      [
-        [0, 1],
-        [1, 2]
+/** A series of columns (rows: column, count, sum, first, a, b, last). */
+function series(rows: number[][], size = 1, first = 0, last = 100) {
+  const set = new ColumnSet();
+  const bytes = new Float64Array(rows.flat());
+  set.apply(
+    {
+      type: 'columns',
+      series: [
+        {
+          key: 'train/loss',
+          group: 'loss',
+          split: 'train',
+          reset: true,
+          width: 10,
+          size,
+          origin: 0,
+          first,
+          last,
+          n: rows.length
+        }
       ]
+    },
+    [bytes]
+  );
+  const found = set.series.get('train/loss');
+  assert.ok(found);
+  return found;
+}
+
+describe('zigzag', () => {
+  it('draws each column as its first, lowest and highest in order, and last', () => {
+    const s = series(
+      [
+        [0, 4, 20, 5, 9, 1, 3], // first 5, highest 9 before lowest 1, last 3
+        [1, 1, 4, 4, 4, 4, 4] // one point: once
+      ],
+      10,
+      0,
+      19
     );
+    assert.deepEqual(pairs(zigzag(s, identity, identity)), [
+      [4.5, 5],
+      [4.5, 9],
+      [4.5, 1],
+      [4.5, 3],
+      [14.5, 4]
+    ]);
+  });
+
+  it('skips values it must not draw (a log axis: not positive)', () => {
+    const s = series([[0, 3, 1, -1, -1, 2, 2]], 1, 0, 0);
+    const positive = (v: number): boolean => Number.isFinite(v) && v > 0;
+    assert.deepEqual(pairs(zigzag(s, identity, identity, positive)), [[0, 2]]);
+  });
+
+  it('costs the columns, not the points: a million points in 10 columns', () => {
+    const rows = Array.from({ length: 10 }, (_, c) => [
+      c,
+      100_000,
+      0,
+      0,
+      -1,
+      1000, // one divergent batch in each column is drawn
+      0
+    ]);
+    const line = pairs(
+      zigzag(series(rows, 100_000, 0, 999_999), identity, identity)
+    );
+    assert.equal(line.length, 40);
+    assert.ok(line.some(([, y]) => y === 1000));
+  });
+
+  it('maps steps and values through the axes', () => {
+    const s = series([[0, 1, 2, 2, 2, 2, 2]], 1, 0, 0);
+    assert.deepEqual(
+      pairs(
+        zigzag(
+          s,
+          x => x * 2 + 1,
+          v => 100 - v
+        )
+      ),
+      [[1, 98]]
+    );
+  });
+});
+
+describe('smoothedLine', () => {
+  it('goes through the columns means, smoothed as TensorBoard', () => {
+    const s = series([
+      [0, 2, 2, 0, 0, 2, 2], // mean 1
+      [1, 1, 3, 3, 3, 3, 3] // mean 3
+    ]);
+    assert.deepEqual(pairs(smoothedLine(s, 0, identity, identity)), [
+      [0, 1],
+      [1, 3]
+    ]);
+    // weight 0.5: 1, then (0.5 * 0.5 + 0.5 * 3) / 0.75
+    const smoothed = pairs(smoothedLine(s, 0.5, identity, identity));
+    assert.equal(smoothed[0]?.[1], 1);
+    assert.equal(smoothed[1]?.[1], (0.5 * 0.5 + 0.5 * 3) / (1 - 0.5 * 0.5));
+  });
+});
+
+describe('extent', () => {
+  it('spans the values drawn and the series steps', () => {
+    const s = series([[3, 2, 0, -2, -2, 7, 7]], 1, 3, 3);
+    assert.deepEqual(extent([s], Number.isFinite), {
+      x0: 3,
+      x1: 3,
+      y0: -2,
+      y1: 7,
+      points: 2
+    });
   });
 });
