@@ -175,3 +175,33 @@ def test_the_caches_keep_at_most_cache_size_entries_newest_kept() -> None:
     assert cell_function(newest, namespace, "function") is cells[-1]
     oldest = analyze("y = x + 0\n")
     assert cell_function(oldest, namespace, "function") is not cells[0]  # evicted, made anew
+
+
+def test_function_mode_is_not_compiled_by_xla_and_xla_mode_is() -> None:
+    # XLA has no string ops: a string join runs as a tf.function and fails under XLA
+    plan = analyze("joined = tf.strings.join([a, b])\n")
+    namespace: dict[str, Any] = {"tf": tf, "a": tf.constant("x"), "b": tf.constant("y")}
+    call_cell(cell_function(plan, namespace, "function"), namespace)
+    assert namespace["joined"].numpy() == b"xy"
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        call_cell(cell_function(plan, dict(namespace), "xla"), dict(namespace))
+
+
+def test_the_warm_path_tells_a_deleted_name_from_one_that_held_none() -> None:
+    source = "y = x + 1 if opt is None else x\n"
+    plan = analyze(source)
+    namespace: dict[str, Any] = {"x": tf.constant(1.0), "opt": None}
+    cell = cell_function(plan, namespace, "function", remember=True)
+    assert warm_cell(namespace, "function", source) is cell
+    del namespace["opt"]  # captured as None; now not there at all
+    assert warm_cell(namespace, "function", source) is None
+
+
+def test_the_warm_path_serves_a_cell_whose_loop_names_are_not_set_yet() -> None:
+    source = "for i in range(n):\n    z = x * i\n"
+    plan = analyze(source)
+    namespace: dict[str, Any] = {"x": tf.constant(2.0), "n": 3}
+    cell = cell_function(plan, namespace, "function", remember=True)
+    assert warm_cell(namespace, "function", source) is cell  # i and z still unset: it fits
+    namespace["z"] = None
+    assert warm_cell(namespace, "function", source) is None  # z now set, to something else
