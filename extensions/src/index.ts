@@ -11,6 +11,7 @@ import { CommandIDs } from './commands';
 import { compileModePlugin } from './compileplugin';
 import { workbenchIcon } from './icons';
 import { PANEL_ID, WorkbenchPanel } from './panel';
+import { profileViewerPlugin } from './profileviewer';
 import { SECTIONS } from './sections';
 import { followCurrent, WorkbenchServices } from './sessions';
 import { IWorkbenchServices } from './tokens';
@@ -79,4 +80,9 @@ const panelPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [servicesPlugin, panelPlugin, compileModePlugin];
+export default [
+  servicesPlugin,
+  panelPlugin,
+  compileModePlugin,
+  profileViewerPlugin
+];

@@ -71,6 +71,8 @@ def capture_info(folder: str | Path, logdir: Path | None = None) -> CaptureInfo:
             run = str(run_dir.relative_to(logdir))
         except ValueError:
             run = run_dir.name
+    elif run_dir.name in ("train", "validation"):  # Keras' layout: <run>/train/plugins/...
+        run = f"{run_dir.parent.name}/{run_dir.name}"
     else:
         run = run_dir.name
     return CaptureInfo(

@@ -73,9 +73,14 @@ class LiveCurves(CurvesCallback):
         smoothing: initial smoothing of the plot (0 to 0.99, as in TensorBoard).
         display: show the live plot, and the final chart in its place (False: only the run
             store and event files; the widget is closed when the run ends, like a shown one).
+        profile_steps: profile global steps ``(first, last)`` (1-based, as Keras'
+            ``TensorBoard(profile_batch=...)``), one step, or True (steps 11-15) while the fit
+            goes on: the capture goes to ``<run>/train/plugins/profile/`` and shows below the
+            curves (verdict, breakdown, timeline) once converted off the training thread.
 
     Example:
         >>> model.fit(x, y, epochs=5, validation_split=0.2, callbacks=[LiveCurves()])
+        >>> model.fit(ds, epochs=2, callbacks=[LiveCurves(profile_steps=(10, 15))])
     """
 
     def __init__(
@@ -89,10 +94,16 @@ class LiveCurves(CurvesCallback):
         smoothing: float = 0.6,
         display: bool = True,
         resume: bool = False,
+        profile_steps: tuple[int, int] | int | bool | None = None,
     ) -> None:
         if not 0 <= smoothing < 1:
             raise ValueError(f"Expected smoothing in [0, 1). Received: {smoothing!r}")
         self.view = LiveView(smoothing=smoothing, show=display)
+        outputs = None
+        if profile_steps is not None and profile_steps is not False:
+            from workbench.widgets.profile_output import ProfileOutputs
+
+            outputs = ProfileOutputs(show=display)
         super().__init__(
             logdir,
             run,
@@ -101,11 +112,22 @@ class LiveCurves(CurvesCallback):
             interval=interval,
             observers=[self.view],
             resume=resume,
+            profile_steps=profile_steps,
+            profile_watcher=outputs,
         )
 
     @property
     def widget(self) -> Any:
         return self.view.widget
+
+    @property
+    def profile(self) -> Any:
+        """The profile of the last fit's ``profile_steps`` (a ``workbench.Profile``), or None."""
+        if self.capture is None:
+            return None
+        from workbench.widgets.profile import Profile
+
+        return Profile(capture=self.capture)
 
 
 class RunLogger:
@@ -114,6 +136,7 @@ class RunLogger:
     def __init__(self, feed: Feed, view: LiveView) -> None:
         self.feed = feed
         self.view = view
+        self._profiler: Any = None  # a LoopProfiler once profile() is called
 
     @property
     def widget(self) -> Any:
@@ -132,11 +155,33 @@ class RunLogger:
         validation values. Cheap: the plot is redrawn at most every ``interval`` seconds."""
         step = self.feed.step + 1 if step is None else int(step)
         self.feed.log(step, {name: float(value) for name, value in metrics.items()}, split=split)
+        if self._profiler is not None and split == "train":  # one comparison outside its steps
+            self._profiler.logged(step)
+
+    def profile(self, steps: tuple[int, int] | int | bool = True) -> Any:
+        """Profile steps ``(first, last)`` of this loop (True: steps 11-15), counted as ``log``
+        counts them; each is marked for xprof from one ``log`` to the next, and the profile shows
+        in the cell's output once converted. Returns the ``workbench.Profile`` it fills.
+
+        Example:
+            >>> with workbench.run("big") as r:
+            ...     r.profile(steps=(20, 25))
+            ...     for step in range(1, 101):
+            ...         r.log(step, loss=train_step())
+        """
+        from workbench.widgets.profile_loop import LoopProfiler
+
+        if self._profiler is not None:
+            self._profiler.closed("replaced")
+        self._profiler = LoopProfiler(self.feed, steps, show=self.view.show)
+        return self._profiler.profile
 
     def progress(self) -> Progress:
         return self.feed.progress()
 
     def close(self, state: str = "finished") -> None:
+        if self._profiler is not None:
+            self._profiler.closed(state)
         self.feed.close(state)
 
 

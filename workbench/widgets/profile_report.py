@@ -22,6 +22,10 @@ _KIND_COLORS = {
 }
 
 
+_NAME = "max-width:380px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap"
+_NUMBER = "white-space:nowrap"
+
+
 def _code(text: str) -> str:
     """Escaped text with `backticks` as <code>."""
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
@@ -66,10 +70,12 @@ def report_html(data: CaptureData) -> str:
     ops = data.ops
     rows = "".join(
         "<tr>"
-        f"<td style='text-align:left' title='{html.escape(op.operation)}'>"
-        f"{html.escape(op.short)}</td><td style='text-align:left'>{html.escape(op.type)}</td>"
-        f"<td>{op.count:,}</td><td>{format_ms(op.self_us / 1e3)}</td>"
-        "<td style='text-align:left'><span style='display:inline-block;"
+        f"<td style='text-align:left;{_NAME}' title='{html.escape(op.operation)}'>"
+        f"{html.escape(op.short)}</td>"
+        f"<td style='text-align:left;{_NAME}'>{html.escape(op.type)}</td>"
+        f"<td style='{_NUMBER}'>{op.count:,}</td>"
+        f"<td style='{_NUMBER}'>{format_ms(op.self_us / 1e3)}</td>"
+        f"<td style='text-align:left;{_NUMBER}'><span style='display:inline-block;"
         f"width:{op.share * 80:.1f}px;height:9px;background:#4e79a7'></span> {op.share:.0%}</td>"
         "</tr>"
         for op in ops[:10]

@@ -124,22 +124,23 @@ def overview_html(index: LodIndex, *, width: int = WIDTH, title: str = "") -> st
     hidden = len(trace.lanes) - len(lanes)
     more = f" · {hidden} quieter threads not drawn" if hidden > 0 else ""
     ticks = "".join(
-        f"<span style='position:absolute;left:{LABEL_PX + x}px'>{html.escape(text)}</span>"
+        f"<span style='position:absolute;left:{x / width:.2%};white-space:nowrap'>"
+        f"{html.escape(text)}</span>"
         for x, text in _ticks(index.span, width)
     )
+    heading = (
+        f"<div style='font-weight:bold;margin:4px 0'>{html.escape(title)}</div>" if title else ""
+    )
+    # the picture stretches to the output's width (its columns are time); its rows do not
     return (
         "<div class='workbench-timeline-static' style='font-family:sans-serif;font-size:11px'>"
-        + (
-            f"<div style='font-weight:bold;margin:4px 0'>{html.escape(title)}</div>"
-            if title
-            else ""
-        )
-        + f"<div style='display:flex'><div style='width:{LABEL_PX}px;flex:none;color:#444;"
-        f"padding-top:{STRIP + 1}px'>"
+        f"{heading}<div style='display:flex'>"
+        f"<div style='width:{LABEL_PX}px;flex:none;color:#444;padding-top:{STRIP + 1}px'>"
         + "".join(labels)
-        + f"</div><img alt='timeline overview' src='{src}' width='{width}' height='{height}' "
-        "style='image-rendering:pixelated;border:1px solid #ddd'/></div>"
-        f"<div style='position:relative;height:14px;color:#555'>{ticks}</div>"
+        + "</div><div style='flex:1;min-width:0'>"
+        f"<img alt='timeline overview' src='{src}' style='display:block;width:100%;"
+        f"height:{height}px;image-rendering:pixelated;border:1px solid #ddd'/>"
+        f"<div style='position:relative;height:14px;color:#555'>{ticks}</div></div></div>"
         f"<div style='color:#777'>{len(trace):,} events on {len(trace.lanes)} threads, "
         f"{len(trace.steps)} steps marked{more}; the interactive timeline needs the kernel that "
         "made it (display the profile again).</div></div>"

@@ -1,4 +1,5 @@
 import { devicesSection } from './devices';
+import { profilesSection } from './profiles';
 import { runsSection } from './runs';
 import { ISection } from './section';
 import { versionsSection } from './versions';
@@ -13,5 +14,6 @@ export { SectionView } from './section';
 export const SECTIONS: readonly ISection[] = [
   versionsSection,
   devicesSection,
-  runsSection
+  runsSection,
+  profilesSection
 ];

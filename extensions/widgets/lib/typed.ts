@@ -10,8 +10,7 @@
 
 import type { BufferLike } from './buffers';
 
-const LITTLE_ENDIAN_HOST =
-  new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 type Typed = Float32Array | Int32Array | Uint32Array | Uint8Array;
 type TypedClass<T extends Typed> = {
