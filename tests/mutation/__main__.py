@@ -197,6 +197,52 @@ def _diffs(work: Path, names: list[str]) -> dict[str, str]:
     }
 
 
+def _verify_timeouts(work: Path, module: str, tests: list[str], names: list[str]) -> dict[str, str]:
+    """Each timed-out mutant run again without mutmut's forks: applied to the scratch copy's
+    source, its tests in a fresh interpreter. "killed" if they fail, "survived" if they pass,
+    "timeout" if they still hang.
+
+    A mutmut worker forked from a process that imported TensorFlow can hang where TensorFlow
+    needs its thread pools (which a fork does not copy), e.g. when pytest shows a tensor in a
+    failure: both killed and surviving mutants then come back as timeouts.
+    """
+    source = work / module
+    original = source.read_text()
+    verdicts = {}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(work)}
+    env.pop("MUTANT_UNDER_TEST", None)
+    apply = (
+        "import sys\n"
+        "from mutmut.mutation.diff_apply import apply_mutant\n"
+        "apply_mutant(sys.argv[1])\n"
+    )
+    try:
+        for name in names:
+            subprocess.run([sys.executable, "-c", apply, name], cwd=work, check=True, env=env)
+            try:
+                proc = subprocess.run(
+                    [
+                        *(sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"),
+                        *("-m", "not slow and not browser", *tests),
+                    ],
+                    cwd=work,
+                    env=env,
+                    capture_output=True,
+                    timeout=600,
+                    check=False,
+                )
+                verdicts[name] = {0: "survived", 1: "killed"}.get(proc.returncode, "killed")
+                if proc.returncode == 5:  # no tests ran: no proof either way
+                    verdicts[name] = "no tests"
+            except subprocess.TimeoutExpired:
+                verdicts[name] = "timeout"
+            finally:
+                source.write_text(original)
+    finally:
+        source.write_text(original)
+    return verdicts
+
+
 def mutate(
     module: str, workers: int, root: Path, keep: bool, extra_tests: bool = True
 ) -> dict[str, Any]:
@@ -225,6 +271,9 @@ def mutate(
         name: STATUS.get(code, "suspicious") if code is not None else "not checked"
         for name, code in codes.items()
     }
+    if module in FRESH_PROCESS:  # forks of a TensorFlow process: timeouts are not verdicts
+        timed_out = [name for name, s in status.items() if s == "timeout"]
+        status.update(_verify_timeouts(work, module, tests, timed_out))
     survivors = sorted((name for name, s in status.items() if s not in DETECTED), key=_natural)
     diffs = _diffs(work, survivors)
     listed = equivalents()
