@@ -153,6 +153,9 @@ def _pyproject(module: str, tests: list[str]) -> str:
     }
     if module in FRESH_PROCESS:
         config["process_isolation"] = "forkserver"
+        # a hung worker (see _verify_timeouts) is cut short sooner, then run again without forks
+        config["timeout_multiplier"] = 3.0
+        config["timeout_constant"] = 5.0
     lines = ["", "[tool.mutmut]"] + [
         f"{key} = {json.dumps(value)}" for key, value in config.items()
     ]
