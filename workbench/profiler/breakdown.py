@@ -100,8 +100,8 @@ def from_xprof(data: Any) -> Breakdown:
         label = str(row.get("stepnum", "")).split(" ")[-1]  # "train 11" -> "11"
         steps.append(StepTime(label, table.number(row, "stepTimeMs"), parts))
     if not steps:
-        conclusion = str(table.properties.get("input_conclusion", "")) or "no step measured"
-        return Breakdown(source="none", note=conclusion, hardware=hardware)
+        note = "xprof measured no step: the steps were not marked"
+        return Breakdown(source="none", note=note, hardware=hardware)
     return Breakdown(steps=steps, source="xprof", hardware=hardware)
 
 

@@ -57,7 +57,10 @@ _CSS = """
 .workbench-timeline-title { font-weight: bold; }
 .workbench-timeline-subtitle { color: var(--jp-ui-font-color2, #555); }
 .workbench-timeline-controls { display: flex; gap: 8px; align-items: center; margin-bottom: 4px; }
-.workbench-timeline-controls input[type=search] { width: 220px; }
+.workbench-timeline-controls input[type=search] { width: 220px; font-size: 12px; }
+.workbench-timeline-reset { font-size: 11px; padding: 1px 8px; cursor: pointer;
+  border: 1px solid var(--jp-border-color1, #bbb); border-radius: 2px;
+  background: var(--jp-layout-color1, #fff); color: var(--jp-ui-font-color1, #222); }
 .workbench-timeline-body { display: flex; border: 1px solid var(--jp-border-color2, #ddd); }
 .workbench-timeline-labels { flex: none; width: 200px; overflow: hidden; position: relative;
   border-right: 1px solid var(--jp-border-color2, #ddd); }

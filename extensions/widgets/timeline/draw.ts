@@ -119,10 +119,12 @@ function drawSteps(
     ctx.fillRect(x, RULER_PX, 1, height - RULER_PX);
     ctx.fillStyle = 'rgba(78, 121, 167, 0.12)';
     ctx.fillRect(x, RULER_PX + 2, Math.max(1, right - x), STEPS_PX - 4);
-    const label = `step ${step.label}`;
-    if (x - lastLabel > 48 && right - x > 30) {
+    // "step 12" where a step is wide enough, else just "12" on every step with room for it
+    const wide = right - x > 48;
+    const label = wide ? `step ${step.label}` : step.label;
+    if (x - lastLabel > (wide ? 48 : 24)) {
       ctx.fillStyle = '#335';
-      ctx.fillText(label, Math.max(x + 3, 2), RULER_PX + STEPS_PX / 2);
+      ctx.fillText(label, Math.max(x + 2, 2), RULER_PX + STEPS_PX / 2);
       lastLabel = x;
     }
   }

@@ -291,13 +291,17 @@ export class TimelineView {
       return;
     }
     this.labels.style.height = `${grid.height}px`;
+    const seen = new Map<string, number>();
     this.labels.replaceChildren(
       ...meta.lanes.map((lane, i) => {
         const label = document.createElement('div');
         label.className = 'workbench-timeline-label';
         label.style.top = `${grid.laneTop[i] ?? 0}px`;
         label.title = `${lane.label}\n${lane.events.toLocaleString()} events`;
-        label.textContent = shortThread(lane.thread);
+        const short = shortThread(lane.thread);
+        const count = (seen.get(short) ?? 0) + 1; // two pools of one name: "pool", "pool (2)"
+        seen.set(short, count);
+        label.textContent = count > 1 ? `${short} (${count})` : short;
         return label;
       })
     );
