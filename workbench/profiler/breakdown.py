@@ -129,14 +129,17 @@ def from_timeline(trace: Trace) -> Breakdown:
         parts["other"] = max(following - step.end, 0.0) / 1e3
         total = max(following, step.end) - step.start
         found.append(StepTime(step.label, total / 1e3, parts))
-    return Breakdown(
-        steps=found,
-        source="timeline",
-        note=(
+    if trace.steps_from == "markers":
+        note = (
+            "estimated from the timeline's step markers (xprof measured none: each bar is one "
+            "marked call), input = time waiting in IteratorGetNext"
+        )
+    else:
+        note = (
             "estimated from the timeline (no step markers): a step per tf.function call, input "
             "= time waiting in IteratorGetNext"
-        ),
-    )
+        )
+    return Breakdown(steps=found, source="timeline", note=note)
 
 
 def _union_within(

@@ -128,6 +128,9 @@ class CaptureData:
             if self._trace is None:
                 data = self._convert("trace_viewer", parse=False)
                 trace = Trace.from_json(data)
+                per_call = self.info.meta.get("steps_per_call")
+                if trace.steps_from == "markers" and isinstance(per_call, int) and per_call > 1:
+                    trace.steps = [_per_call(step, per_call) for step in trace.steps]
                 if not len(trace):
                     raise ProfilerError(
                         f"{_names(self.info.files)}: xprof found no timeline events in the "
@@ -259,6 +262,14 @@ def _aligned(steps: list[Step], breakdown: Breakdown) -> list[Step]:
         Step(s.start, s.end, label if label is not None else s.label)
         for s, label in zip(steps, labels, strict=True)
     ]
+
+
+def _per_call(step: Step, per_call: int) -> Step:
+    """A marker of a call of ``steps_per_execution=N`` steps, named by its range (``9-12``)."""
+    first = step.label.split("-")[0]
+    if not first.isdigit():
+        return step
+    return Step(step.start, step.end, f"{first}-{int(first) + per_call - 1}")
 
 
 def _names(files: list[Path]) -> str:

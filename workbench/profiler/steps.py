@@ -163,6 +163,9 @@ class StepCapture:
         if self.state != "capturing":
             return
         self._close_marker()
+        if self.last_step is None and self.first_step is not None and self._session is not None:
+            # the first call's length: Keras runs steps_per_execution steps a call
+            self._session.meta["steps_per_call"] = step - self.first_step + 1
         self.last_step = step
         if step >= self.window.last:
             self.stop("")

@@ -74,6 +74,9 @@ class Trace:
     steps: list[Step] = field(default_factory=list)
     origin_us: float = 0.0
     dropped_args: int = 0  # events whose args were not kept (ARGS_KEPT)
+    # where the steps come from: "markers" (step markers in the trace), "groups" (xprof's
+    # grouping of tf.function calls), "given", or "" (none)
+    steps_from: str = ""
 
     def __len__(self) -> int:
         return len(self.start)
@@ -237,7 +240,12 @@ class Trace:
             origin_us=origin,
             dropped_args=dropped,
         )
-        trace.steps = list(steps) or _steps_from_groups(trace)
+        if steps:
+            trace.steps, trace.steps_from = list(steps), "given"
+        elif found := _steps_from_markers(trace):
+            trace.steps, trace.steps_from = found, "markers"
+        elif found := _steps_from_groups(trace):
+            trace.steps, trace.steps_from = found, "groups"
         return trace
 
 
@@ -259,6 +267,32 @@ def _depths(
         closed = np.searchsorted(ends, s, side="right")  # events of the lane ended by then
         depth[lo:hi] = np.maximum(np.arange(hi - lo) - closed, 0)
     return depth
+
+
+def _steps_from_markers(trace: Trace) -> list[Step]:
+    """Steps as they were marked (``Trace("train", step_num=n, _r=1)``): depth-0 events with a
+    ``step_num`` arg, named by it; a marker that covers several steps (a call of
+    ``steps_per_execution=N``: markers N apart) is named by its range, ``9-12``."""
+    if not trace.args:
+        return []
+    top = {lane.first_row for lane in trace.lanes}
+    found: list[tuple[float, float, int]] = []
+    for index, args in enumerate(trace.args):
+        if args is None or "step_num" not in args or int(trace.row[index]) not in top:
+            continue
+        try:
+            number = int(args["step_num"])
+        except (TypeError, ValueError):
+            continue
+        begin = float(trace.start[index])
+        found.append((begin, begin + float(trace.dur[index]), number))
+    found.sort()
+    gaps = {b[2] - a[2] for a, b in zip(found, found[1:], strict=False)}
+    width = gaps.pop() if len(gaps) == 1 and min(gaps | {1}) > 1 else 1
+    return [
+        Step(begin, end, f"{n}-{n + width - 1}" if width > 1 else str(n))
+        for begin, end, n in found
+    ]
 
 
 def _steps_from_groups(trace: Trace) -> list[Step]:
