@@ -200,3 +200,18 @@ def test_a_tag_that_only_continues_does_not_count_in_the_restart_message(tmp_pat
         "(a run written twice under one name?): 5 earlier points from step 2 on are replaced "
         "by this file's, as TensorBoard shows them"
     ]
+
+
+def test_the_restart_message_takes_each_tags_first_step(tmp_path: Path) -> None:
+    _file(
+        tmp_path / "events.out.tfevents.0.a",
+        [("loss", s, 100.0 + s, 1.0) for s in range(1, 6)]
+        + [("acc", s, 100.0 + s, 1.0) for s in range(1, 6)],
+    )
+    _file(
+        tmp_path / "events.out.tfevents.0.b",
+        [("loss", 4, 200.0, 2.0), ("acc", 2, 200.0, 2.0), ("acc", 3, 201.0, 2.0)],
+    )
+    problems: list[str] = []
+    read_scalars(tmp_path, problems)
+    assert problems[0].startswith("events.out.tfevents.0.b: starts again at step 2 after ")

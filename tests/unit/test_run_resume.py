@@ -70,12 +70,15 @@ def test_an_alive_check_never_signals_the_writer(tmp_path: Path) -> None:
             "import signal, sys\n"
             "for s in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):\n"
             "    signal.signal(s, lambda n, f: print('signal', n, flush=True))\n"
+            "print('ready', flush=True)\n"
             "print(sys.stdin.readline().strip(), flush=True)\n",
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
+    assert child.stdout is not None
+    assert child.stdout.readline() == "ready\n"  # its handlers are set (SIGHUP may be ignored)
     assert writer_alive({"pid": child.pid, "host": socket.gethostname()}, tmp_path)
     out, _ = child.communicate("done\n", timeout=60)
     assert out.split("\n")[0] == "done"
