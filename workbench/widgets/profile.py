@@ -300,9 +300,17 @@ def profile_cell(
     The cell runs as a cell of its own (its magics work: ``%%compile`` on its first line, its
     last value displayed, its error shown); an interrupted cell's capture is kept but not read.
     """
+    hook = getattr(shell, "displayhook", None)
+    outer = getattr(hook, "exec_result", None)
     try:
         with profile(logdir, max_seconds=max_seconds) as result:
-            outcome = shell.run_cell(cell, store_history=False)
+            try:
+                outcome = shell.run_cell(cell, store_history=False)
+            finally:
+                # the inner cell ends by forgetting the running cell's result: give it back, so
+                # the profile this magic returns is the cell's result (Out, _) as for any value
+                if hook is not None:
+                    hook.exec_result = outer
             if isinstance(getattr(outcome, "error_in_exec", None), KeyboardInterrupt):
                 raise _Interrupted
     except _Interrupted:
