@@ -24,6 +24,13 @@ SHOWS: dict[str, list[str]] = {
         r"accuracy after 10 epochs: 0\.9\d",  # a seeded model that learns
         r"All checks passed\.",
     ],
+    "tutorials/04_profile.ipynb": [
+        r"input-bound: \d+% of step time waits for data",  # the verdict, in the report
+        r"before: input-bound, [\d.]+ ms a step, input \d+%",
+        r"after: (compute|overhead)-bound, [\d.]+ ms a step",
+        r"step time [\d.]+ ms -> [\d.]+ (ms|µs) \([\d.]+x faster\), input wait \d+% -> \d+%",
+        r"The fix made a step \d+x faster\. All checks passed\.",
+    ],
 }
 
 
