@@ -408,3 +408,150 @@ def test_an_exploding_loss_reaches_the_panel_and_the_view_as_text(
     expect(page.locator(".jp-Workbench-compileMode")).to_have_text("Compile: Eager")
     panel.screenshot(path=str(tmp_path / "panel-bad-value.png"))
     assert errors == []
+
+
+# Issue 18: a custom loop streams 200,000 steps of two metrics with a NaN at step 150,000. The gate
+# holds the loop at step 160,000 until the test has looked at the live view (a condition the test
+# makes true, not a time).
+BIG_RUN = """import math, os, time, workbench
+with workbench.run("big", logdir="runs") as r:
+    for step in range(1, 200_001):
+        if step == 160_000:
+            while not os.path.exists("seen"):
+                time.sleep(0.05)
+        loss = 2 / (1 + step / 20_000) + 0.1 * math.sin(step / 40) * math.exp(-step / 80_000)
+        r.log(step, loss=float("nan") if step == 150_000 else loss,
+              accuracy=1 - 1 / (1 + step / 10_000))"""
+
+# In the page, from requestAnimationFrame: the gaps between frames while a live view is on screen
+# (not while the test takes a screenshot), and the last tick labels and marks each live panel
+# drew (its data attributes, read as they change: the view is replaced right after its last draw).
+_WATCH = """() => {
+  const watch = window.__watch = {gaps: [], paused: false, last: null, panels: {}};
+  const frame = t => {
+    const live = document.querySelector(".workbench-livecurves canvas");
+    if (live && !watch.paused) {
+      if (watch.last !== null) watch.gaps.push(t - watch.last);
+      watch.last = t;
+    } else {
+      watch.last = null;
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  new MutationObserver(records => {
+    for (const record of records) {
+      const el = record.target;
+      if (el.classList && el.classList.contains("workbench-livecurves-panel")) {
+        watch.panels[el.dataset.group] = {x: el.dataset.xTicks, y: el.dataset.yTicks,
+                                          marks: el.dataset.marks, points: el.dataset.points};
+      }
+    }
+  }).observe(document.body, {subtree: true, attributes: true,
+                             attributeFilter: ["data-x-ticks", "data-y-ticks", "data-marks"]});
+}"""
+
+_ALL_DRAWN = """() => {
+  const panel = document.querySelector(".workbench-livecurves-panel[data-group='loss']");
+  const header = document.querySelector(".workbench-livecurves-progress");
+  const step = header && /step (\\d+)/.exec(header.textContent);
+  return panel && step && Number(panel.dataset.points) === Number(step[1]) - 1;
+}"""
+
+# the tick labels plotly drew for each panel of the final chart, panels in order
+_FINAL_TICKS = """() => {
+  const plot = document.querySelector(".jp-RenderedPlotly.js-plotly-plot");
+  const read = name => Array.from(plot.querySelectorAll(`g.${name}tick text`),
+                                  t => t.textContent).join("|");
+  return [1, 2].map(i => ({x: read(i === 1 ? "x" : `x${i}`), y: read(i === 1 ? "y" : `y${i}`)}));
+}"""
+
+
+def test_a_200k_step_run_streams_within_budget_and_ends_as_it_looked(
+    lab: Any, page: Any, tmp_path: Path
+) -> None:
+    import json
+    import time
+
+    received: list[tuple[float, int, str]] = []  # (time, bytes, message type)
+
+    def on_frame(payload: str | bytes) -> None:
+        data = payload if isinstance(payload, bytes) else payload.encode()
+        kind = re.search(rb'"msg_type":\s*"(\w+)"', data)
+        method = re.search(rb'"method":\s*"(\w+)"', data)
+        name = (kind.group(1).decode() if kind else "?") + (
+            f":{method.group(1).decode()}" if method else ""
+        )
+        received.append((time.monotonic(), len(data), name))
+
+    def on_socket(socket: Any) -> None:
+        if "/api/kernels/" in socket.url:
+            socket.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+    _open_notebook(lab, page, [BIG_RUN])
+    page.evaluate(_WATCH)
+    cell = page.locator(".jp-Notebook .jp-Cell").first
+    cell.locator(".cm-content").click()
+    started = time.monotonic()
+    page.keyboard.press("Shift+Enter")
+
+    # mid-run (held at step 160k): the NaN is marked in the header and in its panel
+    loss = page.locator(".workbench-livecurves-panel[data-group='loss']")
+    expect(loss).to_have_attribute("data-marks", "150000")
+    expect(page.locator(".workbench-livecurves-bad")).to_have_text(" · loss=NaN at step 150000")
+    # every point of the last update drawn (columns held back by the traffic budget follow
+    # while the loop waits): the loss panel holds the steps the header says, but the NaN
+    page.wait_for_function(_ALL_DRAWN)
+    expect(loss).to_have_attribute("data-x-ticks", re.compile(r"^0\|\d+k\|"))  # human units
+    page.evaluate("window.__watch.paused = true")
+    cell.screenshot(path=str(tmp_path / "live-160k.png"))
+    # the user smooths more: the view redraws, and the run's final chart will be smoothed so
+    page.locator(".workbench-livecurves-smoothing").fill("0.9")
+    expect(page.locator(".workbench-livecurves-smoothing-value")).to_have_text("0.90")
+    page.evaluate("window.__watch.paused = false")
+    (lab.root / "seen").touch()
+
+    # the end: the final chart in the view's place, with the live view's last ticks
+    page.locator(".jp-RenderedPlotly.js-plotly-plot g.xtick text").first.wait_for()
+    expect(page.locator(".workbench-livecurves")).to_have_count(0)
+    ended = min(t for t, _, kind in received if kind == "update_display_data")  # replaced
+    cell.screenshot(path=str(tmp_path / "final-200k.png"))
+    watch = page.evaluate("window.__watch")
+    final = page.evaluate(_FINAL_TICKS)
+    live = [watch["panels"][group] for group in ("loss", "accuracy")]
+    assert [{"x": p["x"], "y": p["y"]} for p in live] == final
+    assert live[0]["x"] == "0|50k|100k|150k|200k"  # human units, ending on the last step
+    assert live[0]["marks"] == "150000"
+    marks = page.evaluate(
+        """() => document.querySelector(".js-plotly-plot").layout.annotations
+            .filter(a => a.hovertext).map(a => a.hovertext)"""
+    )
+    assert marks == ["loss=NaN at step 150000"]
+    # the slider's setting reached the kernel (during the run where comms go on a subshell, or
+    # after the cell, which redraws the chart): the chart is smoothed as the view was
+    page.wait_for_function(
+        """() => document.querySelector(".js-plotly-plot").layout.annotations[0].text
+            .includes("smoothing 0.90")"""
+    )
+
+    # traffic: what the kernel's websocket carried during the run, per second of any window
+    during = [(t, n, kind) for t, n, kind in received if started <= t < ended]
+    worst = max(sum(n for u, n, _ in during if t <= u < t + 1) for t, _, _ in during)
+    gaps = watch["gaps"]
+    measured = {
+        "seconds": round(ended - started, 1),
+        "bytes": sum(n for _, n, _ in during),
+        "worst_second_bytes": worst,
+        "frames": len(gaps),
+        "frame_ms_max": round(max(gaps), 1),
+        "frame_ms_p99": round(sorted(gaps)[int(0.99 * (len(gaps) - 1))], 1),
+        "live": live,
+        "final": final,
+    }
+    (tmp_path / "live-view.json").write_text(json.dumps(measured, indent=1))
+    (tmp_path / "frames.json").write_text(json.dumps([(t - started, n, k) for t, n, k in during]))
+    print(json.dumps(measured))
+    assert worst < 100_000, measured
+    assert len(gaps) > 30, measured  # the view was on screen for a while
+    assert max(gaps) < 100, measured

@@ -73,7 +73,7 @@ def test_the_span_doubles_as_an_axis_that_extends() -> None:
     assert columns.dirty_columns().tolist() == [2]
     columns.add([100], [0.0])  # 90 steps on: 32 a column
     assert columns.size == 32
-    assert columns.positions().tolist() == [25.5, 89.5]  # middles (within the series' steps)
+    assert columns.positions().tolist() == [25, 89]  # middles (within the series' steps)
 
 
 def test_non_finite_values_stay_out_of_the_columns() -> None:

@@ -13,7 +13,7 @@ import pytest
 from tests.widgets.conftest import Sent
 from tests.widgets.replica import held, same_columns
 from workbench.curves.store import Run
-from workbench.widgets.live_curves import BURST, BYTES_PER_SECOND, CurvesWidget
+from workbench.widgets.live_curves import BURST, BYTES_PER_SECOND, DEFAULT_WIDTH, CurvesWidget
 from workbench.widgets.messages import ColumnsHeader
 
 PLOTLY = "application/vnd.plotly.v1+json"
@@ -35,7 +35,7 @@ def header(**fields: Any) -> ColumnsHeader:
         "group": "loss",
         "split": "train",
         "reset": False,
-        "width": 1000,
+        "width": DEFAULT_WIDTH,
         "size": 1,
         "origin": 1,
         "first": 1,
@@ -116,30 +116,39 @@ def sent_before(widget: CurvesWidget) -> Sent:
 
 def test_the_budget_holds_columns_back_newest_first(sent: Sent) -> None:
     clock = Clock()
+    later: list[tuple[float, Any]] = []  # what the widget asked to be called back for
     run = Run("r", None)
-    widget = CurvesWidget(run, run_id="r-1", clock=clock)
+    widget = CurvesWidget(
+        run, run_id="r-1", width=1000, clock=clock, later=lambda s, fn: later.append((s, fn))
+    )
     log(run, range(1, 1001))  # a point in each of 1,000 columns: 56 KB, more than a burst
     first = widget.push()
     assert 0 < first < 1000
     assert columns(sent)[0][1] == [list(range(1000 - first, 1000))]  # the newest
-    assert widget.push() == 0  # no tokens left: nothing, not even the refresh push 2 is due
+    # the rest goes when the budget refills, even if no push comes (a loop that pauses)
+    assert [s for s, _ in later] == [BURST / BYTES_PER_SECOND]
+    assert widget.push() == 0  # no tokens left: nothing (and the refresh of push 2 waits)
+    assert len(later) == 1  # one call back pending, not one a push
     clock.now += 10  # the bucket refills (to its burst, no more)
-    second = widget.push()
-    assert second == first
+    later.pop()[1]()
     assert columns(sent)[-1][1] == [list(range(1000 - 2 * first, 1000 - first))]
-    while any(len(c.dirty_columns()) for c in widget._columns.values()):
+    while later:
         clock.now += 10
-        widget.push()
+        later.pop()[1]()
     same_columns(held(sent)["train/loss"], widget._columns[("train", "loss")])
     # every message fits the burst: the bucket never lends
     payload = [sum(a.nbytes for a in arrays) for content, arrays in sent]
     assert max(payload) <= BURST
     assert BYTES_PER_SECOND >= BURST  # a second's budget covers a burst
+    widget.close()
+    log(run, range(1001, 3001))
+    assert widget.push() == 0
+    assert later == []  # a closed widget sends nothing and asks for nothing
 
 
 def test_the_final_push_goes_whatever_the_budget(sent: Sent) -> None:
     run = Run("r", None)
-    widget = CurvesWidget(run, run_id="r-1", clock=Clock())
+    widget = CurvesWidget(run, run_id="r-1", width=1000, clock=Clock(), later=lambda s, fn: None)
     log(run, range(1, 1001))
     widget.push()
     assert widget.push(final=True) == 1000 - len(columns(sent)[0][1][0])
@@ -148,17 +157,27 @@ def test_the_final_push_goes_whatever_the_budget(sent: Sent) -> None:
 
 def test_the_views_width_sizes_the_columns(sent: Sent) -> None:
     run = Run("r", None)
-    widget = CurvesWidget(run, run_id="r-1", clock=Clock())
+    widget = CurvesWidget(run, run_id="r-1", width=1000, clock=Clock(), later=lambda s, f: None)
     log(run, range(1, 1001))
-    widget.comm.receive(request("resize", {"width": 1000}))  # the same: nothing to do
+    # the view's grid: one panel, whose plot area is 64 px narrower (its axes' labels)
+    widget.comm.receive(request("resize", {"width": 1064}))  # 1000 columns already
     assert [c for c, _ in sent] == [{"type": "response", "id": 1, "result": None}]
     sent.clear()
-    widget.comm.receive(request("resize", {"width": 250.7}, id=2))
+    widget.comm.receive(request("resize", {"width": 314.7}, id=2))
     ((series, rows),) = columns(sent)
     assert series == [header(reset=True, width=250, size=4, last=1000, n=250)]
     assert rows == [list(range(250))]
     assert sent[-1][0] == {"type": "response", "id": 2, "result": None}
     assert widget._columns[("train", "loss")].agg.count.tolist() == [4] * 250
+    sent.clear()
+    # a second metric: two panels a row, each half the grid (less the 8 px between them)
+    run.log(1001, {"loss": 0.5, "accuracy": 0.5})
+    widget.push()
+    ((series, _),) = columns(sent)
+    assert [(h["key"], h["reset"], h["width"]) for h in series] == [
+        ("train/loss", True, 89),
+        ("train/accuracy", True, 89),
+    ]
     sent.clear()
     widget.comm.receive(request("sync", {"width": 10}, id=3))  # at least 64 columns
     assert columns(sent)[0][0][0]["width"] == 64
@@ -213,7 +232,7 @@ def test_the_final_chart_has_the_live_views_ticks_smoothing_and_marks(sent: Sent
     assert loss.x.labels == ["0", "50k", "100k", "150k", "200k"]  # human units, to the end
     assert loss.y.labels == ["0.5", "1.0", "1.5", "2.0"]
     kernel = widget._columns[("train", "loss")]
-    assert len(kernel.filled) == 782  # 200k steps at 256 a column: what the view draws
+    assert len(kernel.filled) == 391  # 200k steps at 512 a column: what the view draws
     (series,) = loss.series
     means = kernel.agg.total[kernel.filled] / kernel.agg.count[kernel.filled]
     from workbench.widgets.columns import ema

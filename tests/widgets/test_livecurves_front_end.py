@@ -153,14 +153,16 @@ def test_a_view_without_a_kernel_shows_its_header_and_waits(page: Any) -> None:
     from playwright.sync_api import expect
 
     page.evaluate("() => { window.model.state.state = 'finished'; window.render(); }")
+    # once laid out in the page, it asks for everything at its width: the grid of its panels
+    # (the whole 600 px output here, without the widget's CSS), which the kernel sizes its
+    # columns to
+    page.wait_for_function("window.model.sent.length > 0")
     (request,) = page.evaluate("window.model.sent")
-    # it says how wide it guesses it draws (it is not in the page yet): the kernel sends that
-    # many columns; once laid out, it says its width if that differs (a resize request)
     assert request == {
         "type": "request",
         "id": 1,
         "method": "sync",
-        "params": {"width": 576},
+        "params": {"width": 600},
     }
     page.evaluate("window.frames()")  # the view had its chance to draw
     expect(page.locator(".workbench-livecurves-header")).to_contain_text("finished")
@@ -183,6 +185,16 @@ def test_the_view_draws_appends_resets_and_bad_values(page: Any) -> None:
     )
     expect(points(page)).to_have_attribute("data-points", "3")
     assert page.evaluate("window.model.sent.length") == 1  # one sync, answered
+
+    # a narrower output: after a moment, the kernel is told the new width (once)
+    page.evaluate("document.getElementById('host').style.width = '400px'")
+    page.wait_for_function("window.model.sent.length === 2")
+    assert page.evaluate("window.model.sent[1]") == {
+        "type": "request",
+        "id": 2,
+        "method": "resize",
+        "params": {"width": 400},
+    }
 
     page.evaluate(
         """window.model.set('bad_values',

@@ -145,7 +145,7 @@ def test_a_sync_request_resets_every_series_at_the_views_width_then_answers(sent
             "group": group,
             "split": split,
             "reset": True,
-            "width": 300,
+            "width": 82,  # the 300 px grid holds two panels, each with a plot 82 px wide
             "size": 1,
             "origin": origin,
             "first": first,

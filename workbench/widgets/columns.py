@@ -138,6 +138,7 @@ class Columns:
         self.last_step: int | None = None
         self.agg = _Agg.empty(width)
         self.dirty = np.zeros(width, np.bool_)  # changed since the view was last sent them
+        self.stale = np.zeros(width, np.bool_)  # unchanged, to be sent again (a refresh)
 
     def add(self, steps: npt.ArrayLike, values: npt.ArrayLike) -> bool:
         """Adds points (in the order they were logged); their columns become dirty.
@@ -163,6 +164,7 @@ class Columns:
         index, chunk = _aggregate((at - self.origin) // self.size, value)
         self.agg.put(index, merge(self.agg.take(index), chunk))
         self.dirty[index] = True
+        self.stale[index] = False
         self.first_step = lo if self.first_step is None else min(self.first_step, lo)
         self.last_step = hi if self.last_step is None else max(self.last_step, hi)
         return True
@@ -175,10 +177,13 @@ class Columns:
         merged = merge(padded.take(slice(0, None, 2)), padded.take(slice(1, None, 2)))
         self.agg = _Agg.empty(self.width)
         self.agg.put(np.arange(pairs), merged)
-        dirty = np.zeros(2 * pairs, np.bool_)
-        dirty[: self.width] = self.dirty
-        self.dirty = np.zeros(self.width, np.bool_)
-        self.dirty[:pairs] = dirty[0::2] | dirty[1::2]
+        for name in ("dirty", "stale"):
+            flags = np.zeros(2 * pairs, np.bool_)
+            flags[: self.width] = getattr(self, name)
+            merged_flags = np.zeros(self.width, np.bool_)
+            merged_flags[:pairs] = flags[0::2] | flags[1::2]
+            setattr(self, name, merged_flags)
+        self.stale &= ~self.dirty
         self.size *= 2
 
     @property
@@ -201,20 +206,36 @@ class Columns:
         index = self.filled if columns is None else np.asarray(columns, dtype=np.int64)
         if self.origin is None or self.first_step is None or self.last_step is None:
             return np.zeros(len(index))
-        middle = self.origin + index * float(self.size) + (self.size - 1) / 2
+        middle = self.origin + index * float(self.size) + (self.size - 1) // 2  # a whole step
         drawn: Floats = np.clip(middle, float(self.first_step), float(self.last_step))
         return drawn
 
     def dirty_columns(self) -> npt.NDArray[np.int64]:
-        """Filled columns changed since :meth:`sent` was last told of them."""
+        """Filled columns that points changed since :meth:`sent` was last told of them."""
         return np.flatnonzero(self.dirty & (self.agg.count > 0))
 
-    def sent(self, columns: npt.ArrayLike) -> None:
-        self.dirty[np.asarray(columns, dtype=np.int64)] = False
+    def pending(self, *, stale: bool = True) -> npt.NDArray[np.int64]:
+        """Filled columns to send, first first: changed ones newest first, then (``stale``)
+        the ones to send again, newest first."""
+        filled = self.agg.count > 0
+        changed = np.flatnonzero(self.dirty & filled)[::-1]
+        if not stale:
+            return changed
+        return np.concatenate([changed, np.flatnonzero(self.stale & filled)[::-1]])
 
-    def touch(self) -> None:
-        """Every filled column is to be sent again (a view may have missed them)."""
-        self.dirty[:] = self.agg.count > 0
+    def sent(self, columns: npt.ArrayLike) -> None:
+        index = np.asarray(columns, dtype=np.int64)
+        self.dirty[index] = False
+        self.stale[index] = False
+
+    def touch(self, *, changed: bool = False) -> None:
+        """Every filled column is to be sent again (a view may have missed some): as stale
+        (after the changed ones, and not by a final push), or as ``changed``."""
+        filled = self.agg.count > 0
+        if changed:
+            self.dirty[:] = filled
+        else:
+            self.stale[:] = filled & ~self.dirty
 
 
 def zigzag(

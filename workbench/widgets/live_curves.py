@@ -3,23 +3,25 @@
 The kernel keeps the full history (``workbench.curves.store.Run``) and, per series, its step span
 in about a pixel's worth of columns (:class:`~workbench.widgets.columns.Columns`: first, lowest,
 highest and last value and the mean of each). A push sends only the columns that new points
-changed, so traffic follows the view (a thousand columns at most per series, whatever the
-logging rate) and never exceeds ``BYTES_PER_SECOND``: columns that do not fit wait for the next
-push, newest first. The front end (``extensions/widgets/livecurves/``) keeps the columns and
-draws them all the same way: a faint zigzag through each column, the smoothed line through the
-columns' means.
+changed, so traffic follows the view (at most a view's width of columns per series, whatever the
+logging rate) within ``BYTES_PER_SECOND``: columns that do not fit wait, newest first, and go
+when the budget refills, pushes or not. The front end (``extensions/widgets/livecurves/``) keeps
+the columns and draws them all the same way: a faint zigzag through each column, the smoothed
+line through the columns' means.
 
-A request from the front end waits while a cell runs (the kernel reads its messages between
-cells), so during a run the kernel sends what nobody asked for: ``DEFAULT_WIDTH`` columns per
-series, and every column again at pushes 2, 4, 8, 16... (a view rendered after the first pushes
-catches up, at a cost that shrinks as the run goes on; a refresh waits for the columns held back
-by the budget to go out first). A view's ``sync`` and ``resize``
-requests, when the kernel reads them, size the columns to the view's width.
+The view asks for everything at its width (``sync``, and ``resize`` when its width changes)
+and sends its smoothing and log-scale settings back as traits. These reach the kernel during a
+run only where the front end sends comms on a subshell (JupyterLab 4.6 with ipykernel 7 does:
+they are handled on the subshell's thread, beside the training thread); elsewhere they wait for
+the cell to end. So the kernel also sends what nobody asked for: ``DEFAULT_WIDTH`` columns per
+series until told otherwise, and every column again at pushes 2, 4, 8, 16... (a view whose
+model came to life after the first pushes catches up, at a cost that shrinks as the run goes
+on; a refresh waits for columns held back by the budget, and the run's last push skips it).
 
 When the run ends, the view's output becomes :meth:`CurvesWidget.final_bundle`: the live view at
 its last state as plotly's chart, as SVG and as text, which the saved notebook keeps. The widget
-stays open until the next cell starts: the view's last smoothing and log-scale settings, sent
-while the cell ran, reach the kernel only after it, and redraw the chart when they do.
+stays open until the next cell starts, so that settings the view sent while the cell ran (where
+they wait for it) still redraw the chart when they arrive.
 """
 
 from __future__ import annotations
@@ -41,11 +43,15 @@ from workbench.widgets.columns import ROW_BYTES, Columns, smooth, zigzag
 from workbench.widgets.messages import BadValue, ColumnsHeader, ColumnsMessage, Progress
 from workbench.widgets.runs_plot import plotly_bundle, run_chart_figure
 from workbench.widgets.snapshot import (
+    GAP,
+    PLOT_LEFT,
+    PLOT_RIGHT,
     Chart,
     Mark,
     PanelDrawing,
     SeriesDrawing,
     chart_html,
+    panels_per_row,
     series_color,
 )
 
@@ -57,7 +63,9 @@ __all__ = [
     "series_key",
 ]
 
-DEFAULT_WIDTH = 1000  # columns per series until a view says how wide it draws
+# Columns per series until a view says how wide it draws: a panel's plot area is at most ~430 px
+# in the view's grid of two panels a row (a card at most 1000 px wide), ~920 px for a lone panel.
+DEFAULT_WIDTH = 500
 MIN_WIDTH, MAX_WIDTH = 64, 4096
 # Traffic of one view: at most BURST bytes at once and BYTES_PER_SECOND on average, so any
 # second on the websocket carries under ~100 KB with the envelopes and the progress line.
@@ -70,6 +78,7 @@ _CSS = """
 .workbench-livecurves {
   font-family: var(--jp-ui-font-family, sans-serif); font-size: 12px;
   background: #fff; color: #222; padding: 4px 6px; max-width: 1000px; box-sizing: border-box;
+  color-scheme: light; /* a white card in any theme, as the chart that replaces it */
 }
 .workbench-livecurves-header { margin: 2px 0 4px; }
 .workbench-livecurves-bad { color: #d62728; }
@@ -125,8 +134,10 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
         run: the run store it draws.
         run_id: unique per view of the run (a run shown twice has two).
         smoothing: the plot's smoothing (0 to 0.99, TensorBoard's weight).
-        width: columns per series until a view says its width.
+        width: columns per series until a view says its width (then: its plot area's).
         clock: seconds, monotonic (the traffic budget's clock; tests pass their own).
+        later: ``later(seconds, fn)`` calls ``fn`` that much later, on another thread (default:
+            a daemon timer); it sends columns the budget held back when no push comes.
     """
 
     _esm = Bundle("livecurves.js")
@@ -148,6 +159,7 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
         smoothing: float = 0.6,
         width: int = DEFAULT_WIDTH,
         clock: Callable[[], float] = time.monotonic,
+        later: Callable[[float, Callable[[], None]], object] | None = None,
     ) -> None:
         super().__init__(title=run.name, run_id=run_id, smoothing=smoothing, state=run.state)
         self.run = run
@@ -158,7 +170,10 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
         self._pushes = 0
         self._refresh_due = False
         self._budget = _Budget(BYTES_PER_SECOND, BURST, clock)
+        self._later = later or _daemon_timer
+        self._flush_due = False  # a call of _flush is coming
         self._lock = threading.Lock()  # pushes come from the training thread, requests not
+        self._grid: float | None = None  # the view's grid width, once it said it
         self._concluded: str | None = None  # the final chart's subtitle, once the run ended
         self._drawn: tuple[float, bool] | None = None  # the settings the final chart shows
 
@@ -170,26 +185,49 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
         Within the traffic budget, newest columns first (the rest wait for the next push),
         unless ``final``: the run's last state goes at once.
         """
+        if self.comm is None:  # closed: nobody to send to
+            return 0
         with self._lock:
             self._pushes += 1
             if self._pushes >= 2 and self._pushes & (self._pushes - 1) == 0:
                 self._refresh_due = True  # pushes 2, 4, 8...: every column again
-            held_back = any(len(c.dirty_columns()) for c in self._columns.values())
+            held_back = any(len(c.pending()) for c in self._columns.values())
             if self._refresh_due and not held_back:  # once the last one went out whole
                 self._refresh_due = False
                 for columns in self._columns.values():
                     columns.touch()
             self._catch_up()
-            return self._send_columns(None if final else self._budget.available())
+            sent = self._send_columns(None if final else self._budget.available())
+            self._flush_soon()
+            return sent
+
+    def _flush_soon(self) -> None:
+        """If the budget held columns back, send them once it refills, pushes or not (a loop
+        that pauses, in an evaluation or at its end, would leave the view half drawn)."""
+        if self._flush_due or self.comm is None or self._concluded is not None:
+            return
+        if any(len(c.pending()) for c in self._columns.values()):
+            self._flush_due = True
+            self._later(BURST / BYTES_PER_SECOND, self._flush)
+
+    def _flush(self) -> None:
+        with self._lock:
+            self._flush_due = False
+            if self.comm is None or self._concluded is not None:
+                return
+            self._send_columns(self._budget.available())
+            self._flush_soon()
 
     def reset(self) -> None:
-        """Send every series whole, replacing what the views hold (a new view)."""
+        """Send every series whole, replacing what the views hold (a new view), within the
+        traffic budget (what does not fit follows)."""
         with self._lock:
             self._catch_up()
             for key, columns in self._columns.items():
-                columns.touch()
+                columns.touch(changed=True)
                 self._reset.add(key)
-            self._send_columns(None)
+            self._send_columns(self._budget.available())  # the rest follows, as after a push
+            self._flush_soon()
 
     def update(
         self,
@@ -222,25 +260,41 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
                 columns = self._columns[key] = Columns(self.width)
                 self._taken[key] = 0
                 self._reset.add(key)
+                if self._fit_width():  # a new panel: the view's panels got narrower
+                    columns = self._columns[key]
             start, end = self._taken[key], len(series)
             if end <= start:
                 continue
-            steps, values = series.since(start)
-            if not columns.add(steps, values):  # a step before the first: build them anew
-                self._rebuild(key)
-            self._taken[key] = end
+            # slices up to a length read once: the training thread may be appending (a view's
+            # request is handled on another thread when JupyterLab sends comms on a subshell)
+            if not columns.add(series.steps[start:end], series.values[start:end]):
+                self._rebuild(key)  # a step before the first: build them anew
+            else:
+                self._taken[key] = end
 
     def _rebuild(self, key: _Key) -> None:
         series = self.run.series[key]
+        end = len(series)
         columns = self._columns[key] = Columns(self.width)
-        columns.add(series.steps, series.values)
-        self._taken[key] = len(series)
+        columns.add(series.steps[:end], series.values[:end])
+        self._taken[key] = end
         self._reset.add(key)
 
+    def _groups(self) -> dict[str, list[_Key]]:
+        """``run.groups()`` of the series in columns: safe while another thread logs."""
+        groups: dict[str, list[_Key]] = {}
+        for split, metric in list(self._columns):  # in log order, as the run's series
+            groups.setdefault(metric, []).append((split, metric))
+        for keys in groups.values():
+            keys.sort(key=lambda key: store.SPLITS.index(key[0]))
+        return groups
+
     def _send_columns(self, allowed: float | None) -> int:
-        """One message with the dirty columns of every series (at most ``allowed`` bytes)."""
-        keys = [key for keys in self.run.groups().values() for key in keys if key in self._columns]
-        dirty = {key: self._columns[key].dirty_columns() for key in keys}
+        """One message with the pending columns of every series, changed ones first, within
+        ``allowed`` bytes; None: every changed column (the run's last state), no refresh."""
+        groups = self._groups()
+        keys = [key for members in groups.values() for key in members]
+        dirty = {key: self._columns[key].pending(stale=allowed is not None) for key in keys}
         keys = [key for key in keys if len(dirty[key]) or key in self._reset]
         if not keys:
             return 0
@@ -251,17 +305,17 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
                 return 0
             counts = _share(counts, max(rows, 0))
             keys = [key for key in keys if counts[key] or key in self._reset]
-        groups = {key: group for group, members in self.run.groups().items() for key in members}
+        group_of = {key: group for group, members in groups.items() for key in members}
         headers: list[ColumnsHeader] = []
         buffers: list[bytes] = []
         for key in keys:
             columns = self._columns[key]
-            chosen = np.sort(dirty[key][len(dirty[key]) - counts[key] :])  # newest first
+            chosen = np.sort(dirty[key][: counts[key]])
             split, metric = key
             headers.append(
                 {
                     "key": series_key(split, metric),
-                    "group": groups.get(key, metric),
+                    "group": group_of[key],
                     "split": split,
                     "reset": key in self._reset,
                     "width": columns.width,
@@ -297,19 +351,29 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
             self.reset()
 
     def _set_width(self, params: dict[str, Any]) -> bool:
-        """Takes the view's width (``ViewGeometry``); whether the columns were built anew."""
+        """Takes the view's grid width (``ViewGeometry``); whether the columns were built anew."""
         if "width" not in params:
             return False
-        width = params["width"]
-        if isinstance(width, bool) or not isinstance(width, int | float) or not width > 0:
-            raise ValueError(f"Expected width as a number of pixels. Received: {width!r}")
-        width = _clamp_width(width)
+        grid = params["width"]
+        if isinstance(grid, bool) or not isinstance(grid, int | float) or not grid > 0:
+            raise ValueError(f"Expected width as a number of pixels. Received: {grid!r}")
+        with self._lock:
+            self._grid = float(grid)
+            return self._fit_width()
+
+    def _fit_width(self) -> bool:
+        """Columns as wide as a panel's plot area in the view's grid (two panels a row, as
+        many as the run has metric groups); whether they were built anew."""
+        if self._grid is None:
+            return False
+        per_row = panels_per_row(len(self._groups()) or 1)
+        panel = (self._grid - GAP * (per_row - 1)) / per_row
+        width = _clamp_width(panel - PLOT_LEFT - PLOT_RIGHT)
         if width == self.width:
             return False
-        with self._lock:
-            self.width = width
-            for key in list(self._columns):
-                self._rebuild(key)
+        self.width = width
+        for key in list(self._columns):
+            self._rebuild(key)
         return True
 
     @traitlets.validate("bad_values")
@@ -344,8 +408,15 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
     def _show_final(self) -> None:
         if self._output is None or self._concluded is None:
             return
+        again = self._drawn is not None
         self._drawn = (self.smoothing, self.log_scale)
-        self._output.update(self.final_bundle(subtitle=self._concluded), raw=True)
+        bundle = self.final_bundle(subtitle=self._concluded)
+        if again:
+            # JupyterLab's plotly renderer keeps its first figure when its output is updated
+            # (it redraws only into an empty node): show the SVG of the chart for a moment, so
+            # that the plotly figure gets a new renderer
+            self._output.update({k: bundle[k] for k in ("text/html", "text/plain")}, raw=True)
+        self._output.update(bundle, raw=True)
 
     @traitlets.observe("smoothing", "log_scale")
     def _settings_changed(self, _change: dict[str, Any]) -> None:
@@ -484,6 +555,13 @@ def _share(wanted: dict[_Key, int], total: int) -> dict[_Key, int]:
             if not left:
                 break
     return given
+
+
+def _daemon_timer(seconds: float, fn: Callable[[], None]) -> object:
+    timer = threading.Timer(seconds, fn)
+    timer.daemon = True  # never keeps a finished kernel or script alive
+    timer.start()
+    return timer
 
 
 def _clamp_width(width: float) -> int:

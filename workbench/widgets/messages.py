@@ -79,7 +79,7 @@ class ColumnsMessage(TypedDict):
 class ViewGeometry(TypedDict):
     """Params of the view's ``sync`` and ``resize`` requests: what it can draw."""
 
-    width: int  # a panel's plot area, in CSS pixels: the columns worth sending
+    width: int  # the view's grid of panels, in CSS pixels (a panel's plot area: the columns)
 
 
 class Progress(TypedDict):

@@ -266,7 +266,11 @@ def run_chart_figure(
     """The live view at its last state as a plotly figure: the same grid of panels (laid out
     for ``GRID_WIDTH`` px and scaled with the output), axes with the same ticks and labels,
     each series' columns faint and its smoothed line solid (validation dashed), a legend of
-    splits beside each panel's name, and each series' first NaN/Inf marked."""
+    splits beside each panel's name, and each series' first NaN/Inf marked.
+
+    SVG traces, not WebGL: a few thousand points at most, and a faint zigzag drawn by WebGL
+    darkens where its segments overlap (hatching), where an SVG path is faint all over, as the
+    live view's canvas path is."""
     import plotly.graph_objects as go
 
     marks = marks or {}
@@ -317,7 +321,7 @@ def run_chart_figure(
         for series in panel.series:
             axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
             figure.add_trace(
-                go.Scattergl(
+                go.Scatter(
                     x=_compact_steps(series.raw_x),
                     y=_compact_values(series.raw_y),
                     mode="lines",
@@ -329,7 +333,7 @@ def run_chart_figure(
                 )
             )
             figure.add_trace(
-                go.Scattergl(
+                go.Scatter(
                     x=_compact_steps(series.smooth_x),
                     y=_compact_values(series.smooth_y),
                     mode="lines",

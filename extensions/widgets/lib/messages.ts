@@ -73,7 +73,7 @@ export interface IColumnsMessage {
 
 /** Params of the view's `sync` and `resize` requests: what it can draw. */
 export interface IViewGeometry {
-  width: number; // a panel's plot area, in CSS pixels: the columns worth sending
+  width: number; // the view's grid of panels, in CSS pixels (a panel's plot area: the columns)
 }
 
 /** The `progress` trait: one line of text (epoch, step, ETA, latest values). */

@@ -93,7 +93,8 @@ export class ColumnSeries {
 
   /** Where column `c` is drawn: its middle step, within the series' finite steps. */
   position(c: number): number {
-    const middle = this.origin + c * this.size + (this.size - 1) / 2;
+    const middle =
+      this.origin + c * this.size + Math.floor((this.size - 1) / 2); // a whole step
     return Math.min(Math.max(middle, this.first), this.last);
   }
 

@@ -3,10 +3,12 @@
  * per metric group), fed by the kernel's columns messages and redrawn at most
  * once per frame.
  *
- * It tells the kernel its plot width (in `sync` and, when it changes,
- * `resize`) and sends its smoothing and log-scale settings back as traits, so
- * the run's final chart is drawn as the view was. The kernel reads both
- * between cells: while a run's cell executes it sends its default width.
+ * Once laid out, it asks the kernel for everything at its width (`sync`: the
+ * width of its grid of panels, two a row; `resize` when that changes) and it
+ * sends its smoothing and log-scale settings back as traits, so the run's
+ * final chart is drawn as the view was. Where the front end sends comms on a
+ * subshell (JupyterLab 4.6) the kernel reads them while the run's cell
+ * executes; elsewhere after it.
  *
  * It lives as long as the run: when the run ends, the kernel replaces the
  * view's output with the run's final chart (plotly's, kept in the saved
@@ -19,16 +21,16 @@ import { ICurvesTraits, isColumnsMessage } from '../lib/messages';
 import { IAnyModel, Model } from '../lib/model';
 import { RequestClient } from '../lib/request';
 import { ColumnSet } from './columns';
-import { drawPanel, LEFT, RIGHT } from './draw';
+import { drawPanel } from './draw';
 import { renderHeader } from './header';
 
 const PER_ROW = 2; // panels per row (at most): the kernel's final chart has the same grid
+const GAP = 8; // px between panels (style: .workbench-livecurves-panels)
 const RESIZE_DELAY = 300; // ms a width must hold before the kernel is told
 
 export class CurvesView {
   constructor(raw: IAnyModel, el: HTMLElement) {
     const model = (this.model = new Model<ICurvesTraits>(raw));
-    this.el = el;
     this.client = new RequestClient(request => model.send(request));
     this.frames = new FrameScheduler(() => this.draw());
     el.classList.add('workbench-livecurves');
@@ -61,12 +63,8 @@ export class CurvesView {
     model.on('change:smoothing', () => this.settingsChanged());
     model.on('change:log_scale', () => this.settingsChanged());
     this.resize = new ResizeObserver(() => this.resized());
-    this.resize.observe(el);
+    this.resize.observe(this.panels);
     this.renderHeader();
-    this.told = this.plotWidth(); // a guess: the view is laid out once in the page
-    this.client
-      .request('sync', { width: this.told }) // answered by every column
-      .catch(error => this.failed(error));
   }
 
   dispose(): void {
@@ -98,35 +96,39 @@ export class CurvesView {
     }
   }
 
-  /** A panel's plot area in CSS pixels: the columns worth having. */
-  private plotWidth(): number {
-    return Math.max(1, Math.round(this.panelWidth() - LEFT - RIGHT));
+  /** The grid of panels' width in CSS pixels (the kernel sizes its columns to it). */
+  private gridWidth(): number {
+    return Math.round(this.panels.clientWidth);
   }
 
+  /** A panel's width: the grid's, shared by two a row (as the kernel reckons it). */
   private panelWidth(): number {
-    const groups = Math.max(1, this.columns.groups().size);
-    const perRow = Math.min(PER_ROW, groups);
-    const gap = 8;
-    const width = this.panels.clientWidth || this.el.clientWidth || 640;
-    return Math.max(200, (width - gap * (perRow - 1)) / perRow);
+    const perRow = Math.min(PER_ROW, Math.max(1, this.columns.groups().size));
+    const width = this.panels.clientWidth || 640;
+    return Math.max(200, (width - GAP * (perRow - 1)) / perRow);
   }
 
   private resized(): void {
-    if (this.el.clientWidth === this.width) {
+    const width = this.gridWidth();
+    if (width === this.width || width <= 0) {
+      return; // not laid out (yet): nothing to draw, nothing to ask for
+    }
+    this.width = width;
+    this.frames.schedule();
+    if (this.told < 0) {
+      this.told = width; // laid out: everything, at this width
+      this.client.request('sync', { width }).catch(error => this.failed(error));
       return;
     }
-    this.width = this.el.clientWidth;
-    this.frames.schedule();
     if (this.resizeTimer !== null) {
       clearTimeout(this.resizeTimer);
     }
     this.resizeTimer = setTimeout(() => {
       this.resizeTimer = null;
-      const width = this.plotWidth();
-      if (width !== this.told && !this.closed) {
-        this.told = width;
+      if (this.width !== this.told && !this.closed) {
+        this.told = this.width;
         this.client
-          .request('resize', { width })
+          .request('resize', { width: this.told })
           .catch(error => this.failed(error));
       }
     }, RESIZE_DELAY);
@@ -234,7 +236,6 @@ export class CurvesView {
   }
 
   private readonly model: Model<ICurvesTraits>;
-  private readonly el: HTMLElement;
   private readonly client: RequestClient;
   private readonly frames: FrameScheduler;
   private readonly resize: ResizeObserver;

@@ -60,11 +60,11 @@ describe('zigzag', () => {
       19
     );
     assert.deepEqual(pairs(zigzag(s, identity, identity)), [
-      [4.5, 5],
-      [4.5, 9],
-      [4.5, 1],
-      [4.5, 3],
-      [14.5, 4]
+      [4, 5],
+      [4, 9],
+      [4, 1],
+      [4, 3],
+      [14, 4]
     ]);
   });
 
