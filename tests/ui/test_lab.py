@@ -528,8 +528,8 @@ def test_a_200k_step_run_streams_within_budget_and_ends_as_it_looked(
             .filter(a => a.hovertext).map(a => a.hovertext)"""
     )
     assert marks == ["loss=NaN at step 150000"]
-    # the slider's setting reached the kernel (during the run where comms go on a subshell, or
-    # after the cell, which redraws the chart): the chart is smoothed as the view was
+    # the slider's setting reached the kernel (when the cell was done: it reads the view's
+    # messages between cells) and the chart was drawn again, smoothed as the view was
     page.wait_for_function(
         """() => document.querySelector(".js-plotly-plot").layout.annotations[0].text
             .includes("smoothing 0.90")"""

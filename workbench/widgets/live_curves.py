@@ -10,13 +10,14 @@ the columns and draws them all the same way: a faint zigzag through each column,
 line through the columns' means.
 
 The view asks for everything at its width (``sync``, and ``resize`` when its width changes)
-and sends its smoothing and log-scale settings back as traits. These reach the kernel during a
-run only where the front end sends comms on a subshell (JupyterLab 4.6 with ipykernel 7 does:
-they are handled on the subshell's thread, beside the training thread); elsewhere they wait for
-the cell to end. So the kernel also sends what nobody asked for: ``DEFAULT_WIDTH`` columns per
-series until told otherwise, and every column again at pushes 2, 4, 8, 16... (a view whose
-model came to life after the first pushes catches up, at a cost that shrinks as the run goes
-on; a refresh waits for columns held back by the budget, and the run's last push skips it).
+and sends its smoothing and log-scale settings back as traits. While the run's own cell
+executes these wait (ipykernel hands a comm's messages to the shell that last sent on it, the
+one running the cell; JupyterLab 4.6 sending comms on a subshell does not change that); a run
+fed from another thread hears them at once, on the kernel's main thread. So the kernel also
+sends what nobody asked for: ``DEFAULT_WIDTH`` columns per series until told otherwise, and
+every column again at pushes 2, 4, 8, 16... (a view whose model came to life after the first
+pushes catches up, at a cost that shrinks as the run goes on; a refresh waits for columns held
+back by the budget, and the run's last push skips it).
 
 When the run ends, the view's output becomes :meth:`CurvesWidget.final_bundle`: the live view at
 its last state as plotly's chart, as SVG and as text, which the saved notebook keeps. The widget
@@ -265,8 +266,8 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
             start, end = self._taken[key], len(series)
             if end <= start:
                 continue
-            # slices up to a length read once: the training thread may be appending (a view's
-            # request is handled on another thread when JupyterLab sends comms on a subshell)
+            # slices up to a length read once: a view's request may be handled while another
+            # thread logs (a run fed from a background thread)
             if not columns.add(series.steps[start:end], series.values[start:end]):
                 self._rebuild(key)  # a step before the first: build them anew
             else:

@@ -6,9 +6,10 @@
  * Once laid out, it asks the kernel for everything at its width (`sync`: the
  * width of its grid of panels, two a row; `resize` when that changes) and it
  * sends its smoothing and log-scale settings back as traits, so the run's
- * final chart is drawn as the view was. Where the front end sends comms on a
- * subshell (JupyterLab 4.6) the kernel reads them while the run's cell
- * executes; elsewhere after it.
+ * final chart is drawn as the view was. The kernel reads them when the cell
+ * that runs the training is done (or at once, for a run fed from another
+ * thread): meanwhile it sends its default width, and redraws the final chart
+ * when late settings arrive.
  *
  * It lives as long as the run: when the run ends, the kernel replaces the
  * view's output with the run's final chart (plotly's, kept in the saved
