@@ -79,3 +79,12 @@ def test_opening_a_capture_answers_with_its_view_or_why_not(service: Any, tmp_pa
     assert missing["error"]["message"].startswith(f"Expected a capture at {tmp_path / 'gone'}")
     reply = _call(service, "profiles.open", path="x")
     assert reply["error"]["code"] == "bad_params"
+
+
+def test_a_capture_is_named_from_the_widest_logdir_that_holds_it(tmp_path: Path) -> None:
+    from workbench.profiler.listing import find_captures
+
+    folder = write_capture(tmp_path / "slow" / "train", {"t": [("x", 0, 5)]}, session="s")
+    (found,) = find_captures([tmp_path / "slow" / "train", tmp_path])
+    assert found.folder == folder
+    assert found.name == "slow/train/s"

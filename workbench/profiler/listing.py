@@ -87,9 +87,11 @@ def capture_info(folder: str | Path, logdir: Path | None = None) -> CaptureInfo:
 
 
 def find_captures(logdirs: list[Path]) -> list[CaptureInfo]:
-    """Every capture under ``logdirs``, newest first, each folder once."""
+    """Every capture under ``logdirs``, newest first, each folder once, named from the widest
+    logdir that holds it (``slow/train/<time>`` in ``runs``, not ``<time>`` in
+    ``runs/slow/train``: as TensorBoard run on the widest one names it)."""
     found: dict[Path, CaptureInfo] = {}
-    for logdir in logdirs:
+    for logdir in sorted(logdirs, key=lambda p: len(Path(p).resolve().parts)):
         for folder in _capture_folders(Path(logdir)):
             key = folder.resolve()
             if key not in found:

@@ -60,7 +60,7 @@ export function timeTicks(
 /** A tick's label in the unit its step calls for, with the decimals it needs. */
 export function tickLabel(at: number, step: number): string {
   const [unit, scale] =
-    step >= 1e5 ? ['s', 1e6] : step >= 100 ? ['ms', 1e3] : ['µs', 1];
+    step >= 1e6 ? ['s', 1e6] : step >= 100 ? ['ms', 1e3] : ['µs', 1];
   const decimals = Math.max(0, Math.ceil(-Math.log10(step / scale) - 1e-9));
   const value = (at / scale).toFixed(Math.min(decimals, 9));
   return `${Number(value) === 0 ? (0).toFixed(Math.min(decimals, 9)) : value} ${unit}`;

@@ -22,17 +22,21 @@ describe('timeTicks', () => {
     assert.deepEqual(
       ticks.map(t => t.label),
       [
-        '0.0 s',
-        '0.1 s',
-        '0.2 s',
-        '0.3 s',
-        '0.4 s',
-        '0.5 s',
-        '0.6 s',
-        '0.7 s',
-        '0.8 s',
-        '0.9 s'
+        '0 ms',
+        '100 ms',
+        '200 ms',
+        '300 ms',
+        '400 ms',
+        '500 ms',
+        '600 ms',
+        '700 ms',
+        '800 ms',
+        '900 ms'
       ]
+    );
+    assert.deepEqual(
+      timeTicks(0, 1e7, 500).map(t => t.label),
+      ['0 s', '2 s', '4 s', '6 s', '8 s']
     );
     const fine = timeTicks(1234.5, 1236.5, 200);
     assert.ok(fine.length >= 1);
