@@ -36,7 +36,7 @@ describe('timeTicks', () => {
     );
     assert.deepEqual(
       timeTicks(0, 1e7, 500).map(t => t.label),
-      ['0 s', '2 s', '4 s', '6 s', '8 s']
+      ['0 s', '5 s']
     );
     const fine = timeTicks(1234.5, 1236.5, 200);
     assert.ok(fine.length >= 1);
