@@ -240,8 +240,11 @@ def test_live_curves_render_and_grow(lab: Any, page: Any, tmp_path: Path) -> Non
     page.locator(".jp-RenderedPlotly.js-plotly-plot").wait_for()
     expect(page.locator(".workbench-livecurves")).to_have_count(0)
     expect(page.locator(".jp-Notebook .jp-Cell .jp-OutputArea-output")).to_have_count(1)
+    # each series' columns (faint) and its smoothed line: a short run has a point per column
     assert page.evaluate(_TRACES) == [
+        {"name": "train (columns)", "points": LIVE_POINTS - 6},
         {"name": "train", "points": LIVE_POINTS - 6},
+        {"name": "validation (columns)", "points": 6},
         {"name": "validation", "points": 6},
     ]
     page.locator(".jp-Notebook .jp-Cell").first.screenshot(path=str(tmp_path / "final-chart.png"))
@@ -301,7 +304,11 @@ def test_a_saved_run_reopens_as_its_chart_without_a_kernel(
     reopened.hover()
     expect(reopened.locator(".plot-container")).to_be_visible()
     expect(page.locator(".jp-Toolbar-kernelName")).to_have_text("No Kernel")
-    assert page.evaluate(_TRACES) == [{"name": "train", "points": 200}]
+    # the finite points (149 of 200: NaN from step 150 on), faint and smoothed
+    assert page.evaluate(_TRACES) == [
+        {"name": "train (columns)", "points": 149},
+        {"name": "train", "points": 149},
+    ]
     # the first NaN is marked at its step, its value in the hover text
     marks = page.evaluate(
         """() => document.querySelector(".js-plotly-plot").layout.annotations
