@@ -161,9 +161,9 @@ def test_single_events_keep_their_index_and_blocks_span_their_events() -> None:
 
 
 def test_coarse_levels_give_the_same_events_per_row() -> None:
-    trace = _random_trace(3, n=30_000)
+    trace = _random_trace(3, n=200_000)
     index = LodIndex(trace)
-    assert index.levels, "a 30k-event trace has merged levels"
+    assert index.levels, "a 200k-event trace has merged levels"
     frame = index.frame(0.0, index.span, 500)  # read from a level
     exact = index.frame(0.0, index.span, 500, match=np.zeros(len(trace.names), bool))
     assert frame.level >= 0

@@ -11,9 +11,11 @@ holds.
 
 Merging a million visible events still costs tens of milliseconds, so the index also keeps
 coarser levels: the whole trace merged once at bins of ``span / 4096``, ``/ 16384``, ... (each 4x
-finer, until a level would save little). A frame reads the coarsest level whose bins are at most
-half a pixel of the requested window, or the events themselves when zoomed in further; a search
-highlight reads the events (a merged block must know whether any of its events match).
+finer), those that hold at most a quarter of the events (a finer one saves too little). The
+finest is merged from the events, each coarser one from the level below it. A frame reads the
+coarsest level whose bins are at most half a pixel of the requested window, or the events
+themselves when zoomed in further; a search highlight reads the events (a merged block must know
+whether any of its events match).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ __all__ = ["Frame", "LodIndex"]
 
 BASE_BINS = 4096  # bins over the whole capture at the coarsest level
 LEVEL_FACTOR = 4  # each level's bins are this much finer than the previous one's
+MAX_LEVELS = 4  # bins of span / 4096 to span / 262144
+LEVEL_SHARE = 0.25  # a level is kept when it holds at most this share of the events
 MAX_ITEMS = 200_000  # a frame with more items is merged at twice the pixel width
 OVERVIEW_BINS = 512  # columns of the minimap
 
@@ -87,14 +91,14 @@ class LodIndex:
             np.arange(n, dtype=np.int64),
             self.rows,
         )
-        self.levels: list[tuple[float, _Items]] = []
-        bin_us = self.span / BASE_BINS
-        while n:
-            level = _merge(self._base, 0.0, bin_us, self._all(self._base))[0]
-            if len(level) > n / 2:
-                break
-            self.levels.append((bin_us, level))
-            bin_us /= LEVEL_FACTOR
+        self.levels: list[tuple[float, _Items]] = []  # coarsest first
+        source = self._base
+        for k in reversed(range(MAX_LEVELS if n else 0)):  # the finest first
+            bin_us = self.span / BASE_BINS / LEVEL_FACTOR**k
+            level = _merge(source, 0.0, bin_us, self._all(source))[0]
+            if len(level) <= n * LEVEL_SHARE:
+                self.levels.insert(0, (bin_us, level))
+                source = level  # the next, coarser level merges this one
 
     def frame(
         self, t0: float, t1: float, width: int, match: npt.NDArray[np.bool_] | None = None

@@ -10,15 +10,16 @@ Inside, each call is wrapped in a step marker (``tf.profiler.experimental.Trace(
 step_num=step, _r=1)``), which is what lets xprof measure steps.
 
 When the window ends (step b, ``max_steps``, ``max_seconds``, the loop ending first, or an
-interrupt) the profiler stops on the loop's thread (~0.1 s) and a worker thread converts the
-capture with xprof and builds its timeline index while training goes on; the watcher hears of
-each stage.
+interrupt) the profiler stops on the loop's thread (~0.1 s) and a worker thread, at a lower CPU
+priority, converts the capture with xprof and builds its timeline index while training goes on;
+the watcher hears of each stage.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -80,6 +81,13 @@ def window(steps: Any) -> StepWindow:
     )
 
 
+def _yield_to_training() -> None:
+    """Lowers the calling thread's CPU priority (Linux: a thread has its own nice value), so a
+    conversion competes less with the training it runs beside; elsewhere, nothing."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+
+
 class CaptureWatcher(Protocol):
     """Who hears of a step capture (a view). Called on the loop's thread, except ``ready`` and
     ``failed``, which a conversion worker calls."""
@@ -132,6 +140,7 @@ class StepCapture:
         self._marker_class: Any = None
         self._started = 0.0
         self._worker: threading.Thread | None = None
+        self.done_at: float | None = None  # time.monotonic() when the conversion ended
 
     @property
     def captured(self) -> str:
@@ -243,12 +252,14 @@ class StepCapture:
 
     def _convert(self) -> None:
         assert self.folder is not None
+        _yield_to_training()
         try:
             data = CaptureData.open(self.folder).load()
         except Exception as error:  # noqa: BLE001 - ProfilerError, or xprof failing unforeseen
             self._fail(error, on_loop=False)
             return
         self.data = data
+        self.done_at = time.monotonic()
         self.state = "ready"
         known.set_pending(self.label, None)
         if self.watcher is not None:

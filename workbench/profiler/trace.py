@@ -17,6 +17,7 @@ Times are microseconds from the first event (``origin_us`` is what was subtracte
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -131,31 +132,33 @@ class Trace:
                 elif event.get("name") == "thread_name":
                     key = (_int(event.get("pid")), _int(event.get("tid")))
                     threads[key] = str(args.get("name", ""))
-        start = np.array([_float(e.get("ts")) for e in complete], dtype=np.float64)
-        dur = np.array([_float(e.get("dur", 0.0)) for e in complete], dtype=np.float64)
+        start = _numbers(complete, "ts", float("nan"))
+        dur = _numbers(complete, "dur", 0.0)
         keep = np.isfinite(start) & np.isfinite(dur)
         if not keep.all():
             complete = [e for e, k in zip(complete, keep.tolist(), strict=True) if k]
             start, dur = start[keep], dur[keep]
-        lane_ids: dict[tuple[int, int], int] = {}
-        lane = np.array(
-            [
-                lane_ids.setdefault((_int(e.get("pid")), _int(e.get("tid"))), len(lane_ids))
-                for e in complete
-            ],
+        # interned as they come (the raw pid/tid values; a dict look-up an event)
+        lane_ids: dict[tuple[Any, Any], int] = {}
+        lane = np.fromiter(
+            (lane_ids.setdefault((e.get("pid"), e.get("tid")), len(lane_ids)) for e in complete),
             dtype=np.int32,
+            count=len(complete),
         )
-        name_ids: dict[str, int] = {}
-        name = np.array(
-            [name_ids.setdefault(str(e.get("name", "")), len(name_ids)) for e in complete],
+        name_ids: dict[Any, int] = {}
+        name = np.fromiter(
+            (name_ids.setdefault(e.get("name", ""), len(name_ids)) for e in complete),
             dtype=np.int32,
+            count=len(complete),
         )
-        lanes = [
-            Lane(pid, tid, processes.get(pid, f"pid {pid}"), threads.get((pid, tid), f"tid {tid}"))
-            for (pid, tid) in lane_ids
-        ]
+        lanes = []
+        for raw_pid, raw_tid in lane_ids:
+            pid, tid = _int(raw_pid), _int(raw_tid)
+            process = processes.get(pid, f"pid {pid}")
+            lanes.append(Lane(pid, tid, process, threads.get((pid, tid), f"tid {tid}")))
         args = [e.get("args") or None for e in complete]
-        return cls.from_columns(start, dur, lane, name, list(name_ids), lanes, args=args)
+        names = [str(n) for n in name_ids]
+        return cls.from_columns(start, dur, lane, name, names, lanes, args=args)
 
     @classmethod
     def from_columns(
@@ -191,7 +194,7 @@ class Trace:
         start = start - origin
         lanes = [Lane(x.pid, x.tid, x.process, x.thread) for x in lanes]
 
-        order = np.lexsort((-dur, start, lane))  # by lane, then start, the longer first
+        order = _lane_start_order(start, dur, lane)  # by lane, then start, the longer first
         start, dur, lane, name = start[order], dur[order], lane[order], name[order]
         depth = _depths(start, dur, lane, len(lanes))
         counts = np.bincount(lane, minlength=len(lanes))
@@ -217,7 +220,8 @@ class Trace:
         lane = remap[lane] if n else lane
         lanes = [lanes[i] for i in shown]
 
-        final = np.lexsort((start, row))
+        # sorted by (lane, start) already: a stable sort by row leaves each row by start
+        final = np.argsort(row, kind="stable")
         kept_args: list[dict[str, Any] | None] = []
         dropped = 0
         if args is not None:
@@ -247,6 +251,32 @@ class Trace:
         elif found := _steps_from_groups(trace):
             trace.steps, trace.steps_from = found, "groups"
         return trace
+
+
+def _lane_start_order(
+    start: npt.NDArray[np.float64], dur: npt.NDArray[np.float64], lane: npt.NDArray[np.int32]
+) -> npt.NDArray[np.int64]:
+    """Indices sorting events by lane, then start, the longer first on a tie.
+
+    One stable sort of a lane-offset start (traces come nearly sorted, which the sort exploits:
+    a three-key lexsort of 2M events took 1.5 s, this 0.01 s), then ties put longest first.
+    """
+    if not len(start):
+        return np.zeros(0, dtype=np.int64)
+    offset = float(start.max()) * 2 + 1.0  # lanes apart by more than the span
+    key = lane.astype(np.float64) * offset + start
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(tied):  # few: events starting at the same time on one thread (a call and its body)
+        firsts = tied[np.concatenate(([True], np.diff(tied) > 1))]
+        for first in firsts.tolist():
+            last = first + 1
+            while last + 1 < len(ordered) and ordered[last + 1] == ordered[first]:
+                last += 1
+            group = order[first : last + 1]
+            order[first : last + 1] = group[np.argsort(-dur[group], kind="stable")]
+    return order
 
 
 def _depths(
@@ -287,11 +317,10 @@ def _steps_from_markers(trace: Trace) -> list[Step]:
         begin = float(trace.start[index])
         found.append((begin, begin + float(trace.dur[index]), number))
     found.sort()
-    gaps = {b[2] - a[2] for a, b in zip(found, found[1:], strict=False)}
+    gaps = {b[2] - a[2] for a, b in itertools.pairwise(found)}
     width = gaps.pop() if len(gaps) == 1 and min(gaps | {1}) > 1 else 1
     return [
-        Step(begin, end, f"{n}-{n + width - 1}" if width > 1 else str(n))
-        for begin, end, n in found
+        Step(begin, end, f"{n}-{n + width - 1}" if width > 1 else str(n)) for begin, end, n in found
     ]
 
 
@@ -327,6 +356,16 @@ def _steps_from_groups(trace: Trace) -> list[Step]:
         else:
             spans.setdefault((first[key], last[key]), None)
     return [Step(begin, end, str(k)) for k, (begin, end) in enumerate(sorted(spans))]
+
+
+def _numbers(events: list[Mapping[str, Any]], key: str, missing: float) -> npt.NDArray[np.float64]:
+    """One numeric field of every event; NaN where it is not a number."""
+    try:
+        return np.fromiter(
+            (e.get(key, missing) for e in events), dtype=np.float64, count=len(events)
+        )
+    except (TypeError, ValueError):  # a string or None somewhere: the slow way, field by field
+        return np.array([_float(e.get(key, missing)) for e in events], dtype=np.float64)
 
 
 def _float(value: Any) -> float:

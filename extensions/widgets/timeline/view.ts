@@ -259,6 +259,7 @@ export class TimelineView {
     data.state = 'ready';
     data.items = String(drawn);
     data.drawMs = took.toFixed(1);
+    data.drawnAt = performance.now().toFixed(1); // when, on the page's clock: for benchmarks
     data.window = `${viewport.t0},${viewport.t1}`;
     if (this.frame) {
       data.seq = String(this.frame.seq);
