@@ -38,22 +38,19 @@ import traitlets
 
 from workbench._protocol import wire_float
 from workbench.curves import store
-from workbench.widgets.axes import linear_axis, log_axis
+from workbench.widgets import run_chart
 from workbench.widgets.base import Bundle, StreamedView, float64_buffer, handles
-from workbench.widgets.columns import ROW_BYTES, Columns, smooth, zigzag
+from workbench.widgets.budget import Budget, daemon_timer, share
+from workbench.widgets.columns import ROW_BYTES, Columns
 from workbench.widgets.messages import BadValue, ColumnsHeader, ColumnsMessage, Progress
-from workbench.widgets.runs_plot import plotly_bundle, run_chart_figure
+from workbench.widgets.runs_plot import plotly_bundle
 from workbench.widgets.snapshot import (
     GAP,
     PLOT_LEFT,
     PLOT_RIGHT,
     Chart,
-    Mark,
-    PanelDrawing,
-    SeriesDrawing,
     chart_html,
     panels_per_row,
-    series_color,
 )
 
 __all__ = [
@@ -100,32 +97,10 @@ def bad_value(value: store.BadValue) -> BadValue:
     """A run's NaN/Inf report as an item of the ``bad_values`` trait."""
     return {
         "key": series_key(value.split, value.metric),
-        "label": _label(value.split, value.metric),
+        "label": run_chart.label(value.split, value.metric),
         "step": int(value.step),
         "value": wire_float(float(value.value)),
     }
-
-
-def _label(split: str, metric: str) -> str:
-    return metric if split == "train" else f"val_{metric}"
-
-
-class _Budget:
-    """A token bucket: ``rate`` bytes a second, at most ``burst`` at once."""
-
-    def __init__(self, rate: float, burst: float, clock: Callable[[], float]) -> None:
-        self.rate, self.burst, self.clock = rate, burst, clock
-        self.tokens = burst
-        self.time = clock()
-
-    def available(self) -> float:
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.time) * self.rate)
-        self.time = now
-        return self.tokens
-
-    def spend(self, amount: float) -> None:
-        self.tokens -= amount
 
 
 class CurvesWidget(StreamedView[ColumnsMessage]):
@@ -170,8 +145,8 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
         self._reset: set[_Key] = set()  # series whose next message replaces the view's copy
         self._pushes = 0
         self._refresh_due = False
-        self._budget = _Budget(BYTES_PER_SECOND, BURST, clock)
-        self._later = later or _daemon_timer
+        self._budget = Budget(BYTES_PER_SECOND, BURST, clock)
+        self._later = later or daemon_timer
         self._flush_due = False  # a call of _flush is coming
         self._lock = threading.Lock()  # pushes come from the training thread, requests not
         self._grid: float | None = None  # the view's grid width, once it said it
@@ -183,8 +158,8 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
     def push(self, *, final: bool = False) -> int:
         """Send the columns that changed since the last push; returns how many were sent.
 
-        Within the traffic budget, newest columns first (the rest wait for the next push),
-        unless ``final``: the run's last state goes at once.
+        Within the traffic budget, newest columns first (the rest go when it refills);
+        ``final``: every changed column at once (the run's last state), no refresh.
         """
         if self.comm is None:  # closed: nobody to send to
             return 0
@@ -304,7 +279,7 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
             rows = int((allowed - MESSAGE_BYTES - HEADER_BYTES * len(keys)) // ROW_BYTES)
             if rows < 1 and not any(key in self._reset for key in keys):
                 return 0
-            counts = _share(counts, max(rows, 0))
+            counts = share(counts, max(rows, 0))
             keys = [key for key in keys if counts[key] or key in self._reset]
         group_of = {key: group for group, members in groups.items() for key in members}
         headers: list[ColumnsHeader] = []
@@ -441,7 +416,7 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
         """
         chart = self.chart()
         title = self._title(subtitle)
-        figure = run_chart_figure(chart, title=title, marks=self._marks())
+        figure = run_chart.run_chart_figure(chart, title=title, marks=run_chart.marks(self.run))
         return {
             **plotly_bundle(figure),
             "text/html": self.snapshot_html(subtitle=subtitle),
@@ -450,82 +425,15 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
 
     def snapshot_html(self, *, subtitle: str = "") -> str:
         """The run's chart as light inline SVG, in the live view's grid."""
-        marks = self._marks()
+        marks = run_chart.marks(self.run)
         return chart_html(self.chart(), title=self._title(subtitle), marks=marks)
 
     def chart(self) -> Chart:
         """The live view at its current state: panels, their axes and lines."""
         with self._lock:
             self._catch_up()
-        log = self.log_scale
-        keep: Callable[[np.ndarray], np.ndarray] = (
-            (lambda v: np.isfinite(v) & (v > 0)) if log else np.isfinite
-        )
-        bad_steps: dict[str, list[float]] = {}
-        for group, _split, _metric, step, _value in self._first_bad():
-            bad_steps.setdefault(group, []).append(step)
-        panels = []
-        for group, keys in self.run.groups().items():
-            drawings: list[SeriesDrawing] = []
-            starts: list[int] = []
-            ends: list[int] = []
-            for index, (split, metric) in enumerate(keys):
-                columns = self._columns.get((split, metric))
-                raw_x, raw_y = zigzag(columns, keep) if columns else (np.zeros(0), np.zeros(0))
-                smooth_x, smooth_y = (
-                    smooth(columns, self.smoothing) if columns else (np.zeros(0), np.zeros(0))
-                )
-                shown = keep(smooth_y)
-                drawings.append(
-                    SeriesDrawing(
-                        split,
-                        _label(split, metric),
-                        series_color(split, index),
-                        raw_x,
-                        raw_y,
-                        smooth_x[shown],
-                        smooth_y[shown],
-                    )
-                )
-                if columns is not None and columns.first_step is not None and len(raw_y):
-                    starts.append(columns.first_step)
-                    ends.append(
-                        columns.first_step if columns.last_step is None else columns.last_step
-                    )
-            values = np.concatenate([d.raw_y for d in drawings])
-            if not len(values):
-                panels.append(PanelDrawing(group, drawings, None, None))
-                continue
-            marked = bad_steps.get(group, [])  # a NaN after the last finite step is in view
-            x = linear_axis(
-                min([*starts, *marked]), max([*ends, *marked]), count=5, integer=True, extend=True
-            )
-            low, high = float(values.min()), float(values.max())
-            y = log_axis(low, high) if log else linear_axis(low, high, count=4)
-            panels.append(PanelDrawing(group, drawings, x, y))
-        note = f"smoothing {self.smoothing:.2f}" + (" · log scale" if log else "")
-        return Chart(panels, note=note)
-
-    def _marks(self) -> dict[str, list[Mark]]:
-        marks: dict[str, list[Mark]] = {}
-        for group, split, metric, step, value in self._first_bad():
-            marks.setdefault(group, []).append(
-                Mark(step, f"{_label(split, metric)}={value} at step {step:g}")
-            )
-        return marks
-
-    def _first_bad(self) -> list[tuple[str, str, str, float, str]]:
-        """Each series' first NaN/Inf: (group, split, metric, step, value in its wire form)."""
-        found = []
-        for group, keys in self.run.groups().items():
-            for split, metric in keys:
-                series = self.run.series[(split, metric)]
-                bad = ~np.isfinite(series.values)
-                if bad.any():
-                    first = int(np.argmax(bad))
-                    value = str(wire_float(float(series.values[first])))
-                    found.append((group, split, metric, float(series.steps[first]), value))
-        return found
+            columns = dict(self._columns)
+        return run_chart.chart(self.run, columns, smoothing=self.smoothing, log=self.log_scale)
 
     def _title(self, subtitle: str) -> str:
         return f"{self.run.name} · {self.run.state}" + (f" · {subtitle}" if subtitle else "")
@@ -534,35 +442,10 @@ class CurvesWidget(StreamedView[ColumnsMessage]):
         """The final output as text: title, panels, and each series' first NaN/Inf."""
         groups = ", ".join(self.run.groups()) or "no metrics"
         bad = [
-            f"\n! {_label(split, metric)}={value} at step {step:g}"
-            for _, split, metric, step, value in self._first_bad()
+            f"\n! {run_chart.label(split, metric)}={value} at step {step:g}"
+            for _, split, metric, step, value in run_chart.first_bad(self.run)
         ]
         return f"<curves of {self._title(subtitle)}: {groups}>" + "".join(bad)
-
-
-def _share(wanted: dict[_Key, int], total: int) -> dict[_Key, int]:
-    """``total`` rows shared fairly among series wanting ``wanted`` each (none gets more)."""
-    given = dict.fromkeys(wanted, 0)
-    left = total
-    hungry = [key for key, n in wanted.items() if n]
-    while left > 0 and hungry:
-        each = max(1, left // len(hungry))
-        for key in list(hungry):
-            take = min(each, wanted[key] - given[key], left)
-            given[key] += take
-            left -= take
-            if given[key] == wanted[key]:
-                hungry.remove(key)
-            if not left:
-                break
-    return given
-
-
-def _daemon_timer(seconds: float, fn: Callable[[], None]) -> object:
-    timer = threading.Timer(seconds, fn)
-    timer.daemon = True  # never keeps a finished kernel or script alive
-    timer.start()
-    return timer
 
 
 def _clamp_width(width: float) -> int:

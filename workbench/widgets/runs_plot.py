@@ -22,21 +22,10 @@ import numpy as np
 
 from workbench._protocol import wire_float
 from workbench.curves.downsample import lttb
-from workbench.widgets.axes import Axis
 from workbench.widgets.snapshot import (
     COLORS,
-    GAP,
-    GRID_WIDTH,
     PALETTE,
-    PANEL_HEIGHT,
-    PLOT_BOTTOM,
-    PLOT_LEFT,
-    PLOT_RIGHT,
-    PLOT_TOP,
-    RAW_OPACITY,
-    Chart,
     Line,
-    Mark,
     panels_html,
 )
 
@@ -125,8 +114,8 @@ def _figure(panels: dict[str, list[Trace]], title: str) -> Any:
                 go.Scattergl(
                     # steps as int32 and values as float32 when that loses nothing a chart shows:
                     # half the bytes in the saved notebook
-                    x=_compact_steps(steps),
-                    y=_compact_values(values),
+                    x=compact_steps(steps),
+                    y=compact_values(values),
                     name=name,
                     legendgroup=name,
                     showlegend=(trace.run, trace.split) not in shown,
@@ -207,7 +196,7 @@ def _add_mark(figure: Any, step: float, text: str, *, row: int, col: int) -> Non
     )
 
 
-def _compact_values(values: np.ndarray) -> np.ndarray:
+def compact_values(values: np.ndarray) -> np.ndarray:
     """Values with NaN for every non-finite one (a gap in the line), as float32 when each
     finite value fits."""
     finite = np.isfinite(values)
@@ -217,7 +206,7 @@ def _compact_values(values: np.ndarray) -> np.ndarray:
     return gapped
 
 
-def _compact_steps(steps: np.ndarray) -> np.ndarray:
+def compact_steps(steps: np.ndarray) -> np.ndarray:
     """Steps as int32 when they are whole and fit, else as they are."""
     if len(steps) and np.all(np.isfinite(steps)) and np.all(np.abs(steps) < 2**31):
         whole = steps.astype(np.int32)
@@ -255,169 +244,3 @@ def plotly_bundle(figure: Any) -> dict[str, Any]:
 
     bundle: dict[str, Any] = pio.renderers["plotly_mimetype"].to_mimebundle(figure.to_dict())
     return bundle
-
-
-# --- a run's chart, as its live view showed it -------------------------------------------------
-
-
-def run_chart_figure(
-    chart: Chart, *, title: str, marks: dict[str, list[Mark]] | None = None
-) -> Any:
-    """The live view at its last state as a plotly figure: the same grid of panels (laid out
-    for ``GRID_WIDTH`` px and scaled with the output), axes with the same ticks and labels,
-    each series' columns faint and its smoothed line solid (validation dashed), a legend of
-    splits beside each panel's name, and each series' first NaN/Inf marked.
-
-    SVG traces, not WebGL: a few thousand points at most, and a faint zigzag drawn by WebGL
-    darkens where its segments overlap (hatching), where an SVG path is faint all over, as the
-    live view's canvas path is."""
-    import plotly.graph_objects as go
-
-    marks = marks or {}
-    per_row = chart.per_row
-    rows = max(1, math.ceil(len(chart.panels) / per_row))
-    width = (GRID_WIDTH - GAP * (per_row - 1)) / per_row
-    height = HEADER + rows * PANEL_HEIGHT + (rows - 1) * GAP
-    figure = go.Figure()
-    layout: dict[str, Any] = {}
-    annotations: list[dict[str, Any]] = [
-        {
-            "text": _title_text(title)
-            + (f"  <span style='color:#888'>· {chart.note}</span>" if chart.note else ""),
-            "xref": "paper",
-            "yref": "paper",
-            "x": 0,
-            "y": 1,
-            "xanchor": "left",
-            "yanchor": "top",
-            "showarrow": False,
-            "font": {"size": 12, "color": "#222"},
-        }
-    ]
-    shapes: list[dict[str, Any]] = []
-    for index, panel in enumerate(chart.panels):
-        row, col = divmod(index, per_row)
-        suffix = "" if index == 0 else str(index + 1)
-        left = col * (width + GAP)
-        top = HEADER + row * (PANEL_HEIGHT + GAP)
-        x_domain = [(left + PLOT_LEFT) / GRID_WIDTH, (left + width - PLOT_RIGHT) / GRID_WIDTH]
-        y_domain = [1 - (top + PANEL_HEIGHT - PLOT_BOTTOM) / height, 1 - (top + PLOT_TOP) / height]
-        layout[f"xaxis{suffix}"] = _axis(panel.x, x_domain, f"y{suffix}")
-        layout[f"yaxis{suffix}"] = _axis(panel.y, y_domain, f"x{suffix}")
-        legend = "  ".join(f"<span style='color:{s.color}'>{s.split}</span>" for s in panel.series)
-        annotations.append(
-            {
-                "text": f"{panel.group}   {legend}",
-                "xref": "paper",
-                "yref": "paper",
-                "x": x_domain[0],
-                "y": y_domain[1],
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 11, "color": "#555"},
-            }
-        )
-        for series in panel.series:
-            axes = {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
-            figure.add_trace(
-                go.Scatter(
-                    x=_compact_steps(series.raw_x),
-                    y=_compact_values(series.raw_y),
-                    mode="lines",
-                    opacity=RAW_OPACITY,
-                    line={"color": series.color, "width": 1},
-                    hoverinfo="skip",
-                    name=f"{series.split} (columns)",
-                    **axes,
-                )
-            )
-            figure.add_trace(
-                go.Scatter(
-                    x=_compact_steps(series.smooth_x),
-                    y=_compact_values(series.smooth_y),
-                    mode="lines",
-                    line={
-                        "color": series.color,
-                        "width": 1.5,
-                        "dash": "dash" if series.dashed else "solid",
-                    },
-                    name=series.split,
-                    hovertemplate=f"{series.label} %{{y:.4g}} at step %{{x}}<extra></extra>",
-                    **axes,
-                )
-            )
-        if panel.x is not None:
-            for mark in marks.get(panel.group, []):
-                step = min(max(mark.step, panel.x.lo), panel.x.hi)
-                shapes.append(
-                    {
-                        "type": "line",
-                        "xref": f"x{suffix}",
-                        "yref": f"y{suffix} domain",
-                        "x0": step,
-                        "x1": step,
-                        "y0": 0,
-                        "y1": 1,
-                        "line": {"color": BAD_COLOR, "width": 1, "dash": "dot"},
-                    }
-                )
-                annotations.append(
-                    {
-                        "text": "▼",
-                        "xref": f"x{suffix}",
-                        "yref": f"y{suffix} domain",
-                        "x": step,
-                        "y": 1,
-                        "yanchor": "top",
-                        "showarrow": False,
-                        "font": {"color": BAD_COLOR, "size": 12},
-                        "hovertext": mark.label,
-                    }
-                )
-    figure.update_layout(
-        **layout,
-        height=height,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        showlegend=False,
-        hovermode="closest",
-        font={"family": "sans-serif", "size": 11, "color": "#666"},
-        annotations=annotations,
-        shapes=shapes,
-    )
-    return figure
-
-
-def _title_text(title: str) -> str:
-    name, _, rest = title.partition(" · ")
-    return f"<b>{name}</b>" + (f" · {rest}" if rest else "")
-
-
-def _axis(axis: Axis | None, domain: list[float], anchor: str) -> dict[str, Any]:
-    """A panel's axis with the live view's ticks, its range and frame."""
-    common: dict[str, Any] = {
-        "domain": domain,
-        "anchor": anchor,
-        "showline": True,
-        "mirror": True,
-        "linecolor": "#ccc",
-        "linewidth": 1,
-        "showgrid": True,
-        "gridcolor": "#eee",
-        "zeroline": False,
-        "ticks": "",
-        "tickfont": {"size": 11, "color": "#666"},
-    }
-    if axis is None:
-        return {**common, "visible": False}
-    log = axis.log
-    return {
-        **common,
-        "type": "log" if log else "linear",
-        "range": [math.log10(axis.lo), math.log10(axis.hi)] if log else [axis.lo, axis.hi],
-        "tickmode": "array",
-        "tickvals": axis.ticks,
-        "ticktext": axis.labels,
-    }
