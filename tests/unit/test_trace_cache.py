@@ -169,8 +169,8 @@ def test_the_caches_keep_at_most_cache_size_entries_newest_kept() -> None:
         cell_function(analyze(f"y = x + {i}\n"), namespace, "function")
         for i in range(CACHE_SIZE + 5)
     ]
-    assert len(traces._cells) <= CACHE_SIZE
-    assert len(traces._interfaces) <= CACHE_SIZE
+    assert len(traces._cells) == CACHE_SIZE  # full, not one short
+    assert len(traces._interfaces) == CACHE_SIZE
     newest = analyze(f"y = x + {CACHE_SIZE + 4}\n")
     assert cell_function(newest, namespace, "function") is cells[-1]
     oldest = analyze("y = x + 0\n")
