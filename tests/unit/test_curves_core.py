@@ -18,9 +18,8 @@ def test_series_grows_and_hands_out_new_points() -> None:
     for step in range(1000):
         series.append(step, float(step), step * 0.5)
     assert len(series) == 1000
-    steps, values = series.since(998)
-    assert steps.tolist() == [998, 999]
-    assert values.tolist() == [499.0, 499.5]
+    assert series.steps[-2:].tolist() == [998, 999]
+    assert series.values[-2:].tolist() == [499.0, 499.5]
     series.extend(np.array([1000, 1001]), np.zeros(2), np.ones(2))
     assert series.last() == (1001, 1.0)
     with pytest.raises(ValueError, match="one length"):

@@ -44,10 +44,8 @@ def test_extend_grows_past_a_doubling_when_it_must() -> None:
     series.extend(np.arange(1, 5000), np.zeros(4999), np.arange(1, 5000) / 2)
     assert len(series) == 5000
     assert series.values[-1] == pytest.approx(4999 / 2)
-    steps, values = series.since(4998)
-    assert steps.tolist() == [4998, 4999]
-    assert values.tolist() == [2499.0, 2499.5]
-    steps[0] = -1  # a copy: the history is not changed through it
+    assert series.steps[-2:].tolist() == [4998, 4999]
+    assert series.values[-2:].tolist() == [2499.0, 2499.5]
     assert series.steps[4998] == 4998
 
 

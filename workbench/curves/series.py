@@ -64,10 +64,6 @@ class Series:
     def values(self) -> np.ndarray:
         return self._values[: self._n]
 
-    def since(self, start: int) -> tuple[np.ndarray, np.ndarray]:
-        """(steps, values) appended since the first ``start`` points."""
-        return self._steps[start : self._n].copy(), self._values[start : self._n].copy()
-
     def last(self) -> tuple[int, float] | None:
         if not self._n:
             return None
