@@ -15,7 +15,7 @@ from IPython.core.displaypub import CapturingDisplayPublisher
 from tests.profiler.xspace import write_capture
 from workbench.profiler.breakdown import CATEGORIES, Breakdown, StepTime
 from workbench.profiler.capture import CaptureData
-from workbench.profiler.compare import Comparison
+from workbench.profiler.compare import Comparison, OpChange
 from workbench.profiler.errors import ProfilerError
 from workbench.profiler.steps import StepCapture, window
 from workbench.widgets.profile import Profile, ProfileComparison, profiles
@@ -139,10 +139,33 @@ def test_a_comparison_says_what_changed_with_and_without_plotly() -> None:
         "input wait 99% -> 3%",
         "host compute 1% -> 97%",
     ]
+    comparison.ops = [
+        OpChange("Iterator::Root::MapAndBatch", "Dataset", 170_000.0, 0.0),
+        OpChange("dense/MatMul", "MatMul", 100.0, 40.0),
+    ]
     bundle = ProfileComparison(comparison)._repr_mimebundle_()
-    assert bundle[PLOTLY]["layout"]["title"]["text"].startswith("step time 176 ms -&gt; 2.1 ms")
+    layout = bundle[PLOTLY]["layout"]
+    assert layout["title"]["text"].startswith("step time 176 ms -&gt; 2.1 ms")
+    assert "before: slow · after: fast" in layout["title"]["text"]
+    assert list(bundle[PLOTLY]["data"][0]["y"]) == ["before", "after"]
     assert "before: slow" in bundle["text/html"]
+    assert "<table class='workbench-profile-compare-ops'" in bundle["text/html"]  # one output
     assert bundle["text/plain"].startswith("<profile comparison: slow -> fast: step time")
+
+
+def test_a_comparison_in_a_notebook_is_its_chart_then_its_ops(
+    shell: Any, published: list[dict[str, Any]]
+) -> None:
+    shares = dict.fromkeys(CATEGORIES, 0.0) | {"host compute": 1.0}
+    comparison = Comparison("a", "b", 10.0, 5.0, shares, shares, "", "")
+    comparison.ops = [OpChange("dense/MatMul", "MatMul", 100.0, 40.0)]
+    ProfileComparison(comparison)._ipython_display_()
+    chart, ops = (o["data"] for o in published)
+    assert PLOTLY in chart
+    assert "workbench-profile-compare-ops" not in chart["text/html"]
+    assert "<td style='text-align:left'>MatMul</td>" in ops["text/html"]
+    assert "0.4x" in ops["text/html"]
+    assert ops["text/plain"] == "dense/MatMul (MatMul): 100.0 µs -> 40.0 µs a step"
 
 
 def test_profiles_lists_captures_newest_first(tmp_path: Path) -> None:

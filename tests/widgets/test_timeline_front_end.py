@@ -72,8 +72,13 @@ function dataViews(encoded) {
     return view;
   });
 }
+// bytes in a widget's state reach the view as DataViews
+const decode = value => Array.isArray(value) ? value.map(decode)
+  : value && typeof value === "object" && "b64" in value ? dataViews([value.b64])[0] : value;
 window.render = (state, alive) => {
   window.kernelAlive = alive;
+  if (state.first) state.first = Object.fromEntries(
+    Object.entries(state.first).map(([k, v]) => [k, decode(v)]));
   window.model = new Model(state);
   const el = document.createElement("div");
   window.dispose = widget.render({model: window.model, el});
@@ -244,6 +249,28 @@ def test_the_minimap_moves_the_window(page: Any) -> None:
     c0, c1 = _window(page)
     assert (c0 + c1) / 2 == pytest.approx(20.0, abs=0.5)
     assert c1 - c0 == pytest.approx(width)
+
+
+def test_a_first_frame_in_the_state_is_drawn_while_the_kernel_is_busy(page: Any) -> None:
+    """A fit goes on after its capture: the kernel answers nothing, the view draws its state."""
+    view = page.view
+    view.preload()
+    state = _state(view) | {"first": _encoded(view.first)}
+    page.evaluate(f"window.render({json.dumps(state)}, false)")
+    timeline = page.locator(".workbench-timeline[data-state='ready'][data-seq='0']")
+    timeline.wait_for()
+    assert int(timeline.get_attribute("data-items")) > 0
+    assert page.locator(".workbench-timeline-offline").is_hidden()
+    assert page.evaluate("window.model.sent.map(m => m.method)") == ["sync", "frame"]  # queued
+
+
+def _encoded(first: dict[str, Any]) -> dict[str, Any]:
+    """The state as ipywidgets hands it to a view: buffers as DataViews (made in the page)."""
+    return {
+        **first,
+        "overview": {"b64": base64.b64encode(first["overview"]).decode()},
+        "buffers": [{"b64": base64.b64encode(b).decode()} for b in first["buffers"]],
+    }
 
 
 def test_without_a_kernel_the_saved_picture_is_shown(page: Any) -> None:

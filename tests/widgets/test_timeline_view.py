@@ -217,3 +217,23 @@ def test_a_failed_capture_says_why(tmp_path: Path) -> None:
     assert view.state == "failed"
     assert view.error == "the file is truncated"
     assert "the file is truncated" in view.static_html()
+
+
+def test_a_view_shown_while_its_cell_runs_carries_its_first_frame(
+    capture: CaptureData,
+) -> None:
+    view = TimelineView(capture, title="t")
+    view.preload()
+    first = view.first
+    assert first["meta"]["ready"] is True
+    assert first["frame"]["seq"] == 0
+    assert first["frame"]["events"] == len(capture.trace)
+    assert len(first["buffers"]) == 5
+    assert len(first["overview"]) == len(first["meta"]["lanes"]) * first["meta"]["bins"]
+    used = set(np.frombuffer(first["buffers"][3], "<i4").tolist())
+    assert {int(k) for k in first["frame"]["names"]} == used  # every name it uses
+    view.comm.ask("frame", {"t0": 0.0, "t1": 80.0, "width": 40, "seq": 1})
+    (header, _), _ = view.comm.take()
+    assert header["names"]  # the state's names do not count as sent: a sync starts over
+    view.release()
+    assert view.first == {}

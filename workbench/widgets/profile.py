@@ -24,7 +24,7 @@ from workbench.profiler.listing import CaptureInfo, find_captures
 from workbench.profiler.session import Session, warm_up
 from workbench.profiler.steps import StepCapture
 from workbench.profiler.trace import EventTable
-from workbench.widgets.profile_plot import breakdown_bundle, compare_bundle
+from workbench.widgets.profile_plot import breakdown_bundle, compare_bundle, compare_ops_html
 from workbench.widgets.profile_report import report_html, report_text
 from workbench.widgets.timeline import TimelineView
 
@@ -164,7 +164,23 @@ class ProfileComparison:
         return self.comparison.changes()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        return compare_bundle(self.comparison)
+        bundle = compare_bundle(self.comparison)
+        bundle["text/html"] += compare_ops_html(self.comparison)  # one output: both
+        return bundle
+
+    def _ipython_display_(self) -> None:
+        """Two outputs: the chart (plotly, its static form beside it), then the top ops."""
+        from IPython.display import display
+
+        display(compare_bundle(self.comparison), raw=True)
+        ops = compare_ops_html(self.comparison)
+        display({"text/html": ops, "text/plain": self._ops_text()}, raw=True)
+
+    def _ops_text(self) -> str:
+        return "\n".join(
+            f"{op.name} ({op.type}): {op.before_us:.1f} µs -> {op.after_us:.1f} µs a step"
+            for op in self.comparison.ops
+        )
 
     def __repr__(self) -> str:
         return f"<ProfileComparison {self.comparison.text()}>"

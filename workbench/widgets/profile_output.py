@@ -5,6 +5,9 @@ goes on.
 The outputs are made on the training thread (inside the cell, where ``display`` puts them) with
 display ids; the worker updates them by id (IPython's ``update_display`` reaches an output
 wherever it is), so nothing is displayed from a thread into whichever cell runs then.
+
+While the cell runs, the kernel answers no request of a front end: a timeline shown then carries
+its first frame in its state (``TimelineView.preload``), taken out when the cell ends.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from workbench._cells import after_current_cell
 from workbench.profiler.capture import CaptureData
 from workbench.profiler.steps import StepCapture
 from workbench.widgets.profile import Profile
@@ -36,6 +40,8 @@ class ProfileOutputs:
         self.report = report
         self.profiles: list[Profile] = []
         self._handles: dict[int, list[Any]] = {}
+        self._cell_running = False
+        self._preloaded: list[Any] = []  # views whose state holds a first frame
 
     def capturing(self, capture: StepCapture) -> None:
         pass
@@ -46,6 +52,8 @@ class ProfileOutputs:
             return
         from IPython.display import display
 
+        if not self._cell_running and after_current_cell(self._cell_ended):
+            self._cell_running = True
         line = f"{capture.label}: profiled steps {capture.captured}; converting the capture…"
         handles = [display({"text/plain": line}, raw=True, display_id=True)]
         handles += [
@@ -57,11 +65,21 @@ class ProfileOutputs:
         handles = self._handles.pop(id(capture), [])
         if not handles:
             return
-        bundles = Profile(data).bundles()
+        profile = Profile(data)
+        bundles = profile.bundles()
+        if self._cell_running and profile.view is not None:
+            profile.view.preload()  # the kernel answers no request until the cell ends
+            self._preloaded.append(profile.view)
         while len(bundles) < len(handles):
             bundles.insert(1, ({"text/plain": ""}, {}))
         for handle, (bundle, metadata) in zip(handles, bundles, strict=False):
             handle.update(bundle, raw=True, metadata=metadata)
+
+    def _cell_ended(self, error: BaseException | None) -> None:
+        self._cell_running = False
+        views, self._preloaded = self._preloaded, []
+        for view in views:
+            view.release()
 
     def failed(self, capture: StepCapture, error: BaseException) -> None:
         message = f"{capture.label}: {error}"

@@ -131,16 +131,17 @@ def breakdown_svg(breakdown: Breakdown, title: str, width: int = 640, height: in
 
 
 def compare_bundle(comparison: Comparison) -> dict[str, Any]:
-    """Before and after: mean step time by category (ms) and the shares, side by side."""
+    """Before and after: mean step time by category (ms) and the shares, side by side; the
+    changes in words as the title, the captures' names under it."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    names = [f"before: {comparison.before}", f"after: {comparison.after}"]
+    sides = ["before", "after"]
     figure = make_subplots(
         rows=1,
         cols=2,
         subplot_titles=("mean step time (ms)", "share of step time"),
-        horizontal_spacing=0.22,
+        horizontal_spacing=0.12,
     )
     for category in CATEGORIES:
         shares = [comparison.before_shares[category], comparison.after_shares[category]]
@@ -153,23 +154,28 @@ def compare_bundle(comparison: Comparison) -> dict[str, Any]:
         ):
             figure.add_trace(
                 go.Bar(
-                    y=names,
+                    y=sides,
                     x=values,
                     orientation="h",
                     name=category,
                     legendgroup=category,
                     showlegend=col == 1,
                     marker_color=COLORS[category],
-                    hovertemplate=f"{category} {template}<extra></extra>",
+                    hovertemplate=f"%{{y}}: {category} {template}<extra></extra>",
                 ),
                 row=1,
                 col=col,
             )
+    names = f"before: {comparison.before} · after: {comparison.after}"
     figure.update_layout(
         barmode="stack",
-        title={"text": html.escape(", ".join(comparison.changes())), "font": {"size": 13}},
-        height=260,
-        margin={"l": 20, "r": 20, "t": 70, "b": 40},
+        title={
+            "text": f"{html.escape(', '.join(comparison.changes()))}<br>"
+            f"<span style='font-size:11px;color:#666'>{html.escape(names)}</span>",
+            "font": {"size": 13},
+        },
+        height=280,
+        margin={"l": 20, "r": 20, "t": 90, "b": 40},
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={"orientation": "h", "y": -0.2},
@@ -177,7 +183,7 @@ def compare_bundle(comparison: Comparison) -> dict[str, Any]:
     )
     figure.update_xaxes(gridcolor="#eee")
     figure.update_xaxes(tickformat=".0%", range=[0, 1], row=1, col=2)
-    figure.update_yaxes(automargin=True)
+    figure.update_yaxes(automargin=True, autorange="reversed")  # before on top
     return {
         **_plotly(figure),
         "text/html": compare_html(comparison),
@@ -186,13 +192,13 @@ def compare_bundle(comparison: Comparison) -> dict[str, Any]:
 
 
 def compare_html(comparison: Comparison) -> str:
-    """The comparison as HTML: the changes in words, both breakdowns as bars, the ops."""
+    """The changes in words and both breakdowns as bars (the chart's static form)."""
     rows = []
+    peak = max(comparison.before_ms, comparison.after_ms) or 1.0
     for label, ms, shares in (
         (f"before: {comparison.before}", comparison.before_ms, comparison.before_shares),
         (f"after: {comparison.after}", comparison.after_ms, comparison.after_shares),
     ):
-        peak = max(comparison.before_ms, comparison.after_ms) or 1.0
         segments = "".join(
             f"<span title='{c} {v:.0%}' style='display:inline-block;height:12px;"
             f"width:{v * ms / peak * 360:.1f}px;background:{COLORS[c]}'></span>"
@@ -200,20 +206,39 @@ def compare_html(comparison: Comparison) -> str:
             if v > 0
         )
         rows.append(
-            f"<tr><td style='padding-right:8px'>{html.escape(label)}</td>"
+            f"<tr><td style='padding-right:8px;text-align:left'>{html.escape(label)}</td>"
             f"<td style='text-align:right;padding-right:8px'>{format_ms(ms)}</td>"
             f"<td style='text-align:left'>{segments}</td></tr>"
         )
-    ops = "".join(
-        f"<tr><td style='text-align:left'>{html.escape(op.name)}</td>"
-        f"<td>{html.escape(op.type)}</td><td>{format_ms(op.before_us / 1e3)}</td>"
-        f"<td>{format_ms(op.after_us / 1e3)}</td></tr>"
-        for op in comparison.ops
-    )
     return (
         "<div class='workbench-profile-compare' style='font-family:sans-serif;font-size:12px'>"
         f"<div style='font-weight:bold;margin:4px 0'>{html.escape(', '.join(comparison.changes()))}"
-        f"</div><table>{''.join(rows)}</table>"
-        "<table style='margin-top:6px'><tr><th style='text-align:left'>op</th><th>type</th>"
-        f"<th>before, per step</th><th>after, per step</th></tr>{ops}</table></div>"
+        f"</div><table>{''.join(rows)}</table></div>"
     )
+
+
+def compare_ops_html(comparison: Comparison) -> str:
+    """The top ops of both captures side by side: self time per step, before and after."""
+    number = "white-space:nowrap;text-align:right"
+    ops = "".join(
+        f"<tr><td style='text-align:left;max-width:380px;overflow:hidden;text-overflow:ellipsis;"
+        f"white-space:nowrap' title='{html.escape(op.name)}'>{html.escape(op.name)}</td>"
+        f"<td style='text-align:left'>{html.escape(op.type)}</td>"
+        f"<td style='{number}'>{format_ms(op.before_us / 1e3) if op.before_us else ''}</td>"
+        f"<td style='{number}'>{format_ms(op.after_us / 1e3) if op.after_us else ''}</td>"
+        f"<td style='{number}'>{_change(op.before_us, op.after_us)}</td></tr>"
+        for op in comparison.ops
+    )
+    return (
+        "<table class='workbench-profile-compare-ops' style='font-family:sans-serif;"
+        "font-size:12px'><tr><th style='text-align:left'>op</th><th style='text-align:left'>"
+        "type</th><th>before, a step</th><th>after, a step</th><th>change</th></tr>"
+        f"{ops}</table>"
+    )
+
+
+def _change(before: float, after: float) -> str:
+    if before <= 0 or after <= 0:
+        return "new" if before <= 0 < after else "gone" if after <= 0 < before else ""
+    ratio = after / before
+    return f"{ratio:.2g}x" if ratio < 0.95 or ratio > 1.05 else "same"

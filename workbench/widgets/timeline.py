@@ -109,6 +109,7 @@ class TimelineView(StreamedView[Any]):
     state = traitlets.Unicode("converting").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     overview = traitlets.Unicode("").tag(sync=True)
+    first = traitlets.Dict().tag(sync=True)  # a timeline_messages.FirstFrame, or {}
 
     def __init__(self, data: CaptureData | None = None, *, title: str = "") -> None:
         super().__init__(title=title)
@@ -144,6 +145,20 @@ class TimelineView(StreamedView[Any]):
         if push:
             self._send_meta()
             self._send_frame(0.0, index.span, self._width, seq=0)
+
+    def preload(self) -> None:
+        """Puts the whole capture's first frame in the view's state, for a view shown while its
+        kernel runs a cell (it answers requests only between cells): the front end draws it on
+        render, without asking. ``release`` takes it out once the kernel can answer."""
+        index = self._ready()
+        meta, overview = self._meta()
+        header, buffers = self._frame_message(0.0, index.span, self._width, 0, remember=False)
+        self.first = {"meta": meta, "overview": overview, "frame": header, "buffers": buffers}
+
+    def release(self) -> None:
+        """Takes the preloaded frame out of the state (a saved notebook need not keep it)."""
+        if self.first:
+            self.first = {}
 
     def fail(self, error: BaseException) -> None:
         """The capture could not be shown: the view says why."""
@@ -246,13 +261,16 @@ class TimelineView(StreamedView[Any]):
         return index
 
     def _send_meta(self) -> None:
+        meta, overview = self._meta()
+        self.send_message(meta, [overview] if meta["ready"] else [])
+
+    def _meta(self) -> tuple[TimelineMeta, bytes]:
         index = self._index
         if index is None:
             meta = TimelineMeta(
                 type="meta", ready=False, span=0.0, rows=0, bins=0, lanes=[], steps=[]
             )
-            self.send_message(meta)
-            return
+            return meta, b""
         trace = index.trace
         overview = index.overview()
         meta = TimelineMeta(
@@ -274,18 +292,28 @@ class TimelineView(StreamedView[Any]):
             ],
             steps=[TimelineStep(start=s.start, end=s.end, label=s.label) for s in trace.steps],
         )
-        self.send_message(meta, [np.ascontiguousarray(overview, dtype=np.uint8).tobytes()])
+        return meta, np.ascontiguousarray(overview, dtype=np.uint8).tobytes()
 
     def _send_frame(self, t0: float, t1: float, width: int, *, seq: int) -> FrameResult:
+        header, buffers = self._frame_message(t0, t1, width, seq, remember=True)
+        self.send_message(header, buffers)
+        return FrameResult(n=header["n"], bytes=sum(len(b) for b in buffers))
+
+    def _frame_message(
+        self, t0: float, t1: float, width: int, seq: int, *, remember: bool
+    ) -> tuple[FrameHeader, list[bytes]]:
+        """A frame's header and buffers; ``remember``: names already sent are left out, and those
+        it carries count as sent (else it carries every name it uses)."""
         index = self._ready()
         with self._lock:
             match = self._match
             frame = index.frame(t0, t1, width, match)
             names: dict[str, str] = {}
             for name_id in np.unique(frame.name).tolist():
-                if name_id not in self._names_sent:
+                if not remember or name_id not in self._names_sent:
                     names[str(name_id)] = index.trace.names[name_id]
-                    self._names_sent.add(name_id)
+                    if remember:
+                        self._names_sent.add(name_id)
         buffers = [
             _f32(frame.start - t0),
             _f32(frame.dur),
@@ -307,8 +335,7 @@ class TimelineView(StreamedView[Any]):
             names=names,
             match=frame.match is not None,
         )
-        self.send_message(header, buffers)
-        return FrameResult(n=len(frame), bytes=sum(len(b) for b in buffers))
+        return header, buffers
 
 
 def _width(value: Any) -> int:

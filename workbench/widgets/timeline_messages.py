@@ -19,6 +19,7 @@ from typing import Any, Literal, TypedDict
 
 __all__ = [
     "EventDetails",
+    "FirstFrame",
     "FrameHeader",
     "FrameParams",
     "FrameResult",
@@ -120,6 +121,17 @@ class EventDetails(TypedDict):
     args: dict[str, str]
 
 
+class FirstFrame(TypedDict):
+    """The ``first`` trait: a ``meta`` and a ``frame`` of the whole capture, with their buffers,
+    for a view shown while its kernel runs a cell (a fit goes on after its capture: the kernel
+    answers no request until the cell ends). ``{}`` otherwise."""
+
+    meta: TimelineMeta
+    overview: bytes  # the meta's buffer
+    frame: FrameHeader
+    buffers: list[bytes]  # the frame's buffers
+
+
 class TimelineTraits(TypedDict):
     """The synced traits of the timeline view (``TimelineView``)."""
 
@@ -128,6 +140,7 @@ class TimelineTraits(TypedDict):
     state: str  # converting, ready, failed
     error: str  # why it failed
     overview: str  # a PNG data URL of the whole capture, for a view restored without a kernel
+    first: FirstFrame  # or {}: see FirstFrame
 
 
 def as_text(args: dict[str, Any] | None) -> dict[str, str]:

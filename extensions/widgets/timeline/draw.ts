@@ -14,11 +14,34 @@ import { Viewport } from './viewport';
 const DIMMED = '#e4e4e4';
 const MATCH_OUTLINE = '#222';
 const PIN_OUTLINE = '#d62728';
-const STEP_LINE = 'rgba(0, 0, 0, 0.18)';
-const LANE_SHADE = 'rgba(0, 0, 0, 0.025)';
-const TEXT = '#222';
+// neutral greys: readable on JupyterLab's light and dark themes alike
+const STEP_LINE = 'rgba(128, 128, 128, 0.45)';
+const GRID = 'rgba(128, 128, 128, 0.18)';
+const LANE_SHADE = 'rgba(128, 128, 128, 0.07)';
+const TEXT = '#222'; // on the events' pastel colors, whatever the theme
 const MIN_TEXT_PX = 40;
 const MAX_TEXTS = 3000;
+
+/** The page's colors (JupyterLab's theme variables where there are). */
+export interface ITheme {
+  readonly ink: string;
+  readonly muted: string;
+  readonly panel: string;
+}
+
+export const LIGHT: ITheme = { ink: '#222', muted: '#555', panel: '#fafafa' };
+
+/** The theme of the element's page: JupyterLab's CSS variables, or LIGHT outside it. */
+export function themeOf(el: HTMLElement): ITheme {
+  const style = getComputedStyle(el);
+  const read = (name: string, fallback: string): string =>
+    style.getPropertyValue(name).trim() || fallback;
+  return {
+    ink: read('--jp-ui-font-color1', LIGHT.ink),
+    muted: read('--jp-ui-font-color2', LIGHT.muted),
+    panel: read('--jp-layout-color1', LIGHT.panel)
+  };
+}
 
 export interface IScene {
   readonly frame: IFrame | null;
@@ -33,6 +56,7 @@ export interface IScene {
   /** An item of the frame outlined (pinned), or -1. */
   readonly pinned: number;
   readonly hover: number;
+  readonly theme: ITheme;
 }
 
 /** Sizes a canvas for `width` x `height` CSS pixels at `ratio` device pixels each. */
@@ -61,8 +85,8 @@ export function drawMain(ctx: CanvasRenderingContext2D, scene: IScene): number {
   const height = layout.height;
   ctx.clearRect(0, 0, width, height);
   shadeLanes(ctx, scene);
-  drawRuler(ctx, viewport, width, height);
-  drawSteps(ctx, scene.steps, viewport, width, height);
+  drawRuler(ctx, viewport, width, height, scene.theme);
+  drawSteps(ctx, scene.steps, viewport, width, height, scene.theme);
   const frame = scene.frame;
   if (!frame) {
     return 0;
@@ -84,18 +108,19 @@ function drawRuler(
   ctx: CanvasRenderingContext2D,
   viewport: Viewport,
   width: number,
-  height: number
+  height: number,
+  theme: ITheme
 ): void {
   ctx.font = '10px sans-serif';
   ctx.textBaseline = 'middle';
   for (const tick of timeTicks(viewport.t0, viewport.t1, width)) {
     const x = Math.round(viewport.toPixel(tick.at, width)) + 0.5;
-    ctx.fillStyle = 'rgba(0, 0, 0, 0.07)';
+    ctx.fillStyle = GRID;
     ctx.fillRect(x, RULER_PX, 1, height - RULER_PX);
-    ctx.fillStyle = '#555';
+    ctx.fillStyle = theme.muted;
     ctx.fillText(tick.label, x + 3, RULER_PX / 2);
   }
-  ctx.fillStyle = '#bbb';
+  ctx.fillStyle = STEP_LINE;
   ctx.fillRect(0, RULER_PX - 1, width, 1);
 }
 
@@ -104,7 +129,8 @@ function drawSteps(
   steps: readonly ITimelineStep[],
   viewport: Viewport,
   width: number,
-  height: number
+  height: number,
+  theme: ITheme
 ): void {
   let lastLabel = -Infinity;
   ctx.font = '10px sans-serif';
@@ -123,7 +149,7 @@ function drawSteps(
     const wide = right - x > 48;
     const label = wide ? `step ${step.label}` : step.label;
     if (x - lastLabel > (wide ? 48 : 24)) {
-      ctx.fillStyle = '#335';
+      ctx.fillStyle = theme.ink;
       ctx.fillText(label, Math.max(x + 2, 2), RULER_PX + STEPS_PX / 2);
       lastLabel = x;
     }
@@ -280,10 +306,11 @@ export function drawMinimap(
   viewport: Viewport,
   steps: readonly ITimelineStep[],
   width: number,
-  height: number
+  height: number,
+  theme: ITheme = LIGHT
 ): void {
   ctx.clearRect(0, 0, width, height);
-  ctx.fillStyle = '#fafafa';
+  ctx.fillStyle = theme.panel;
   ctx.fillRect(0, 0, width, height);
   const span = viewport.span;
   if (lanes > 0 && bins > 0 && busy.length >= lanes * bins) {

@@ -88,6 +88,18 @@ export interface IEventDetails {
   args: Record<string, string>;
 }
 
+/**
+ * The `first` trait: the whole capture's meta and frame with their buffers
+ * (DataViews, as ipywidgets delivers bytes in state), for a view shown while
+ * its kernel runs a cell and answers no request; `{}` otherwise.
+ */
+export interface IFirstFrame {
+  meta: ITimelineMeta;
+  overview: DataView;
+  frame: IFrameHeader;
+  buffers: DataView[];
+}
+
 /** The synced traits of the timeline view; a saved state may lack any. */
 export interface ITimelineTraits {
   title: string;
@@ -95,6 +107,7 @@ export interface ITimelineTraits {
   state: string;
   error: string;
   overview: string;
+  first: Partial<IFirstFrame>;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -15,7 +15,14 @@ import { FrameScheduler } from '../lib/frame';
 import { IAnyModel, Model } from '../lib/model';
 import { RequestClient } from '../lib/request';
 import { toUint8 } from '../lib/typed';
-import { drawMain, drawMinimap, sizeCanvas, windowText } from './draw';
+import {
+  ITheme,
+  drawMain,
+  drawMinimap,
+  sizeCanvas,
+  themeOf,
+  windowText
+} from './draw';
 import { IFrame, decodeFrame, itemAt } from './frame';
 import { ILayout, layout, laneOf, rowAt, shortThread } from './layout';
 import {
@@ -95,6 +102,7 @@ export class TimelineView {
     for (const trait of ['title', 'subtitle', 'state', 'error'] as const) {
       model.on(`change:${trait}`, changed);
     }
+    model.on('change:first', () => this.applyFirst());
     this.listen();
     this.resize = new ResizeObserver(() => this.resized());
     this.resize.observe(el);
@@ -103,6 +111,7 @@ export class TimelineView {
       .request('sync', { width: this.mainWidth() })
       .then(() => (this.answered = true))
       .catch(error => this.failed('sync', error));
+    this.applyFirst(); // after the sync: a busy kernel answers requests in order
     this.offlineTimer = window.setTimeout(
       () => this.showOffline(),
       OFFLINE_AFTER_MS
@@ -148,6 +157,21 @@ export class TimelineView {
       }
     } catch (error) {
       console.error('workbench timeline: a malformed message', error);
+    }
+  }
+
+  /**
+   * A frame the kernel put in the view's state because it cannot answer
+   * requests now (its cell runs on): drawn at once, without asking.
+   */
+  private applyFirst(): void {
+    const first = this.model.get('first');
+    if (!first?.meta || !first.frame || !first.buffers || !first.overview) {
+      return;
+    }
+    this.receive(first.meta, [first.overview]);
+    if (this.meta && this.applied === 0 && !this.frame) {
+      this.receive(first.frame, first.buffers);
     }
   }
 
@@ -224,6 +248,7 @@ export class TimelineView {
     const began = performance.now();
     const width = this.mainWidth();
     const ratio = window.devicePixelRatio || 1;
+    this.theme ??= themeOf(this.el); // read once: getComputedStyle costs a layout
     const ctx = sizeCanvas(this.canvas, width, grid.height, ratio);
     let drawn = 0;
     if (ctx) {
@@ -237,7 +262,8 @@ export class TimelineView {
         width,
         ratio,
         pinned: this.pinned?.item ?? -1,
-        hover: this.hover
+        hover: this.hover,
+        theme: this.theme
       });
     }
     const full = this.el.clientWidth || width + LABELS_PX;
@@ -251,7 +277,8 @@ export class TimelineView {
         viewport,
         this.meta.steps,
         full,
-        MINIMAP_PX
+        MINIMAP_PX,
+        this.theme
       );
     }
     const took = performance.now() - began;
@@ -695,6 +722,7 @@ export class TimelineView {
   private meta: ITimelineMeta | null = null;
   private layout: ILayout | null = null;
   private busy: Uint8Array = new Uint8Array();
+  private theme: ITheme | undefined;
   private viewport: Viewport | undefined;
   private frame: IFrame | null = null;
   private seq = 0;
