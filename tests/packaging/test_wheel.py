@@ -50,6 +50,7 @@ def test_wheel_carries_the_prebuilt_extension_config_and_kernel(wheel: Path) -> 
     assert f"{data}/data/etc/jupyter/jupyter_server_config.d/workbench.json" in names
     assert "workbench/_kernels/tf-workbench/logo-64x64.png" in names
     assert "workbench/widgets/_static/livecurves.js" in names  # the live plot's front end
+    assert "workbench/widgets/_static/timeline.js" in names  # the profiler's timeline
     assert not any("node_modules" in n or n.endswith(".ts") for n in names)
 
 

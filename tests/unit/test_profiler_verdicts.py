@@ -149,3 +149,11 @@ def test_peak_memory_per_allocator_where_recorded() -> None:
     assert peak_memory(gpu) == {"GPU_0_bfc": 123456789}
     assert peak_memory({"memoryProfilePerAllocator": {}, "numHosts": 1}) == {}  # a CPU capture
     assert peak_memory(None) == {}
+
+
+def test_the_step_table_is_found_wherever_xprof_puts_it() -> None:
+    tables = _load("slow_input_pipeline_analyzer")
+    shuffled = [tables[2], {"cols": [{"id": "x"}], "rows": []}, tables[1]]  # overview_page's order
+    assert from_xprof(shuffled).mean_ms == pytest.approx(from_xprof(tables).mean_ms)
+    assert from_xprof([tables[0]]).note == "xprof's answer has no step table"
+    assert from_xprof("not tables").source == "none"

@@ -155,6 +155,8 @@ class CaptureData:
                 data = self._convert("input_pipeline_analyzer")
                 breakdown = from_xprof(data)
                 self._stage = slowest_stage(data)
+                if breakdown.note == "xprof's answer has no step table":  # another xprof
+                    breakdown = from_xprof(self._convert("overview_page"))
                 if not breakdown.steps:
                     estimated = from_timeline(self.trace)
                     breakdown = estimated if estimated.steps else breakdown
