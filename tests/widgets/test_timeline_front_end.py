@@ -220,6 +220,27 @@ def test_hover_shows_the_event_and_its_details_and_a_click_pins_it(page: Any) ->
     expect(tooltip).to_be_hidden()
 
 
+def test_the_tooltip_follows_a_zoom_under_a_resting_mouse(page: Any) -> None:
+    """The item under the mouse after a zoom and the kernel's new frame, not the old frame's."""
+    from playwright.sync_api import expect
+
+    timeline = _ready(page)
+    box = page.locator(".workbench-timeline-main").bounding_box()
+    x = box["x"] + box["width"] * 72.5 / 80  # MatMul, python's second row
+    y = box["y"] + 18 + 14 + 16 + 8
+    page.mouse.move(x, y)
+    tooltip = page.locator(".workbench-timeline-tooltip")
+    expect(tooltip).to_contain_text("MatMul")
+    seq = int(timeline.get_attribute("data-seq"))
+    page.mouse.wheel(0, -300)  # zoom in around the mouse, which stays on MatMul
+    page.wait_for_function(
+        f"Number(document.querySelector('.workbench-timeline').dataset.seq) > {seq}"
+    )
+    expect(tooltip).to_contain_text("MatMul")
+    expect(tooltip).to_contain_text("5 µs")
+    assert timeline.get_attribute("data-hover") == "MatMul"
+
+
 def test_search_highlights_and_enter_goes_to_the_next_match(page: Any) -> None:
     timeline = _ready(page)
     search = page.locator(".workbench-timeline-search")

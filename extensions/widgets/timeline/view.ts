@@ -43,6 +43,9 @@ const OFFLINE_AFTER_MS = 4000;
 const DETAILS_AFTER_MS = 120;
 const SEARCH_AFTER_MS = 250;
 
+/** Where the mouse is: what hit testing and the tooltip's place need of a MouseEvent. */
+type Pointer = Pick<MouseEvent, 'offsetX' | 'offsetY' | 'clientX' | 'clientY'>;
+
 export class TimelineView {
   constructor(raw: IAnyModel, el: HTMLElement) {
     const model = (this.model = new Model<ITimelineTraits>(raw));
@@ -152,6 +155,7 @@ export class TimelineView {
           this.applied = content.seq;
           this.frame = decodeFrame(content, buffers, this.meta.rows);
           this.restorePin();
+          this.rehover(); // the hovered item's index was the old frame's
           this.frames.schedule();
         }
       }
@@ -234,6 +238,7 @@ export class TimelineView {
     }
     this.viewport = viewport;
     this.draw(); // at once, from the frame at hand; the kernel's finer one follows
+    this.rehover(); // another item is under the resting mouse now
     this.requestFrame();
   }
 
@@ -487,7 +492,7 @@ export class TimelineView {
 
   // --- hover and pin ----------------------------------------------------
 
-  private itemUnder(event: MouseEvent): number {
+  private itemUnder(event: Pointer): number {
     const viewport = this.viewport;
     const frame = this.frame;
     if (!viewport || !frame || !this.meta) {
@@ -499,7 +504,13 @@ export class TimelineView {
     return itemAt(frame, row, t, (3 / width) * viewport.duration);
   }
 
-  private moved(event: MouseEvent): void {
+  private moved(event: Pointer): void {
+    this.pointer = {
+      offsetX: event.offsetX,
+      offsetY: event.offsetY,
+      clientX: event.clientX,
+      clientY: event.clientY
+    };
     if (this.drag && this.drag.moved >= 3) {
       return;
     }
@@ -519,7 +530,18 @@ export class TimelineView {
     this.showTooltip(item, event, false);
   }
 
+  /** Hit-tests again where the mouse rests (after a new frame or a zoom). */
+  private rehover(): void {
+    this.hover = -1;
+    if (this.pointer) {
+      this.moved(this.pointer);
+    } else if (!this.pinned) {
+      this.tooltip.hidden = true;
+    }
+  }
+
   private left(): void {
+    this.pointer = null;
     this.hover = -1;
     if (!this.pinned) {
       this.tooltip.hidden = true;
@@ -575,7 +597,7 @@ export class TimelineView {
     }
   }
 
-  private showTooltip(item: number, event: MouseEvent, pinned: boolean): void {
+  private showTooltip(item: number, event: Pointer, pinned: boolean): void {
     const frame = this.frame;
     const meta = this.meta;
     if (!frame || !meta) {
@@ -620,7 +642,7 @@ export class TimelineView {
     }
   }
 
-  private placeTooltip(event: MouseEvent): void {
+  private placeTooltip(event: Pointer): void {
     const box = this.el.getBoundingClientRect();
     const x = event.clientX - box.left + 14;
     const y = event.clientY - box.top + 14;
@@ -730,6 +752,7 @@ export class TimelineView {
   private inflight = false;
   private wanted = false;
   private hover = -1;
+  private pointer: Pointer | null = null;
   private pinned: { item: number; ref: number; start: number } | null = null;
   private drag: { x: number; viewport: Viewport; moved: number } | null = null;
   private minimapDrag = false;
