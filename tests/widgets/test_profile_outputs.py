@@ -178,3 +178,28 @@ def test_profiles_lists_captures_newest_first(tmp_path: Path) -> None:
     assert "<table class='workbench-profiles'>" in found._repr_html_()
     assert found[0].events[0]["name"] == "y"
     assert profiles(tmp_path / "nothing")._repr_html_() == "<p>No captures found.</p>"
+
+
+def test_only_the_newest_timelines_stay_live_the_others_become_pictures(
+    shell: Any, published: list[dict[str, Any]], capture: CaptureData
+) -> None:
+    from workbench.widgets import timeline
+
+    timeline._live.clear()
+    profiles_shown = [Profile(capture) for _ in range(timeline.KEEP_LIVE + 1)]
+    for profile in profiles_shown:
+        profile._ipython_display_()
+    first = profiles_shown[0].view
+    assert first is not None
+    assert first.comm is None  # closed: it let its capture go
+    assert first.index is None
+    (retired,) = [o for o in published if o["update"]]
+    assert set(retired["data"]) == {"text/html", "text/plain"}
+    assert "timeline overview" in retired["data"]["text/html"]
+    shown_id = next(
+        o["transient"]["display_id"]
+        for o in published
+        if not o["update"] and "application/vnd.jupyter.widget-view+json" in o["data"]
+    )
+    assert retired["transient"]["display_id"] == shown_id  # the first timeline's output
+    assert all(p.view is not None and p.view.comm is not None for p in profiles_shown[1:])

@@ -141,8 +141,12 @@ class Profile:
         except ProfilerError as error:
             display({"text/plain": f"ProfilerError: {error}"}, raw=True)
             return
-        for data, metadata in bundles:
-            display(data, raw=True, metadata=metadata)
+        *static, (timeline, metadata) = bundles
+        for data, meta in static:
+            display(data, raw=True, metadata=meta)
+        handle = display(timeline, raw=True, metadata=metadata, display_id=True)
+        if self.view is not None:
+            self.view.keep_live(handle)
 
     def __repr__(self) -> str:
         if self._data is None and self._capture is not None:

@@ -74,6 +74,8 @@ class ProfileOutputs:
             bundles.insert(1, ({"text/plain": ""}, {}))
         for handle, (bundle, metadata) in zip(handles, bundles, strict=False):
             handle.update(bundle, raw=True, metadata=metadata)
+        if profile.view is not None:
+            profile.view.keep_live(handles[-1])
 
     def _cell_ended(self, error: BaseException | None) -> None:
         self._cell_running = False

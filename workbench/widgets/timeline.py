@@ -14,6 +14,9 @@ In a notebook the view's output carries its static form too (``text/html``: the 
 ``raster``), marked in the output's metadata (``LIVE_MARK``), so what a saved notebook shows
 without the kernel is the picture, not "model not found" (the workbench's server extension keeps
 only the static form when a notebook is saved, ``workbench.server.presave``).
+
+Each live view holds its capture's events and index: the newest ``KEEP_LIVE`` shown stay live,
+and an older one's output becomes its picture (``retire``) and the view lets its capture go.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import base64
 import logging
 import threading
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -47,6 +51,7 @@ __all__ = ["LIVE_MARK", "TimelineView"]
 log = logging.getLogger(__name__)
 
 LIVE_MARK = "tf-workbench"  # output metadata key: {"live": true, "static": "text/html"}
+KEEP_LIVE = 8  # timelines kept live in outputs; older ones become their pictures
 DEFAULT_WIDTH = 1000  # the width of a frame pushed before the front end said its own
 MAX_WIDTH = 8192
 
@@ -79,6 +84,10 @@ _CSS = """
 .workbench-timeline-status { color: var(--jp-ui-font-color2, #666); font-size: 11px; }
 .workbench-timeline-offline img { max-width: 100%; }
 """
+
+
+_live: deque[TimelineView] = deque()  # shown, newest last
+_live_lock = threading.Lock()
 
 
 def _f32(values: Any) -> bytes:
@@ -121,6 +130,7 @@ class TimelineView(StreamedView[Any]):
         self._query = ""
         self._width = DEFAULT_WIDTH
         self._static = ""
+        self._handle: Any = None  # the display handle of its output, once kept live
         if data is not None:
             self.attach(data, push=False)
 
@@ -159,6 +169,28 @@ class TimelineView(StreamedView[Any]):
         """Takes the preloaded frame out of the state (a saved notebook need not keep it)."""
         if self.first:
             self.first = {}
+
+    def keep_live(self, handle: Any) -> None:
+        """The view is shown in the output of ``handle`` (a display handle, or None): it stays
+        live until ``KEEP_LIVE`` newer views are, then retires."""
+        with _live_lock:
+            self._handle = handle
+            _live.append(self)
+            old = [_live.popleft() for _ in range(max(0, len(_live) - KEEP_LIVE))]
+        for view in old:
+            view.retire()
+
+    def retire(self) -> None:
+        """Its output becomes its picture, the view closes and lets its capture go."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.update(
+                {"text/html": self.static_html(), "text/plain": f"<timeline: {self.title}>"},
+                raw=True,
+            )
+        self.close()
+        with self._lock:
+            self._data = self._index = None
 
     def fail(self, error: BaseException) -> None:
         """The capture could not be shown: the view says why."""
