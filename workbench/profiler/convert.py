@@ -13,6 +13,7 @@ as TensorBoard does, so the second tool of a capture costs little.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,9 @@ TOOLS = (
     "memory_profile",
 )
 INSTALL = "pip install tensorboard-plugin-profile (it brings xprof)"
+# One conversion at a time: each redirects the process's fd 2 while it runs, and two threads doing
+# so at once could restore each other's redirection and lose stderr for good.
+_lock = threading.Lock()
 
 
 class ToolData:
@@ -79,7 +83,7 @@ def convert(paths: Sequence[Path], tool: str, *, parse: bool = True) -> ToolData
             f"({type(error).__name__}: {error})"
         ) from error
     started = time.perf_counter()
-    with quiet_native_stderr(level=3):  # keep fatal lines only
+    with _lock, quiet_native_stderr(level=3):  # keep fatal lines only
         try:
             raw, _content_type = raw_to_tool_data.xspace_to_tool_data(
                 [str(p) for p in paths], tool, {}
