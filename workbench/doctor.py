@@ -69,6 +69,22 @@ def check_xla() -> Check:
     return Check("XLA", True, "a tiny function compiles and runs")
 
 
+def check_profiler() -> Check:
+    """xprof reads profiler captures offline (``workbench.profile()``, ``%%profile``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    fix = "pip install tensorboard-plugin-profile (it brings xprof)"
+    try:
+        from xprof.convert import raw_to_tool_data  # noqa: F401
+    except ImportError as exc:
+        return Check("Profiler", False, f"xprof cannot be imported: {exc}", fix)
+    try:
+        found = version("xprof")
+    except PackageNotFoundError:
+        found = "unknown version"
+    return Check("Profiler", True, f"xprof {found} reads captures offline")
+
+
 def check_lab_extension(listing: str | None = None) -> Check:
     """Parses ``jupyter labextension list`` (what the user would run to check by hand)."""
     text = _plain(listing if listing is not None else _jupyter("labextension", "list"))
@@ -123,6 +139,7 @@ ALL_CHECKS: tuple[Callable[[], Check], ...] = (
     check_tensorflow,
     check_devices,
     check_xla,
+    check_profiler,
     check_lab_extension,
     check_server_extension,
     check_kernelspec,
