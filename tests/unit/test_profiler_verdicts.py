@@ -157,3 +157,69 @@ def test_the_step_table_is_found_wherever_xprof_puts_it() -> None:
     assert from_xprof(shuffled).mean_ms == pytest.approx(from_xprof(tables).mean_ms)
     assert from_xprof([tables[0]]).note == "xprof's answer has no step table"
     assert from_xprof("not tables").source == "none"
+
+
+def test_leading_steps_that_compile_are_left_out_and_said() -> None:
+    parts = dict.fromkeys(CATEGORIES, 0.0)
+    traced = StepTime("0", 400.0, parts | {"compilation": 380.0, "host compute": 20.0})
+    ran = [StepTime(str(i), 1.0, parts | {"host compute": 1.0}) for i in (1, 2, 3)]
+    table = [
+        {
+            "cols": [
+                {"id": "stepnum"},
+                {"id": "compileTimeMs"},
+                {"id": "hostComputeTimeMs"},
+                {"id": "stepTimeMs"},
+            ],
+            "rows": [
+                {
+                    "c": [
+                        {"v": f"train {s.label}"},
+                        {"v": s.parts["compilation"]},
+                        {"v": s.parts["host compute"]},
+                        {"v": s.total_ms},
+                    ]
+                }
+                for s in [traced, *ran]
+            ],
+        }
+    ]
+    breakdown = from_xprof(table)
+    assert [s.label for s in breakdown.steps] == ["1", "2", "3"]
+    assert [s.label for s in breakdown.warm_up] == ["0"]
+    assert breakdown.mean_ms == pytest.approx(1.0)
+    assert breakdown.note == "step 0 (400 ms) traced or compiled what the others run: left out"
+    verdict = diagnose(breakdown)
+    assert verdict.kind == "compute-bound"
+    assert breakdown.note + "." in verdict.text().replace("Step 0", "step 0")
+    only = from_xprof([{**table[0], "rows": table[0]["rows"][:1]}])
+    assert [s.label for s in only.steps] == ["0"]  # one step is kept, whatever it did
+
+
+def test_the_timeline_counts_tracing_as_compilation() -> None:
+    from workbench.profiler.breakdown import from_timeline
+    from workbench.profiler.trace import Lane, Step, Trace
+
+    def breakdown(tracing_us: float) -> Breakdown:
+        names = ["step", "tf.function-graph_building", "MatMul", "IteratorGetNextOp::DoCompute"]
+        trace = Trace.from_columns(
+            [0, 10, 1000, 1010, 1020],
+            [900, tracing_us, 100, 50, 20],
+            [0, 0, 0, 0, 0],
+            [0, 1, 0, 2, 3],
+            names,
+            [Lane(1, 1, "/host:CPU", "python")],
+            steps=[Step(0, 900, "1"), Step(1000, 1100, "2")],
+        )
+        return from_timeline(trace)
+
+    some = breakdown(300.0)  # a third of step 1: kept
+    first, second = some.steps
+    assert first.parts["compilation"] == pytest.approx(0.3)
+    assert first.parts["host compute"] == pytest.approx(0.6)
+    assert first.parts["other"] == pytest.approx(0.1)  # until step 2 begins
+    assert second.parts["input"] == pytest.approx(0.02)
+    assert second.parts["host compute"] == pytest.approx(0.08)
+    most = breakdown(600.0)  # two thirds of step 1: warm-up
+    assert [s.label for s in most.steps] == ["2"]
+    assert "step 1 (1 ms) traced or compiled what the others run: left out" in most.note

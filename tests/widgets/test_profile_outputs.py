@@ -165,7 +165,7 @@ def test_a_comparison_in_a_notebook_is_its_chart_then_its_ops(
     assert "workbench-profile-compare-ops" not in chart["text/html"]
     assert "<td style='text-align:left'>MatMul</td>" in ops["text/html"]
     assert "0.4x" in ops["text/html"]
-    assert ops["text/plain"] == "dense/MatMul (MatMul): 100.0 µs -> 40.0 µs a step"
+    assert ops["text/plain"] == "dense/MatMul (MatMul): 100 µs -> 40 µs a step"
 
 
 def test_profiles_lists_captures_newest_first(tmp_path: Path) -> None:

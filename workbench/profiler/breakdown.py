@@ -11,11 +11,17 @@ call, other the time between calls (Python, callbacks). The breakdown says which
 xprof's columns map to the categories as: input = ``infeedTimeMs``; host compute =
 ``hostComputeTimeMs`` + ``kernelLaunchTimeMs``; device compute = ``deviceComputeTimeMs`` +
 ``deviceCollectivesTimeMs``; transfer = ``deviceToDeviceTimeMs`` + ``outfeedTimeMs``; compilation =
-``compileTimeMs``; other = ``otherTimeMs``.
+``compileTimeMs``; other = ``otherTimeMs``. From the timeline, compilation is the time spent
+tracing a ``tf.function`` (``tf.function-graph_building``) or compiling it with XLA.
+
+The first steps of a capture often trace or compile what the rest only run: leading steps that
+spend half their time or more compiling are left out of the breakdown (``warm_up``), and its
+``note`` says so, so that one 400 ms trace does not set the average of 1 ms steps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -36,6 +42,9 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "other": ("otherTimeMs",),
 }
 _INPUT_WAIT = ("IteratorGetNext",)  # names of the events a step waits for data in
+# names of events that trace or compile: tf.function tracing, XLA's compilers
+_COMPILING = ("graph_building", "JitCompiler::Compile", "XlaCompile", "CompileCpuExecutable")
+WARM_UP_SHARE = 0.5  # a leading step compiling this share of its time or more is warm-up
 
 
 @dataclass
@@ -59,7 +68,7 @@ class Breakdown:
     source: Literal["xprof", "timeline", "none"] = "none"
     note: str = ""
     hardware: str = ""
-
+    warm_up: list[StepTime] = field(default_factory=list)  # leading steps left out
     @property
     def mean_ms(self) -> float:
         return float(np.mean([s.total_ms for s in self.steps])) if self.steps else 0.0
@@ -102,7 +111,7 @@ def from_xprof(data: Any) -> Breakdown:
     if not steps:
         note = "xprof measured no step: the steps were not marked"
         return Breakdown(source="none", note=note, hardware=hardware)
-    return Breakdown(steps=steps, source="xprof", hardware=hardware)
+    return _without_warm_up(Breakdown(steps=steps, source="xprof", hardware=hardware))
 
 
 def from_timeline(trace: Trace) -> Breakdown:
@@ -114,18 +123,18 @@ def from_timeline(trace: Trace) -> Breakdown:
         )
     device = any(lane.process.startswith("/device:") for lane in trace.lanes)
     compute = "device compute" if device else "host compute"
-    waits = [i for i, name in enumerate(trace.names) if name.startswith(_INPUT_WAIT)]
-    mask = np.isin(trace.name, waits)
-    wait_start = trace.start[mask]
-    wait_end = wait_start + trace.dur[mask]
+    waits = _intervals(trace, lambda name: name.startswith(_INPUT_WAIT))
+    compiles = _intervals(trace, lambda name: any(c in name for c in _COMPILING))
     found = []
     for index, step in enumerate(steps):
         following = steps[index + 1].start if index + 1 < len(steps) else step.end
         length = max(step.end - step.start, 0.0)
-        waited = _union_within(wait_start, wait_end, step.start, step.end)
+        waited = _union_within(*waits, step.start, step.end)
+        compiled = _union_within(*compiles, step.start, step.end)
         parts = dict.fromkeys(CATEGORIES, 0.0)
         parts["input"] = waited / 1e3
-        parts[compute] = max(length - waited, 0.0) / 1e3
+        parts["compilation"] = compiled / 1e3
+        parts[compute] = max(length - waited - compiled, 0.0) / 1e3
         parts["other"] = max(following - step.end, 0.0) / 1e3
         total = max(following, step.end) - step.start
         found.append(StepTime(step.label, total / 1e3, parts))
@@ -139,7 +148,39 @@ def from_timeline(trace: Trace) -> Breakdown:
             "estimated from the timeline (no step markers): a step per tf.function call, input "
             "= time waiting in IteratorGetNext"
         )
-    return Breakdown(steps=found, source="timeline", note=note)
+    return _without_warm_up(Breakdown(steps=found, source="timeline", note=note))
+
+
+def _intervals(
+    trace: Trace, wanted: Callable[[str], bool]
+) -> tuple[np.ndarray[Any, np.dtype[np.float64]], np.ndarray[Any, np.dtype[np.float64]]]:
+    """Starts and ends of the events whose name is ``wanted``."""
+    ids = [i for i, name in enumerate(trace.names) if wanted(name)]
+    mask = np.isin(trace.name, ids)
+    return trace.start[mask], trace.start[mask] + trace.dur[mask]
+
+
+def _without_warm_up(breakdown: Breakdown) -> Breakdown:
+    """The breakdown less its leading steps that mostly compile (at least one step kept)."""
+    steps = breakdown.steps
+    cut = 0
+    while cut < len(steps) - 1 and steps[cut].parts.get("compilation", 0.0) >= (
+        WARM_UP_SHARE * steps[cut].total_ms
+    ):
+        cut += 1
+    if not cut:
+        return breakdown
+    left = steps[:cut]
+    labels = ", ".join(s.label for s in left)
+    took = sum(s.total_ms for s in left)
+    said = (
+        f"step{'s' if cut > 1 else ''} {labels} ({took:.3g} ms) traced or compiled what the "
+        "others run: left out"
+    )
+    breakdown.steps = steps[cut:]
+    breakdown.warm_up = left
+    breakdown.note = f"{breakdown.note}; {said}" if breakdown.note else said
+    return breakdown
 
 
 def _union_within(

@@ -84,7 +84,7 @@ def diagnose(
     evidence = [
         f"{len(steps)} step{'s' if len(steps) != 1 else ''} of {format_ms(mean)} on average{spread}"
     ]
-    if breakdown.source == "timeline":
+    if breakdown.note:
         evidence.append(breakdown.note)
     waiting = shares["input"]
     if waiting >= PARTLY_INPUT_BOUND:

@@ -182,7 +182,8 @@ class ProfileComparison:
 
     def _ops_text(self) -> str:
         return "\n".join(
-            f"{op.name} ({op.type}): {op.before_us:.1f} µs -> {op.after_us:.1f} µs a step"
+            f"{op.name} ({op.type}): {format_ms(op.before_us / 1e3)} -> "
+            f"{format_ms(op.after_us / 1e3)} a step"
             for op in self.comparison.ops
         )
 
