@@ -75,7 +75,7 @@ def check_profiler() -> Check:
 
     fix = "pip install tensorboard-plugin-profile (it brings xprof)"
     try:
-        from xprof.convert import raw_to_tool_data  # noqa: F401
+        from xprof.convert import raw_to_tool_data  # type: ignore[import-untyped]  # noqa: F401
     except ImportError as exc:
         return Check("Profiler", False, f"xprof cannot be imported: {exc}", fix)
     try:
