@@ -14,6 +14,7 @@ from workbench.distribute.devices import VIRTUAL_DEVICES_ENV
 KERNEL_NAME = "tf-workbench"
 DISPLAY_NAME = "TensorFlow Workbench"
 
+
 def _resources() -> Path:
     """The kernelspec's files (logos): in the wheel under ``workbench/_kernels`` (pyproject's
     force-include), in a source checkout or editable install at the top-level ``kernels/``."""

@@ -69,6 +69,7 @@ class Breakdown:
     note: str = ""
     hardware: str = ""
     warm_up: list[StepTime] = field(default_factory=list)  # leading steps left out
+
     @property
     def mean_ms(self) -> float:
         return float(np.mean([s.total_ms for s in self.steps])) if self.steps else 0.0

@@ -90,9 +90,7 @@ class KernelService:
 
     # --- registration -----------------------------------------------------------------------
 
-    def method(
-        self, name: str, fn: Callable[[Any], Any], params: type = NoParams
-    ) -> None:
+    def method(self, name: str, fn: Callable[[Any], Any], params: type = NoParams) -> None:
         """Serve ``fn(params) -> result`` as ``name``; ``params`` is checked against the
         ``TypedDict`` given, so ``fn`` sees only well-formed input."""
         self.methods[name] = Method(name, fn, params)
