@@ -34,6 +34,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "workbench.inspect.*",
             "workbench.profiler",
             "workbench.profiler.*",
+            "workbench.projector",
+            "workbench.projector.*",
             "workbench.system",
         ),
     ),
