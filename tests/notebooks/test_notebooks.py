@@ -14,7 +14,8 @@ from tests.conftest import REPO
 NOTEBOOKS = sorted((REPO / "notebooks").rglob("*.ipynb"))
 IDS = [str(p.relative_to(REPO / "notebooks")) for p in NOTEBOOKS]
 
-# what each notebook must show, as patterns over its cells' text outputs in order (a notebook that
+# what each notebook must show, as patterns over its cells' text outputs in order, each display
+# followed by "[shows <mimetypes> <workbench-* parts of its HTML> <img/<svg>]" (a notebook that
 # runs without error but shows the wrong thing fails too)
 SHOWS: dict[str, list[str]] = {
     "tutorials/00_welcome.ipynb": [
@@ -30,6 +31,52 @@ SHOWS: dict[str, list[str]] = {
         r"after: (compute|overhead)-bound, [\d.]+ ms a step",
         r"step time [\d.]+ ms -> [\d.]+ (ms|µs) \([\d.]+x faster\), input wait \d+% -> \d+%",
         r"The fix made a step \d+x faster\. All checks passed\.",
+    ],
+    "tutorials/01_inspect.ipynb": [
+        r"<tf\.Tensor shape=\(1797, 8, 8\) float32 on CPU:0 · min 0 · max 1 · mean 0\.3053 ",
+        r"\[shows .*workbench-heatmap.*workbench-histogram.*<img\]",  # a batch's first image
+        r"shape=\(4,\) float32 on CPU:0 · min 1 · max 3 · mean 2 · std 1 · nan 1 · inf 1>",
+        r"<tf\.Variable shape=\(64, 10\) float32 .* trainable True · name w:0>",
+        r"<tf\.RaggedTensor shape=\(3, None\) int32 .* row lengths min 1 · max 3 · mean 2>",
+        r"<tf\.SparseTensor shape=\(5, 5\) .* stored values 5 · density 0\.2>",
+        r"<Functional 'functional': 3,538 params \(3,538 trainable, 0 not\)>",
+        r"merge \(Concatenate\) -> \(None, 64\) · 0 params",
+        r"optimizer Adam \(learning rate 0\.001\) · loss sparse_categorical_crossentropy",
+        r"\[shows .*<svg\]",  # the functional model's layer graph
+        r"element \(float32\[None, 64\], int64\[None\]\) · cardinality 57>",
+        r"<gradients of loss [\d.]+: 2 flagged>",
+        r"wide/kernel: [\d.e+-]+\n",  # a connected layer: a finite norm, not flagged
+        r"dangling/kernel: None  ! no gradient \(not connected to the loss\)",
+    ],
+    "tutorials/02_compile.ipynb": [
+        r"%%compile function \(tf\.function\) · cell · 1 trace · first call",
+        r"not kept \(not tensors\): tape",
+        r"<tf\.Tensor shape=\(\) float32 on CPU:0 = [\d.]+>",  # the loss comes back as a tensor
+        r"%%compile xla \(XLA\) · cell · 1 trace",
+        r"local to the cell \(assigned only inside a loop or branch\): step, tape",
+        r"scaled · 2 traces\n.*scaled retraced 1 time: `factor` is a Python float that changes "
+        r"\(0\.5 -> 0\.25\); pass a tensor instead",
+        r"eager +[\d.]+ (µs|ms|s) +1\.00x",
+        r"tf\.function +[\d.]+ (µs|ms|s) +[\d.]+x +[\d.]+ (µs|ms|s) +agree",
+        r"XLA +[\d.]+ (µs|ms|s) +[\d.]+x +[\d.]+ (µs|ms|s) +agree",
+        r"model\.fit ran XLA \(run_eagerly=False, jit_compile=True; the model's own "
+        r"run_eagerly=False, jit_compile=False restored after the cell\)",
+        r"Cell line 2 failed as tf\.function: AttributeError: .*\n +value = loss\.numpy\(\)",
+        r"Cells without %%compile run tf\.function \(function\)\.",
+        r"%%compile function \(tf\.function\) · cell · 1 trace",  # the default mode applied
+        r"TensorShape\(\[128, 64\]\)",
+        r"Cells without %%compile run eager \(eager\)\.",
+    ],
+    "tutorials/03_live_curves.ipynb": [
+        # the live view was replaced by the run's final chart, saved as a plotly figure
+        r"<curves of adam-1e-3 · finished · epoch 8/8 · step 360/360 · took \d+ s · "
+        r"accuracy 0\.\d+ · loss [\d.]+ · val_accuracy 0\.\d+ · val_loss [\d.]+: accuracy, loss>",
+        r"\[shows application/vnd\.plotly\.v1\+json.*workbench-curves-snapshot.*<svg\]",
+        r"<curves of sgd-0\.1 · finished · step 227 · took \d+ s · loss [\d.]+: loss>",
+        r"\[shows application/vnd\.plotly\.v1\+json",
+        r"sgd-0\.1 +finished +227 +loss [\d.]+\nadam-1e-3 +finished +360 +accuracy 0\.\d+, loss",
+        r"<curves of 2 runs \(adam-1e-3, sgd-0\.1\): loss>",
+        r"\[shows application/vnd\.plotly\.v1\+json",
     ],
 }
 
@@ -70,4 +117,11 @@ def _text(output: dict[str, object]) -> str:
     if output.get("output_type") == "stream":
         return str(output.get("text", ""))
     data = output.get("data", {})
-    return str(data.get("text/plain", "")) if isinstance(data, dict) else ""
+    if not isinstance(data, dict):
+        return ""
+    # what a reader sees beyond the text form: the mimetypes, the workbench displays' parts in the
+    # HTML (histogram, heatmap, ...) and whether it holds a picture or a drawing
+    html = str(data.get("text/html", ""))
+    kinds = sorted(data) + sorted(set(re.findall(r"class=.(workbench-[\w-]+)", html)))
+    kinds += [tag for tag in ("<img", "<svg") if tag in html]
+    return f"{data.get('text/plain', '')}\n[shows {' '.join(kinds)}]"
