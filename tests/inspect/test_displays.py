@@ -197,11 +197,55 @@ def test_gradients_flag_none_and_work_inside_an_outer_tape(ip: Any) -> None:
     assert not any("used/" in name and name.startswith("used") for name in flags)
     assert "! no gradient" in repr(report)
     assert "no gradient" in report._repr_html_()
-    with tf.GradientTape() as outer:
-        inner = workbench.inspect_gradients(model, (x, y), loss=loss)
-        total = inner.total_norm
-    second = outer.gradient(total, model.trainable_variables)
-    assert any(g is not None and np.isfinite(g.numpy()).all() for g in second)
+
+
+def test_gradient_norms_have_the_second_order_gradients_nested_tapes_give(ip: Any) -> None:
+    import keras
+    import tensorflow as tf
+
+    import workbench
+
+    keras.utils.set_random_seed(3)
+    inputs = keras.Input((3,))
+    hidden = keras.layers.Dense(4, activation="tanh", name="hidden")(inputs)
+    used = keras.layers.Dense(2, name="used")(hidden)
+    unused = keras.layers.Dense(2, name="unused")(inputs)
+    model = keras.Model(inputs, [used, unused])
+    x = tf.random.normal([6, 3], seed=1)
+    y = tf.random.normal([6, 2], seed=2)
+    variables = model.trainable_variables
+
+    def loss(y_true: Any, y_pred: Any) -> Any:
+        return tf.reduce_mean((y_pred[0] - y_true) ** 2)  # ignores the second output
+
+    # what the README promises: under an outer tape, the norms are differentiable tensors, with
+    # the same gradients of gradients as the norm of an inner tape's gradients written by hand
+    with tf.GradientTape(persistent=True) as outer:
+        report = workbench.inspect_gradients(model, (x, y), loss=loss)
+        with tf.GradientTape() as inner:
+            value = loss(y, model(x, training=True))
+        by_hand = [g for g in inner.gradient(value, variables) if g is not None]
+        expected_total = tf.sqrt(tf.add_n([tf.reduce_sum(g**2) for g in by_hand]))
+        total = report.total_norm
+        first = report.norms[0]  # hidden/kernel's own norm
+        expected_first = tf.norm(by_hand[0])
+    np.testing.assert_allclose(float(total), float(expected_total), rtol=1e-5)
+    pairs = [
+        (outer.gradient(total, variables), outer.gradient(expected_total, variables)),
+        (outer.gradient(first, variables), outer.gradient(expected_first, variables)),
+    ]
+    del outer
+    for second, expected in pairs:
+        for variable, got, want in zip(variables, second, expected, strict=True):
+            name = variable.path
+            if name.startswith("unused"):
+                assert want is None, name  # not connected: no gradient at all
+                assert got is None, name
+                continue
+            assert got is not None, f"{name}: the norm was cut off from the tape"
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-7)
+            if name.endswith("kernel"):
+                assert np.abs(got.numpy()).max() > 1e-3, name  # a real second-order term
 
 
 def test_inspecting_gradients_leaves_batch_norm_statistics_alone(ip: Any) -> None:
