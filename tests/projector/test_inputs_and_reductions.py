@@ -1,0 +1,157 @@
+"""Projections as plain data: inputs read and checked (each bad input a clear error naming the
+argument), exact PCA, openTSNE on all points, the cache, interrupts, exact neighbours."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from workbench.projector import Neighbors, ProjectionError, read_points, reduce
+from workbench.projector.background import clear_cache, reduce_in_background
+from workbench.projector.reduce import Cancelled
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    x, y = load_digits(return_X_y=True)
+    return x.astype(np.float32), y
+
+
+def test_pca_is_exact_and_says_how_much_variance_it_keeps(digits: tuple) -> None:
+    from sklearn.decomposition import PCA
+
+    x, _ = digits
+    result = reduce(x, "pca", dims=3)
+    reference = PCA(3, svd_solver="full").fit(x)
+    np.testing.assert_allclose(
+        result.explained_variance_ratio, reference.explained_variance_ratio_, rtol=1e-4
+    )
+    # the same axes up to sign
+    np.testing.assert_allclose(
+        np.abs(result.coords), np.abs(reference.transform(x)), rtol=1e-3, atol=1e-3
+    )
+    assert "explained variance 14.9%, 13.6%, 11.8%" in result.info
+    assert result.components is not None
+    assert result.components.shape == (3, 64)
+
+
+def test_pca_of_few_features_and_wide_rows() -> None:
+    one = reduce(np.arange(10, dtype=np.float32).reshape(-1, 1), "pca", dims=2)
+    assert one.coords.shape == (10, 2)
+    assert np.all(one.coords[:, 1] == 0)
+    wide = np.random.default_rng(0).normal(size=(20, 5000)).astype(np.float32)
+    centred = wide.astype(np.float64) - wide.mean(axis=0, dtype=np.float64)
+    singular = np.linalg.svd(centred, compute_uv=False)  # the exact answer, in float64
+    got = reduce(wide, "pca")  # fewer rows than features: the Gram route
+    expected = singular[:2] ** 2 / np.square(singular).sum()
+    np.testing.assert_allclose(got.explained_variance_ratio, expected, rtol=1e-5)
+
+
+def test_tsne_runs_on_every_point_reports_progress_and_can_be_stopped(digits: tuple) -> None:
+    x, y = digits
+    x, y = x[:300], y[:300]
+    seen: list[float] = []
+    result = reduce(
+        x, "tsne", perplexity=10, n_iter=100, early_exaggeration_iter=50, n_jobs=1,
+        progress=lambda f, _: seen.append(f),
+    )  # fmt: skip
+    assert result.coords.shape == (300, 2)
+    assert seen[-1] == pytest.approx(1.0)
+    assert sorted(seen) == seen
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        reduce(x, "tsne", perplexity=10, n_iter=100, n_jobs=1, cancel=stop)
+
+
+def test_tsne_with_too_few_points_names_perplexity() -> None:
+    with pytest.raises(
+        ProjectionError, match=r"perplexity=30 needs at least 91 points\. Received 50"
+    ):
+        reduce(np.random.rand(50, 4).astype(np.float32), "tsne")
+
+
+def test_the_cache_returns_the_same_reduction_at_once(digits: tuple) -> None:
+    x, _ = digits
+    clear_cache()
+    settings = {"perplexity": 10, "n_iter": 50, "early_exaggeration_iter": 25, "n_jobs": 1}
+    first, cached = reduce_in_background(
+        x[:200], "tsne", 2, "euclidean", lambda f, t: None, **settings
+    )
+    again, cached_again = reduce_in_background(
+        x[:200].copy(), "tsne", 2, "euclidean", lambda f, t: None, **settings
+    )
+    assert (cached, cached_again) == (False, True)
+    assert again is first
+    _other, cached_other = reduce_in_background(
+        x[:200], "tsne", 2, "euclidean", lambda f, t: None, **{**settings, "n_iter": 60}
+    )
+    assert not cached_other
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"x": np.arange(5.0)}, r"x: expected one row per point \(2-D"),
+        ({"x": np.zeros((0, 3))}, r"x: expected at least one row"),
+        ({"x": np.array([["a", "b"]])}, r"x: expected numbers"),
+        ({"x": np.full((3, 2), np.nan)}, r"every one of its 3 rows holds NaN or Inf"),
+        ({"x": np.zeros((3, 2)), "labels": [1, 2]}, r"labels: expected 3 values .* Received 2"),
+        (
+            {"x": np.zeros((3, 2)), "metadata": {"kind": [1]}},
+            r"metadata\['kind'\]: expected 3 values",
+        ),
+        ({"x": np.zeros((3, 2)), "metadata": [1, 2, 3]}, r"metadata: expected a mapping"),
+    ],
+)
+def test_bad_input_is_a_clear_error_naming_the_argument(kwargs: dict, match: str) -> None:
+    with pytest.raises(ProjectionError, match=match):
+        read_points(**kwargs)
+
+
+def test_bad_settings_name_the_argument() -> None:
+    x = np.random.rand(10, 3).astype(np.float32)
+    with pytest.raises(ProjectionError, match=r"method: expected one of .* Received: 'tsen'"):
+        reduce(x, "tsen")
+    with pytest.raises(ProjectionError, match=r"dims: expected 2 or 3. Received: 4"):
+        reduce(x, "pca", dims=4)
+    with pytest.raises(ProjectionError, match=r"metric: expected one of .* Received: 'l1'"):
+        reduce(x, "pca", metric="l1")
+
+
+def test_rows_with_nan_or_inf_are_left_out_and_counted() -> None:
+    x = np.random.rand(6, 3)
+    x[1, 0], x[4, 2] = np.nan, np.inf
+    points = read_points(x, labels=list("abcdef"))
+    assert points.dropped == 2
+    assert points.kept.tolist() == [0, 2, 3, 5]
+    assert points.data.shape == (4, 3)
+    assert points.columns["label"] == list("abcdef")
+
+
+def test_images_are_flattened_and_kept_for_sprites() -> None:
+    images = np.random.rand(10, 8, 8)
+    points = read_points(images)
+    assert points.data.shape == (10, 64)
+    assert points.images is not None
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_neighbours_match_brute_force(metric: str) -> None:
+    rng = np.random.default_rng(1)
+    data = rng.normal(size=(150_000, 16)).astype(np.float32)  # three blocks of rows
+    index = Neighbors(data, metric)
+    for row in (0, 70_000, 149_999):
+        got, distances = index.query(row, k=10)
+        if metric == "cosine":
+            unit = data / np.linalg.norm(data, axis=1, keepdims=True)
+            brute = 1 - unit @ unit[row]
+        else:
+            brute = np.linalg.norm(data - data[row], axis=1)
+        brute[row] = np.inf
+        expected = np.argsort(brute, kind="stable")[:10]
+        assert got.tolist() == expected.tolist()
+        np.testing.assert_allclose(distances, brute[expected], rtol=1e-4, atol=1e-5)
