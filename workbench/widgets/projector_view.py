@@ -80,11 +80,11 @@ class ProjectorView(StreamedView[Any]):
         self._lock = threading.Lock()
         self._buffers: list[Any] = []
         self._codes = np.zeros(0, np.uint8)
-        self.set_color(first)
+        self.set_color(first, send=False)  # the front end asks for points and colours
 
     # --- the kernel's side ------------------------------------------------------------------
 
-    def set_color(self, column: str) -> list[LegendEntry]:
+    def set_color(self, column: str, *, send: bool = True) -> list[LegendEntry]:
         """Colours the points by metadata ``column`` ("" for one colour)."""
         values = self._projection.view_column(column) if column else None
         codes, legend = color_codes(values)
@@ -93,8 +93,9 @@ class ProjectorView(StreamedView[Any]):
         with self.hold_sync():
             self.color_by = column
             self.legend = list(legend)
-        message: ColorsMessage = {"type": "colors", "column": column}
-        self.send_message(message, [codes.tobytes()])
+        if send:
+            message: ColorsMessage = {"type": "colors", "column": column}
+            self.send_message(message, [codes.tobytes()])
         return legend
 
     @property
