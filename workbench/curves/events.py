@@ -87,9 +87,6 @@ def read_scalars(
         live: the files' writer is still writing: an empty file or a cut-off last record is where
             it is now, not damage.
     """
-    from google.protobuf.message import DecodeError
-    from tensorboard.compat.proto import event_pb2
-
     problems = [] if problems is None else problems
     found: _Scalars = {}
     not_scalar: set[str] = set()
@@ -108,29 +105,44 @@ def read_scalars(
         elif not records.records and not records.damage:
             problems.append(f"{path.name}: empty (its writer wrote nothing, or it was emptied)")
         problems.extend(records.problems())
-        undecodable = 0
-        points: _Scalars = {}
-        for record in records.records:
-            try:
-                event = event_pb2.Event.FromString(record)
-            except DecodeError:
-                undecodable += 1
-                continue
-            for value in event.summary.value:
-                number = _scalar(value)
-                if number is None:
-                    not_scalar.add(value.tag)
-                    continue
-                steps, walls, values = points.setdefault(value.tag, ([], [], []))
-                steps.append(event.step)
-                walls.append(event.wall_time)
-                values.append(number)
-        if undecodable:
-            problems.append(f"{path.name}: {undecodable} records are not events, skipped")
+        points = decode_scalars(records.records, path.name, problems, not_scalar)
         _merge(found, points, path.name, problems)
     for tag in not_scalar:  # text, histograms, images: not curves
         found.pop(tag, None)
     return found
+
+
+def decode_scalars(
+    records: list[bytes], name: str, problems: list[str], not_scalar: set[str]
+) -> _Scalars:
+    """The scalar points of one file's records, in order: tag -> (steps, wall times, values).
+
+    Tags of values that are not scalars go to ``not_scalar``; records that are not events are
+    counted and said in ``problems`` (naming the file ``name``).
+    """
+    from google.protobuf.message import DecodeError
+    from tensorboard.compat.proto import event_pb2
+
+    undecodable = 0
+    points: _Scalars = {}
+    for record in records:
+        try:
+            event = event_pb2.Event.FromString(record)
+        except DecodeError:
+            undecodable += 1
+            continue
+        for value in event.summary.value:
+            number = _scalar(value)
+            if number is None:
+                not_scalar.add(value.tag)
+                continue
+            steps, walls, values = points.setdefault(value.tag, ([], [], []))
+            steps.append(event.step)
+            walls.append(event.wall_time)
+            values.append(number)
+    if undecodable:
+        problems.append(f"{name}: {undecodable} records are not events, skipped")
+    return points
 
 
 def _merge(found: _Scalars, points: _Scalars, name: str, problems: list[str]) -> None:

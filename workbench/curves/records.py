@@ -41,6 +41,9 @@ class FileRecords:
     path: Path
     records: list[bytes] = field(default_factory=list)
     damage: list[Damage] = field(default_factory=list)
+    # where a reader following the file resumes: after the last whole record, or before a cut-off
+    # last record (a live writer is mid-write there; the rest of it comes later)
+    end: int = 0
 
     def problems(self) -> list[str]:
         """One sentence per damaged stretch, naming the file, as users and the panel read it."""
@@ -59,28 +62,35 @@ class FileRecords:
         return out
 
 
-def read_records(path: Path) -> FileRecords:
-    """Every intact record of the TFRecord file ``path``, and the stretches that were not.
+def read_records(path: Path, offset: int = 0) -> FileRecords:
+    """Every intact record of the TFRecord file ``path`` from byte ``offset`` (a record's start:
+    the ``end`` of an earlier read, to read only what a live writer added since), and the
+    stretches that were not. Damage offsets count from the file's start.
 
     Raises:
         OSError: ``path`` cannot be read (the caller names it).
     """
-    data = memoryview(path.read_bytes())
+    with path.open("rb") as file:
+        file.seek(offset)
+        data = memoryview(file.read())
     found = FileRecords(path)
-    offset, size = 0, len(data)
-    while offset < size:
-        record = _record_at(data, offset)
+    position, size = 0, len(data)
+    while position < size:
+        record = _record_at(data, position)
         if record is not None:
             found.records.append(bytes(record))
-            offset += _HEADER + len(record) + _FOOTER
+            position += _HEADER + len(record) + _FOOTER
             continue
-        start = offset
-        next_offset = _resync(data, offset + 1)
-        if next_offset is None:
-            found.damage.append(Damage(start, size - start, truncated=_cut_short(data, start)))
+        start = position
+        next_position = _resync(data, position + 1)
+        if next_position is None:
+            truncated = _cut_short(data, start)
+            found.damage.append(Damage(offset + start, size - start, truncated=truncated))
+            position = start if truncated else size
             break
-        found.damage.append(Damage(start, next_offset - start))
-        offset = next_offset
+        found.damage.append(Damage(offset + start, next_position - start))
+        position = next_position
+    found.end = offset + position
     return found
 
 

@@ -22,7 +22,7 @@ import os
 import socket
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -244,6 +244,33 @@ class Run:
         _writing.add(run)
         return run
 
+    def add_scalars(
+        self,
+        scalars: Mapping[str, _Scalars],
+        to_step: Callable[[list[int], list[float]], list[int]],
+        batch_metrics: Collection[str] = (),
+    ) -> None:
+        """Append points read from event files (split -> tag -> points) to the run's series, as
+        Keras' layout names them: ``batch_<metric>`` per step, ``epoch_<metric>`` per epoch put
+        at the step ``to_step`` says the epoch ended on (kept apart in ``epochs`` when the
+        metric also has per-batch points, here or in ``batch_metrics``: training metrics
+        read with per-batch points before, by a reader that follows the files)."""
+        for split, tags in scalars.items():
+            batch = {t.removeprefix("batch_") for t in tags if t.startswith("batch_")}
+            batch |= set(batch_metrics)
+            for tag, (steps, walls, values) in tags.items():
+                if tag.startswith("batch_"):
+                    metric, store = tag.removeprefix("batch_"), self.series
+                elif tag.startswith("epoch_"):
+                    metric = tag.removeprefix("epoch_")
+                    per_batch = split == "train" and metric in batch
+                    store = self.epochs if per_batch else self.series
+                    steps = to_step(steps, walls)
+                else:
+                    metric, store = tag, self.series
+                series = store.setdefault((split, metric), Series())
+                series.extend(steps, walls, values)  # type: ignore[arg-type]
+
     @classmethod
     def load(cls, run_dir: str | os.PathLike[str]) -> Run:
         """A run read back from its event files (ours or Keras' TensorBoard callback's).
@@ -275,21 +302,7 @@ class Run:
                 problems: list[str] = []
                 scalars[split] = read_scalars(path / split, problems, live=live)
                 run.warnings.extend(f"{split}/{problem}" for problem in problems)
-        to_step = _epoch_end_steps(scalars)
-        for split, tags in scalars.items():
-            batch = {t.removeprefix("batch_") for t in tags if t.startswith("batch_")}
-            for tag, (steps, walls, values) in tags.items():
-                if tag.startswith("batch_"):
-                    metric, store = tag.removeprefix("batch_"), run.series
-                elif tag.startswith("epoch_"):
-                    metric = tag.removeprefix("epoch_")
-                    per_batch = split == "train" and metric in batch
-                    store = run.epochs if per_batch else run.series
-                    steps = to_step(steps, walls)
-                else:
-                    metric, store = tag, run.series
-                series = store.setdefault((split, metric), Series())
-                series.extend(steps, walls, values)  # type: ignore[arg-type]
+        run.add_scalars(scalars, _epoch_end_steps(scalars))
         if not meta:
             times = [s.wall_times for s in run.series.values() if len(s)]
             if times:
