@@ -11,6 +11,7 @@ because the error renders its own traceback (IPython's ``_render_traceback_`` pr
 
 from __future__ import annotations
 
+import contextlib
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +35,7 @@ class CompileMagics(Magics):
     @argument("--compare", action="store_true", help="time eager, tf.function and XLA")
     @argument("--steps", type=int, default=10, help="timed runs per mode for --compare")
     @argument("--report", action="store_true", help="show the report even if nothing changed")
+    @argument("--graph", action="store_true", help="show Grappler's rewrites, placement, XLA HLO")
     @cell_magic
     def compile(self, line: str, cell: str) -> Any:
         """Run the cell eagerly, as one tf.function, or XLA-compiled.
@@ -43,18 +45,26 @@ class CompileMagics(Magics):
         on the cell's text with its IPython syntax made Python; the magic shows the run's report
         when it says something new (a trace, a retrace, a changed note; always with --report or
         --compare) and returns the run's value (workbench.compile.shell.compile_in_shell).
+        ``--graph`` then shows what Grappler, placement and XLA did to the cell's functions
+        (workbench.compile.graph).
         """
         from workbench.compile.shell import compile_in_shell  # TensorFlow: at the first cell
 
         args = _parse(self.compile, line)
-        return compile_in_shell(
-            self.shell,
-            cell,
-            args.mode,
-            compare=args.compare,
-            steps=args.steps,
-            report=args.report,
-        )
+        graph: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+        if args.graph:  # workbench.compile.graph.show_graph: what compilation did, shown after
+            from workbench.compile.graph import show_graph
+
+            graph = show_graph(self.shell)
+        with graph:
+            return compile_in_shell(
+                self.shell,
+                cell,
+                args.mode,
+                compare=args.compare,
+                steps=args.steps,
+                report=args.report,
+            )
 
     @line_magic
     def compile_mode(self, line: str) -> None:
