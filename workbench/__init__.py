@@ -15,6 +15,8 @@ from workbench._version import __version__
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from workbench.checkpoints.callback import Checkpoint, checkpoint, resume
+    from workbench.checkpoints.errors import CheckpointError
     from workbench.compile import CompileError, compile_cell
     from workbench.distribute.devices import devices, virtual_devices
     from workbench.inspect.gradients import inspect_gradients
@@ -24,16 +26,20 @@ if TYPE_CHECKING:
     from workbench.widgets.runs_view import runs
 
 __all__ = [
+    "Checkpoint",
+    "CheckpointError",
     "CompileError",
     "LiveCurves",
     "Profile",
     "ProfilerError",
     "__version__",
+    "checkpoint",
     "compile_cell",
     "devices",
     "inspect_gradients",
     "profile",
     "profiles",
+    "resume",
     "run",
     "runs",
     "virtual_devices",
@@ -41,6 +47,10 @@ __all__ = [
 
 # public name -> module that defines it; imported on first use.
 _LAZY: dict[str, str] = {
+    "Checkpoint": "workbench.checkpoints.callback",
+    "CheckpointError": "workbench.checkpoints.errors",
+    "checkpoint": "workbench.checkpoints.callback",
+    "resume": "workbench.checkpoints.callback",
     "CompileError": "workbench.compile",
     "compile_cell": "workbench.compile",
     "LiveCurves": "workbench.widgets.live",

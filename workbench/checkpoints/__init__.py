@@ -1,0 +1,1 @@
+"""Checkpoints that resume training exactly: ``workbench.checkpoint`` and ``workbench.resume``."""
