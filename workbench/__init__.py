@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from workbench.checkpoints.callback import Checkpoint, checkpoint, resume
     from workbench.checkpoints.errors import CheckpointError
     from workbench.compile import CompileError, compile_cell
+    from workbench.compile.graph import graph
     from workbench.distribute.devices import devices, virtual_devices
     from workbench.inspect.gradients import inspect_gradients
     from workbench.profiler.errors import ProfilerError
@@ -36,6 +37,7 @@ __all__ = [
     "checkpoint",
     "compile_cell",
     "devices",
+    "graph",
     "inspect_gradients",
     "profile",
     "profiles",
@@ -53,6 +55,7 @@ _LAZY: dict[str, str] = {
     "resume": "workbench.checkpoints.callback",
     "CompileError": "workbench.compile",
     "compile_cell": "workbench.compile",
+    "graph": "workbench.compile.graph",
     "LiveCurves": "workbench.widgets.live",
     "inspect_gradients": "workbench.inspect.gradients",
     "Profile": "workbench.widgets.profile",
