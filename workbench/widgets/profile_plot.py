@@ -25,10 +25,9 @@ MAX_BARS = 200  # steps drawn; a longer capture shows its first ones and says so
 
 
 def _plotly(figure: Any) -> dict[str, Any]:
-    import plotly.io as pio
+    from workbench.widgets.runs_plot import plotly_bundle
 
-    bundle: dict[str, Any] = pio.renderers["plotly_mimetype"].to_mimebundle(figure.to_dict())
-    return bundle
+    return plotly_bundle(figure)
 
 
 def _used(breakdown: Breakdown) -> list[str]:
