@@ -19,7 +19,12 @@ if TYPE_CHECKING:
     from workbench.checkpoints.errors import CheckpointError
     from workbench.compile import CompileError, compile_cell
     from workbench.compile.graph import graph
+    from workbench.distribute.context import report
     from workbench.distribute.devices import devices, virtual_devices
+    from workbench.distribute.fit import fit
+    from workbench.distribute.job import Job
+    from workbench.distribute.strategies import strategy
+    from workbench.widgets.launch import launch
     from workbench.inspect.gradients import inspect_gradients
     from workbench.profiler.errors import ProfilerError
     from workbench.widgets.live import LiveCurves, run
@@ -30,6 +35,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointError",
     "CompileError",
+    "Job",
     "LiveCurves",
     "Profile",
     "ProfilerError",
@@ -37,13 +43,17 @@ __all__ = [
     "checkpoint",
     "compile_cell",
     "devices",
+    "fit",
     "graph",
     "inspect_gradients",
+    "launch",
     "profile",
     "profiles",
+    "report",
     "resume",
     "run",
     "runs",
+    "strategy",
     "virtual_devices",
 ]
 
@@ -66,6 +76,11 @@ _LAZY: dict[str, str] = {
     "runs": "workbench.widgets.runs_view",
     "devices": "workbench.distribute.devices",
     "virtual_devices": "workbench.distribute.devices",
+    "strategy": "workbench.distribute.strategies",
+    "fit": "workbench.distribute.fit",
+    "launch": "workbench.widgets.launch",
+    "Job": "workbench.distribute.job",
+    "report": "workbench.distribute.context",
 }
 
 

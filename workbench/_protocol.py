@@ -38,6 +38,9 @@ __all__ = [
     "DeviceInfo",
     "ErrorBody",
     "Event",
+    "JobCancelParams",
+    "JobInfo",
+    "JobsUpdate",
     "NoParams",
     "OpenData",
     "PendingCapture",
@@ -55,6 +58,7 @@ __all__ = [
     "SubscribeParams",
     "SubscribeResult",
     "SystemStatus",
+    "WorkerInfo",
 ]
 
 
@@ -210,6 +214,50 @@ class ProfileOpenResult(TypedDict):
     model_id: str
     title: str
     verdict: str
+
+
+class _WorkerInfoBase(TypedDict):
+    key: str  # "worker 0", "chief", "ps 0"
+    role: str  # "worker", "chief", "ps (serves)"
+    pid: int | None
+    state: str  # starting, running, serving, finished, failed, killed, hung, stopped
+    step: int
+    latest: dict[str, WireFloat]  # its last metrics
+    last_line: str  # the last line it printed
+    problem: str  # why it failed, one sentence ("" when it did not)
+
+
+class WorkerInfo(_WorkerInfoBase, total=False):
+    """One worker of a launched job; ``tail``: its last lines (the job's live view only)."""
+
+    tail: list[str]
+
+
+class JobInfo(TypedDict):
+    """A job ``workbench.launch`` started in this kernel."""
+
+    id: str
+    name: str
+    backend: str  # "local", "ray"
+    state: str  # starting, running, finished, failed, cancelled
+    elapsed: float  # seconds since it started (to its end, once ended)
+    run: str | None  # the run its chief's metrics go to
+    error: str  # why it failed or was cancelled, naming the worker
+    workers: list[WorkerInfo]
+
+
+class JobsUpdate(TypedDict):
+    """The ``jobs`` topic and the ``jobs.list`` result: this kernel's devices and its jobs,
+    oldest first."""
+
+    devices: list[DeviceInfo]
+    jobs: list[JobInfo]
+
+
+class JobCancelParams(TypedDict):
+    """Cancel the job ``id`` (``jobs.cancel``)."""
+
+    id: str
 
 
 # --- the wire's float form ------------------------------------------------------------------

@@ -155,6 +155,48 @@ export interface IProfileOpenResult {
   verdict: string;
 }
 
+/** One worker of a launched job. */
+export interface IWorkerInfo {
+  /** "worker 0", "chief", "ps 0" */
+  key: string;
+  /** "worker", "chief", "ps (serves)" */
+  role: string;
+  pid: number | null;
+  /** starting, running, serving, finished, failed, killed, hung, stopped */
+  state: string;
+  step: number;
+  latest: Record<string, WireFloat>;
+  last_line: string;
+  /** Why it failed, one sentence ("" when it did not). */
+  problem: string;
+  /** Its last lines (the job's live view only). */
+  tail?: string[];
+}
+
+/** A job `workbench.launch` started in the kernel. */
+export interface IJobInfo {
+  id: string;
+  name: string;
+  /** "local", "ray" */
+  backend: string;
+  /** starting, running, finished, failed, cancelled */
+  state: string;
+  elapsed: number;
+  run: string | null;
+  error: string;
+  workers: IWorkerInfo[];
+}
+
+/** The kernel's devices and its jobs, oldest first. */
+export interface IJobsUpdate {
+  devices: IDeviceInfo[];
+  jobs: IJobInfo[];
+}
+
+export interface IJobCancelParams {
+  id: string;
+}
+
 // --- what the kernel registers --------------------------------------------
 
 /** Method name -> its params and result. */
@@ -167,6 +209,8 @@ export interface IMethods {
   'runs.list': { params: IRunsParams; result: IRunsUpdate };
   'profiles.list': { params: IProfilesParams; result: IProfilesUpdate };
   'profiles.open': { params: IProfileOpenParams; result: IProfileOpenResult };
+  'jobs.list': { params: INoParams; result: IJobsUpdate };
+  'jobs.cancel': { params: IJobCancelParams; result: IJobInfo };
 }
 
 /** Topic name -> the data of its events. */
@@ -175,6 +219,7 @@ export interface ITopics {
   compile: ICompileState;
   runs: IRunsUpdate;
   profiles: IProfilesUpdate;
+  jobs: IJobsUpdate;
 }
 
 export type MethodName = keyof IMethods;

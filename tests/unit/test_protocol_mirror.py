@@ -44,6 +44,8 @@ ENVELOPE = [
     _protocol.RunInfo,
     _protocol.ProfileInfo,
     _protocol.PendingCapture,
+    _protocol.WorkerInfo,
+    _protocol.JobInfo,
 ]
 
 

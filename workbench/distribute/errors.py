@@ -3,6 +3,9 @@ stopped without one (killed, hung, never started), naming the worker."""
 
 from __future__ import annotations
 
+import base64
+from typing import Any
+
 
 class RemoteTraceback(Exception):
     """The traceback of an error raised in a worker process, as its ``__cause__``.
@@ -46,3 +49,24 @@ class WorkerHung(WorkerError):
 
 class JobCancelled(WorkerError):
     """The job was cancelled (``job.cancel()``, the panel's Cancel, or an interrupted cell)."""
+
+
+def remote_error(message: str, worker: str, failure: dict[str, Any]) -> BaseException:
+    """A worker's exception, as raised there, its remote traceback as the cause; a
+    :class:`WorkerError` saying ``message`` when it cannot be rebuilt here."""
+    traceback_text = str(failure.get("traceback", ""))
+    error: BaseException | None = None
+    pickled = failure.get("pickle")
+    if pickled:
+        try:
+            import cloudpickle
+
+            error = cloudpickle.loads(base64.b64decode(pickled))
+        except Exception:  # noqa: BLE001 - a class this kernel cannot import: say it in words instead
+            error = None
+    if not isinstance(error, BaseException):
+        error = WorkerError(message, worker)
+    elif hasattr(error, "add_note"):
+        error.add_note(f"(raised in {worker} of the job)")
+    error.__cause__ = RemoteTraceback(traceback_text)
+    return error

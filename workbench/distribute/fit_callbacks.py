@@ -57,7 +57,11 @@ class JobReport(keras.callbacks.Callback):  # type: ignore[misc]
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
         params = self.params or {}
         epochs, steps = params.get("epochs"), params.get("steps")
-        context.plan(epochs, self.step + epochs * steps if epochs and steps else None)
+        # BackupAndRestore (called before this one) restored the epoch to go on from
+        restored = getattr(self.model, "_initial_epoch", None)
+        if restored and steps:
+            self.step = self._epoch_start = int(restored) * steps
+        context.plan(epochs, epochs * steps if epochs and steps else None)
 
     def on_epoch_begin(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
         self._epoch_start = self.step

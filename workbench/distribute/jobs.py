@@ -12,10 +12,21 @@ import atexit
 import itertools
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from workbench.distribute.job import Job
+from workbench.distribute.job_state import JobSnapshot
+
+
+class Job(Protocol):
+    """What the list needs of a job (``workbench.distribute.job.Job``)."""
+
+    id: str
+
+    @property
+    def done(self) -> bool: ...
+    def cancel(self, reason: str = "cancelled") -> None: ...
+    def snapshot(self) -> JobSnapshot: ...
+
 
 KEEP = 20
 PROGRESS_EVERY = 1.0  # seconds between "a job progressed" notices

@@ -70,14 +70,14 @@ def start_job(
         start_timeout=start_timeout,
         log_dir=None if run.path is None else run.path / "logs",
     )
+    if before_start is not None:  # the job's view first, then the run's curves below it
+        before_start(job)
     job.sink = Feed(
         run,
         source=f"job {run.name}",
         observers=run_observers,
         report=lambda line: job.note(line),
     )
-    if before_start is not None:
-        before_start(job)
     empty = _pickle(Payload())
     payloads = {t.key: payload if t.runs_fn else empty for t in tasks}
     if backend == "ray":

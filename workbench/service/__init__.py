@@ -21,6 +21,7 @@ CAPABILITIES = (
     "workbench.compile.service",
     "workbench.curves.service",
     "workbench.profiler.service",
+    "workbench.distribute.service",
 )
 
 

@@ -1,4 +1,5 @@
 import { devicesSection } from './devices';
+import { jobsSection } from './jobs';
 import { profilesSection } from './profiles';
 import { runsSection } from './runs';
 import { ISection } from './section';
@@ -15,5 +16,6 @@ export const SECTIONS: readonly ISection[] = [
   versionsSection,
   devicesSection,
   runsSection,
-  profilesSection
+  profilesSection,
+  jobsSection
 ];
