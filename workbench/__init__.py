@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from workbench.checkpoints.callback import Checkpoint, checkpoint, resume
     from workbench.checkpoints.errors import CheckpointError
     from workbench.compile import CompileError, compile_cell
+    from workbench.data.drift import compare
+    from workbench.data.schema import Schema
+    from workbench.data.slices import evaluate
+    from workbench.data.validate import validate
     from workbench.compile.graph import graph
     from workbench.distribute.context import report
     from workbench.distribute.devices import devices, virtual_devices
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from workbench.widgets.live import LiveCurves, run
     from workbench.widgets.profile import Profile, profile, profiles
     from workbench.widgets.runs_view import runs
+    from workbench.widgets.data import stats
 
 __all__ = [
     "Checkpoint",
@@ -39,10 +44,13 @@ __all__ = [
     "LiveCurves",
     "Profile",
     "ProfilerError",
+    "Schema",
     "__version__",
     "checkpoint",
+    "compare",
     "compile_cell",
     "devices",
+    "evaluate",
     "fit",
     "graph",
     "inspect_gradients",
@@ -53,7 +61,9 @@ __all__ = [
     "resume",
     "run",
     "runs",
+    "stats",
     "strategy",
+    "validate",
     "virtual_devices",
 ]
 
@@ -76,6 +86,11 @@ _LAZY: dict[str, str] = {
     "runs": "workbench.widgets.runs_view",
     "devices": "workbench.distribute.devices",
     "virtual_devices": "workbench.distribute.devices",
+    "stats": "workbench.widgets.data",
+    "Schema": "workbench.data.schema",
+    "validate": "workbench.data.validate",
+    "compare": "workbench.data.drift",
+    "evaluate": "workbench.data.slices",
     "strategy": "workbench.distribute.strategies",
     "fit": "workbench.distribute.fit",
     "launch": "workbench.widgets.launch",

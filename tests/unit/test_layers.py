@@ -28,6 +28,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "workbench.curves.*",
             "workbench.compile",
             "workbench.compile.*",
+            "workbench.data",
+            "workbench.data.*",
             "workbench.distribute",
             "workbench.distribute.*",
             "workbench.inspect",
