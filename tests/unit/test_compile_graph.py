@@ -70,7 +70,27 @@ ENTRY %main (x: f32[2]) -> f32[2] {
 
 
 def test_the_magic_shows_the_graph_after_the_cell(ip: Any) -> None:
+    from IPython.utils.capture import capture_output
+
     ip.run_cell("gx = tf.ones([4, 3])")
-    result = ip.run_cell("%%compile xla --graph\ngy = tf.reduce_sum(tf.sin(gx) * gx)")
+    with capture_output() as captured:
+        result = ip.run_cell("%%compile xla --graph\ngy = tf.reduce_sum(tf.sin(gx) * gx)")
     assert result.success, result.error_in_exec
     assert "gy" in ip.user_ns
+    shown = [o.data["text/plain"] for o in captured.outputs if "text/plain" in o.data]
+    assert any("(XLA)" in text and "HLO (optimized" in text for text in shown), shown
+    with capture_output() as captured:
+        result = ip.run_cell("%%compile function --graph\ngz = tf.nn.relu(gx @ tf.ones([3, 2]))")
+    assert result.success, result.error_in_exec
+    shown = [o.data["text/plain"] for o in captured.outputs if "text/plain" in o.data]
+    assert any("placed on CPU:0" in text for text in shown), shown
+
+
+def test_the_remapper_fuses_a_dense_layer_as_the_runtime_would() -> None:
+    layer = tf.keras.layers.Dense(8, activation="relu")
+    x = tf.ones([4, 16])
+    layer(x)
+    [fn] = graph(tf.function(lambda a: layer(a)), x).functions
+    by = {p.optimizer: p for p in fn.passes}
+    assert by["remap"].added == {"_FusedMatMul": 1}
+    assert by["remap"].removed == {"MatMul": 1, "BiasAdd": 1, "Relu": 1}

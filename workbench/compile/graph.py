@@ -211,7 +211,7 @@ def _is_xla(fdef: Any) -> bool:
 
 
 def _compiler_ir(name: str, inputs: list[Any]) -> Any:
-    device = inputs[0].device if inputs and getattr(inputs[0], "device", "") else ""
+    device = str(getattr(inputs[0], "device", "") or "") if inputs else ""
     device = device or "/job:localhost/replica:0/task:0/device:CPU:0"
     platform = "GPU" if "GPU" in device else "CPU"
 
@@ -234,12 +234,18 @@ def _function_graph(fdef: Any, ir: Any, partitions: list[Any]) -> FunctionGraph:
     func_graph = function_def_to_graph.function_def_to_graph(fdef)
     graph_def = func_graph.as_graph_def()
     before = _op_counts(graph_def)
+    # The runtime places a function's ops before Grappler sees them, and some passes act only on
+    # placed ops (the remapper fuses MatMul+BiasAdd+Relu on a CPU): place them as it would.
+    device = _default_device()
+    for node in graph_def.node:
+        node.device = node.device or device
     passes, after = _grappler(func_graph, graph_def, before)
     placement: dict[str, dict[str, int]] = {}
     for partition in partitions:
         for node in partition.node:
             device = node.device.rsplit("/device:", 1)[-1] or "unplaced"
-            placement.setdefault(device, collections.Counter())[node.op] += 1  # type: ignore[index]
+            ops = placement.setdefault(device, {})
+            ops[node.op] = ops.get(node.op, 0) + 1
     notes = []
     if not placement and not ir:
         devices = [d.name.rsplit("/device:", 1)[-1] for d in tf.config.list_logical_devices()]
@@ -262,6 +268,11 @@ def _function_graph(fdef: Any, ir: Any, partitions: list[Any]) -> FunctionGraph:
         report.optimized_hlo = ir("optimized_hlo")
         report.hlo_ops, report.fusions = hlo_summary(report.optimized_hlo)
     return report
+
+
+def _default_device() -> str:
+    gpus = tf.config.list_logical_devices("GPU")
+    return gpus[0].name if gpus else "/job:localhost/replica:0/task:0/device:CPU:0"
 
 
 def _op_counts(graph_def: Any) -> dict[str, int]:
