@@ -26,6 +26,8 @@ export class Scatter2D implements IRenderer {
       pointColorActive: [0.1, 0.1, 0.1, 1],
       pointColorHover: [0.05, 0.05, 0.05, 1],
       showReticle: false,
+      pointSizeSelected: 3,
+      pointOutlineWidth: 2,
       deselectOnEscape: true
     });
     this.plot.subscribe('draw', () => {
@@ -37,13 +39,18 @@ export class Scatter2D implements IRenderer {
     this.plot.subscribe('pointOut', () => {
       this.events.hover(-1, 0, 0);
     });
-    this.plot.subscribe('lassoEnd', () => {
+    // a lasso publishes 'select' before 'lassoEnd': the flag is raised at its start
+    this.plot.subscribe('lassoStart', () => {
       this.lassoing = true;
     });
     this.plot.subscribe('select', ({ points }: { points: number[] }) => {
       if (this.lassoing) {
         this.lassoing = false;
-        this.events.select(Array.from(points));
+        this.lasso = Array.from(points);
+        this.events.select(this.lasso);
+      } else if (this.shiftDown) {
+        // a lasso closed where it began also reads as a click on the point there: keep the lasso
+        this.plot.select(this.lasso, { preventEvent: true });
       } else if (points.length === 1) {
         this.events.click(points[0] as number);
       }
@@ -52,6 +59,7 @@ export class Scatter2D implements IRenderer {
       this.events.select([]);
     });
     canvas.addEventListener('mousemove', this.onMove);
+    canvas.addEventListener('mousedown', this.onDown);
   }
 
   frames = 0;
@@ -98,6 +106,7 @@ export class Scatter2D implements IRenderer {
 
   dispose(): void {
     this.canvas.removeEventListener('mousemove', this.onMove);
+    this.canvas.removeEventListener('mousedown', this.onDown);
     this.plot.destroy();
   }
 
@@ -124,6 +133,10 @@ export class Scatter2D implements IRenderer {
     return this.drawing;
   }
 
+  private onDown = (event: MouseEvent): void => {
+    this.shiftDown = event.shiftKey;
+  };
+
   private onMove = (event: MouseEvent): void => {
     this.mouse = [event.clientX, event.clientY];
   };
@@ -132,6 +145,8 @@ export class Scatter2D implements IRenderer {
   private xy: { x: Float32Array; y: Float32Array } | null = null;
   private mouse: [number, number] = [0, 0];
   private lassoing = false;
+  private shiftDown = false;
+  private lasso: number[] = [];
   private drawing: Promise<void> = Promise.resolve();
   private index: ArrayBuffer | undefined;
 }

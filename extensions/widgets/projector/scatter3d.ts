@@ -295,9 +295,9 @@ export class Scatter3D implements IRenderer {
     }
     const [x, y] = this.local(event);
     if (drag.box && this.moved) {
-      this.events.select(
-        inBox(this.projected(), drag.start[0], drag.start[1], x, y)
-      );
+      const found = inBox(this.projected(), drag.start[0], drag.start[1], x, y);
+      this.highlight(Uint32Array.from(found), -1);
+      this.events.select(found);
     } else if (!this.moved) {
       const index = pick(this.projected(), x, y, HOVER_RADIUS);
       if (index >= 0) {

@@ -141,6 +141,10 @@ export class ProjectorView {
       this.renderColumns();
     } else if (content.type === 'highlight') {
       const indices = toUint32(first);
+      if (content.kind === 'none' && this.highlighted !== 'search') {
+        return; // an emptied search clears its own marks, not neighbours or a selection
+      }
+      this.highlighted = content.kind;
       this.renderer.highlight(indices, content.anchor);
       if (content.kind === 'search') {
         this.status.textContent = `${indices.length.toLocaleString()} points match “${this.search.value}”`;
@@ -307,6 +311,7 @@ export class ProjectorView {
   private rows = new Map<number, IRowResult>();
   private searchTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private selects = 0;
+  private highlighted = 'none';
   private width = 0;
   private disposed = false;
 }
