@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from workbench.profiler.errors import ProfilerError
     from workbench.widgets.live import LiveCurves, run
     from workbench.widgets.profile import Profile, profile, profiles
+    from workbench.widgets.projector import Projection, project
     from workbench.widgets.runs_view import runs
     from workbench.widgets.data import stats
 
@@ -44,6 +45,7 @@ __all__ = [
     "LiveCurves",
     "Profile",
     "ProfilerError",
+    "Projection",
     "Schema",
     "__version__",
     "checkpoint",
@@ -57,6 +59,7 @@ __all__ = [
     "launch",
     "profile",
     "profiles",
+    "project",
     "report",
     "resume",
     "run",
@@ -69,6 +72,8 @@ __all__ = [
 
 # public name -> module that defines it; imported on first use.
 _LAZY: dict[str, str] = {
+    "project": "workbench.widgets.projector",
+    "Projection": "workbench.widgets.projector",
     "Checkpoint": "workbench.checkpoints.callback",
     "CheckpointError": "workbench.checkpoints.errors",
     "checkpoint": "workbench.checkpoints.callback",
