@@ -15,7 +15,7 @@ PORT ?= 8888
 # jlpm runs package.json scripts that call jlpm again: it must be on PATH, not just invoked by path.
 JLPM := PATH="$(abspath $(BIN)):$$PATH" jlpm
 
-.PHONY: install lab test bench lint format chromium node clean
+.PHONY: install lab dashboard test bench lint format chromium node clean
 
 install: $(STAMP)
 
@@ -46,6 +46,12 @@ $(STAMP): pyproject.toml $(LABEXT)
 lab: install
 	$(BIN)/workbench lab --port $(PORT) --root workspace --copy-from notebooks \
 		--open tutorials/00_welcome.ipynb
+
+# the training monitor (Voila) of LOGDIR on 127.0.0.1:DASHBOARD_PORT; prints its URL with a token
+LOGDIR ?= workspace/tutorials/runs
+DASHBOARD_PORT ?= 8866
+dashboard: install
+	$(BIN)/workbench dashboard --logdir $(LOGDIR) --port $(DASHBOARD_PORT)
 
 test: install chromium lint
 	cd extensions && $(JLPM) test

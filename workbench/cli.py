@@ -1,4 +1,4 @@
-"""The ``workbench`` command: ``doctor``, ``kernel install``, ``lab``."""
+"""The ``workbench`` command: ``doctor``, ``kernel install``, ``lab``, ``dashboard``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from workbench import _quiet
 
 DESCRIPTION = (
     "TF Workbench: check a set-up (doctor), install the TensorFlow Workbench kernel "
-    "(kernel install), start JupyterLab on this machine (lab)."
+    "(kernel install), start JupyterLab on this machine (lab), serve the training monitor "
+    "(dashboard)."
 )
 
 
@@ -136,6 +137,32 @@ def _lab(args: argparse.Namespace) -> NoReturn:
     os.execv(sys.executable, argv)  # replaces this process: jupyter lab owns the terminal
 
 
+def _dashboard(args: argparse.Namespace) -> NoReturn:
+    from workbench.dashboard import serve
+
+    if not _is_loopback(args.ip) and not args.allow_remote:
+        raise CommandError(
+            f"Expected a loopback --ip (127.0.0.1, ::1 or localhost). Received: {args.ip!r}. Add "
+            "--allow-remote if you mean it (anyone with the token runs the dashboard's kernels), "
+            "or keep 127.0.0.1 behind a reverse proxy (--Voila.base_url=/monitor/)."
+        )
+    token = args.token or serve.new_token()
+    argv = serve.voila_argv(
+        serve.notebook_path(),
+        ip=args.ip,
+        port=args.port,
+        token=token,
+        theme=args.theme,
+        extra=list(args.voila_args),
+    )
+    host = f"[{args.ip}]" if ":" in args.ip else args.ip
+    print(
+        f"Training monitor of {os.path.abspath(args.logdir)}: http://{host}:{args.port}/?token={token}"
+    )
+    sys.stdout.flush()
+    os.execve(sys.executable, argv, serve.environment(args.logdir))  # Voila owns the terminal
+
+
 def _is_loopback(ip: str) -> bool:
     if ip == "localhost":
         return True
@@ -195,6 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lab.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed on to jupyter lab")
     lab.set_defaults(func=_lab)
+
+    dash = sub.add_parser("dashboard", help="serve the training monitor (Voila) on this machine")
+    dash.add_argument("--logdir", default="runs", help="the folder of runs to show (default runs)")
+    dash.add_argument("--port", type=int, default=8866)
+    dash.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dash.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --ip")
+    dash.add_argument("--theme", choices=["light", "dark"], default="light")
+    dash.add_argument("--token", help="the token the URL carries (default: a new random one)")
+    dash.add_argument("voila_args", nargs=argparse.REMAINDER, help="passed on to voila")
+    dash.set_defaults(func=_dashboard)
     return parser
 
 
