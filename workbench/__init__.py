@@ -18,29 +18,32 @@ if TYPE_CHECKING:
     from workbench.checkpoints.callback import Checkpoint, checkpoint, resume
     from workbench.checkpoints.errors import CheckpointError
     from workbench.compile import CompileError, compile_cell
+    from workbench.compile.graph import graph
     from workbench.data.drift import compare
     from workbench.data.schema import Schema
     from workbench.data.slices import evaluate
     from workbench.data.validate import validate
-    from workbench.compile.graph import graph
     from workbench.distribute.context import report
     from workbench.distribute.devices import devices, virtual_devices
     from workbench.distribute.fit import fit
     from workbench.distribute.job import Job
     from workbench.distribute.strategies import strategy
-    from workbench.widgets.launch import launch
+    from workbench.exports.api import export
+    from workbench.exports.errors import ExportError
     from workbench.inspect.gradients import inspect_gradients
     from workbench.profiler.errors import ProfilerError
+    from workbench.widgets.data import stats
+    from workbench.widgets.launch import launch
     from workbench.widgets.live import LiveCurves, run
     from workbench.widgets.profile import Profile, profile, profiles
     from workbench.widgets.projector import Projection, project
     from workbench.widgets.runs_view import runs
-    from workbench.widgets.data import stats
 
 __all__ = [
     "Checkpoint",
     "CheckpointError",
     "CompileError",
+    "ExportError",
     "Job",
     "LiveCurves",
     "Profile",
@@ -53,6 +56,7 @@ __all__ = [
     "compile_cell",
     "devices",
     "evaluate",
+    "export",
     "fit",
     "graph",
     "inspect_gradients",
@@ -78,6 +82,8 @@ _LAZY: dict[str, str] = {
     "CheckpointError": "workbench.checkpoints.errors",
     "checkpoint": "workbench.checkpoints.callback",
     "resume": "workbench.checkpoints.callback",
+    "export": "workbench.exports.api",
+    "ExportError": "workbench.exports.errors",
     "CompileError": "workbench.compile",
     "compile_cell": "workbench.compile",
     "graph": "workbench.compile.graph",

@@ -15,6 +15,7 @@ import workbench
 from tests.checkpoint.train import data, model
 from workbench.checkpoints.errors import CheckpointError
 from workbench.checkpoints.store import listing
+from workbench.distribute.fit import fit
 
 
 def _weights(net: keras.Model) -> list[np.ndarray]:
@@ -34,7 +35,7 @@ def test_fit_resumes_at_the_saved_epoch(tmp_path: Path, trainer: str) -> None:
         if trainer == "model.fit":
             net.fit(ds, epochs=epochs, callbacks=callbacks, verbose=0)
         else:
-            workbench.fit(net, ds, epochs=epochs, callbacks=callbacks, verbose=0)
+            fit(net, ds, epochs=epochs, callbacks=callbacks, verbose=0)
 
     keras.utils.set_random_seed(3)
     straight = model()
