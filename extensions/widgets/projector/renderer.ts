@@ -16,6 +16,8 @@ export interface IRenderer {
   /** Marks points (neighbours, search hits); `anchor` is drawn larger; none clears. */
   highlight(indices: Uint32Array, anchor: number): void;
   resize(width: number, height: number): void;
+  /** Moves the camera a little (pans in 2-D, turns in 3-D): the benchmark's frames. */
+  nudge(step: number): void;
   /** Frames drawn so far (the benchmark reads it). */
   readonly frames: number;
   dispose(): void;

@@ -100,6 +100,13 @@ export class Scatter2D implements IRenderer {
     this.plot.select(points, { preventEvent: true });
   }
 
+  nudge(step: number): void {
+    const angle = step * 0.05;
+    void this.plot.set({
+      cameraTarget: [0.3 * Math.cos(angle), 0.3 * Math.sin(angle)]
+    });
+  }
+
   resize(width: number, height: number): void {
     void this.plot.set({ width, height });
   }

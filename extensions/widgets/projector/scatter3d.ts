@@ -157,6 +157,10 @@ export class Scatter3D implements IRenderer {
     this.requestDraw();
   }
 
+  nudge(step: number): void {
+    this.orbit = rotate(this.camera, step === 0 ? 0 : 4, 0);
+  }
+
   resize(width: number, height: number): void {
     this.width = width;
     this.height = height;

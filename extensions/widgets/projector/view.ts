@@ -89,6 +89,8 @@ export class ProjectorView {
   readonly renderer: IRenderer;
   /** When the first frame with points was drawn (performance.now()). */
   firstFrameAt = 0;
+  /** When the points arrived (performance.now()). */
+  pointsAt = 0;
   /** Bytes of point buffers received. */
   bytesReceived = 0;
 
@@ -121,6 +123,7 @@ export class ProjectorView {
       return;
     }
     if (content.type === 'points') {
+      this.pointsAt = performance.now();
       const positions = toFloat32(first);
       this.bytesReceived += positions.byteLength;
       this.count = content.n;
