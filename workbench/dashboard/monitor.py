@@ -34,6 +34,10 @@ __all__ = ["TrainingMonitor"]
 log = logging.getLogger(__name__)
 
 MAX_PICKED = 4  # runs drawn at first: the running ones (or the newest), at most this many
+_HINT = (
+    "<span style='color:var(--jp-ui-font-color2,#666);margin-left:8px'>"
+    "ctrl-click (⌘-click) to draw several runs</span>"
+)
 
 
 @dataclass
@@ -75,7 +79,7 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
             value=str(logdir),
             description="logdir",
             continuous_update=False,
-            layout=widgets.Layout(width="420px"),
+            layout=widgets.Layout(width="560px"),
         )
         self.status = widgets.HTML()
         self.table = widgets.HTML()
@@ -91,7 +95,7 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
             [
                 widgets.HBox([self.logdir_input, self.status]),
                 self.table,
-                self.picker,
+                widgets.HBox([self.picker, widgets.HTML(_HINT)]),
                 self.curves,
                 self.profile.box,
             ]
