@@ -65,7 +65,9 @@ class Shapes:
     def add(self, p: Part) -> None:
         if p.counts is not None:
             lengths, times = np.unique(p.counts, return_counts=True)
-            pairs = [((int(n),), int(c)) for n, c in zip(lengths, times, strict=True)]
+            pairs: list[tuple[tuple[int, ...], int]] = [
+                ((int(n),), int(c)) for n, c in zip(lengths, times, strict=True)
+            ]
             if p.counts.size:
                 self.values_min = min(self.values_min, int(p.counts.min()))
                 self.values_max = max(self.values_max, int(p.counts.max()))

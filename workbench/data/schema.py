@@ -181,7 +181,8 @@ def _what(f: FeatureSchema) -> str:
 
 def infer_schema(stats: DataStats, max_categories: int = 100) -> Schema:
     """The schema the data of ``stats`` meets: each feature's type; required when no example
-    lacked it; its shape when every example had the same; the range of its values; and for
+    lacked it; its shape when every example had the same; the range of an integer feature's
+    values (floats get none: a new sample of the same data would break it); and for
     strings with at most ``max_categories`` distinct values (counted exactly), those values.
     """
     return Schema({f.name: _infer(f, max_categories) for f in stats})
@@ -198,6 +199,8 @@ def _infer(f: FeatureStats, max_categories: int) -> FeatureSchema:
             values = sorted(v for v, _ in f.top) if f.distinct <= len(f.top) else None
         return FeatureSchema(f.name, "string", f.missing == 0, shape, values=values)
     integer = f.dtype.startswith(("int", "uint", "Int", "UInt", "bool"))
-    low = f.min if f.count else None
-    high = f.max if f.count else None
+    # integers keep their observed range; floats get none, as a fresh sample of the same
+    # distribution falls past its training min and max (set one by hand where it means something)
+    low = f.min if f.count and integer else None
+    high = f.max if f.count and integer else None
     return FeatureSchema(f.name, "int" if integer else "float", f.missing == 0, shape, low, high)

@@ -148,11 +148,14 @@ def evaluate(
     """
     specs = [(s,) if isinstance(s, str) else tuple(s) for s in slices]
     names = sorted({n for spec in specs for n in spec})
-    ys, preds, weights, keys = [], [], [], {n: [] for n in names}
+    ys: list[np.ndarray] = []
+    preds: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    keys: dict[str, list[np.ndarray]] = {n: [] for n in names}
     extra = _columns(slice_data) if slice_data is not None else {}
     start = 0
     for x, y, w in _batches(data):
-        pred = model.predict_on_batch(x)
+        pred = model.predict_on_batch(_model_inputs(model, x))
         n = len(y)
         features = flatten(x) if isinstance(x, Mapping) else {}
         for name in names:
@@ -247,6 +250,19 @@ def _batches(data: Any) -> Iterator[tuple[Any, Any, Any]]:
         )
 
 
+def _model_inputs(model: keras.Model, x: Any) -> Any:
+    """Of a dict of features, those the model takes: slice features often are not inputs."""
+    if not isinstance(x, Mapping):
+        return x
+    try:
+        wanted = model.input
+    except (AttributeError, ValueError):  # a subclassed model: it takes what it is given
+        return x
+    if isinstance(wanted, Mapping) and set(wanted) <= set(x):
+        return {k: x[k] for k in wanted}
+    return x
+
+
 def _numpy(x: Any) -> Any:
     return tf.nest.map_structure(lambda t: t.numpy() if hasattr(t, "numpy") else t, x)
 
@@ -320,8 +336,9 @@ def _templates(
         if loss is not None and not isinstance(loss, dict | list):
             fn = keras.losses.get(loss)
             found.append(("loss", lambda fn=fn: _LossMean(fn)))
-        metrics = [m for m in (config.get("metrics") or []) if m is not None]
-        if isinstance(metrics, dict):
+        configured = config.get("metrics") or []
+        metrics = [m for m in configured if m is not None]
+        if isinstance(configured, dict):
             raise ValueError(
                 "Expected one output's metrics. Received: metrics per output; pass metrics=[...]"
             )

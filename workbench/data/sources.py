@@ -222,7 +222,7 @@ def _batched(dataset: tf.data.Dataset, leaves: list[Any]) -> bool:
             return True
         inputs = getattr(seen, "_input_dataset", None)
         if inputs is None:
-            found = getattr(seen, "_inputs", lambda: [])()
+            found: list[Any] = getattr(seen, "_inputs", lambda: [])()
             inputs = found[0] if found else None
         if inputs is None:
             return False

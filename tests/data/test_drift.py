@@ -1,0 +1,70 @@
+"""``compare`` flags a planted drift (a shifted mean, a new category) and not an unshifted copy;
+its scores are the Jensen-Shannon divergence and L-infinity distance computed by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.spatial import distance
+
+import workbench
+from workbench.data.drift import BINS
+
+
+def _data(n: int, seed: int, shift: float = 0.0, new_category: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    colour = rng.choice(["red", "green", "blue"], n, p=[0.5, 0.3, 0.2]).astype(object)
+    if new_category:
+        colour[: n // 4] = "violet"
+    return pd.DataFrame(
+        {"x": rng.normal(shift, 1.0, n), "k": rng.integers(0, 5, n), "colour": colour}
+    )
+
+
+def test_planted_drift_is_flagged_and_a_fresh_sample_is_not() -> None:
+    base = workbench.stats(_data(20_000, 0))
+    same = workbench.compare(base, workbench.stats(_data(20_000, 1)))
+    assert same.flagged == []
+    assert max(same.scores.values()) < 0.02
+    drifted = workbench.compare(
+        base, workbench.stats(_data(20_000, 2, shift=1.0, new_category=True))
+    )
+    assert drifted.flagged == ["colour", "x"]
+    assert drifted["k"].flagged is False
+    assert "new in the other data: 'violet'" in drifted["colour"].note
+    assert drifted.text().splitlines()[1].startswith("! colour")
+    html = drifted._repr_html_()
+    assert "Drift: 2 of 3 features flagged" in html
+    assert html.count("workbench-sparkline") == 6
+    assert list(drifted.to_frame().index) == ["colour", "x", "k"]
+
+
+def test_scores_are_the_textbook_measures() -> None:
+    a, b = _data(5_000, 3), _data(5_000, 4, shift=0.5, new_category=True)
+    result = workbench.compare(workbench.stats(a), workbench.stats(b), numeric_threshold=0.5)
+    low, high = min(a.x.min(), b.x.min()), max(a.x.max(), b.x.max())
+    p, _ = np.histogram(a.x, bins=BINS, range=(low, high))
+    q, _ = np.histogram(b.x, bins=BINS, range=(low, high))
+    js = distance.jensenshannon(p / p.sum(), q / q.sum(), base=2) ** 2
+    assert result["x"].score == pytest.approx(js, abs=0.01)  # bars read from the sketches
+    assert result["x"].flagged is False  # under its own threshold
+    fa = a.colour.value_counts(normalize=True)
+    fb = b.colour.value_counts(normalize=True)
+    linf = max(abs(fa.get(v, 0.0) - fb.get(v, 0.0)) for v in set(fa.index) | set(fb.index))
+    assert result["colour"].score == pytest.approx(linf, abs=1e-12)
+
+
+def test_features_on_one_side_or_of_another_kind_are_flagged() -> None:
+    a = workbench.stats(pd.DataFrame({"x": [1.0, 2.0], "gone": [1, 2]}))
+    b = workbench.stats(pd.DataFrame({"x": ["a", "b"], "new": [1, 2]}))
+    result = workbench.compare(a, b, names=("train", "serving"))
+    notes = {d.feature: d.note for d in result.drifts}
+    assert notes == {
+        "x": "numbers in train, strings in serving",
+        "gone": "only in the train data",
+        "new": "only in the serving data",
+    }
+    assert sorted(result.flagged) == ["gone", "new", "x"]
+    with pytest.raises(TypeError, match=r"Expected statistics from workbench\.stats"):
+        workbench.compare(a, pd.DataFrame())  # type: ignore[arg-type]
