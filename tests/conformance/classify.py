@@ -76,7 +76,7 @@ def _merged(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for o in outputs:
         if out and o["kind"] in ("stdout", "stderr") and out[-1]["kind"] == o["kind"]:
-            out[-1] = {"kind": o["kind"], "text": out[-1]["text"] + "\n" + o["text"]}
+            out[-1] = {"kind": o["kind"], "text": out[-1]["text"] + o["text"]}
         else:
             out.append(dict(o))
     return out
@@ -125,6 +125,7 @@ def classify(eager_run: dict[str, Any], run: dict[str, Any]) -> list[dict[str, A
             "notebook": run["notebook"],
             "cell": cell["index"],
             "mode": run["mode"],
+            "source": ref.get("source", "")[:500],
         }
         if cell.get("not_run") or ref.get("died") or ref.get("not_run") or "outputs" not in ref:
             record["class"] = "not_run"

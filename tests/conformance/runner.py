@@ -27,7 +27,7 @@ from nbclient.util import run_sync
 HERE = Path(__file__).parent
 NOTEBOOKS = HERE / "notebooks"
 PROBE = HERE / "probe.py"
-CELL_TIMEOUT = 300
+CELL_TIMEOUT = 180  # a cell interrupted after this long shows KeyboardInterrupt: an "error"
 RERUNS = 2  # timed re-runs of a heavy cell
 
 _LOAD = (
@@ -79,6 +79,7 @@ def run_notebook(path: Path, mode: str, reruns: int = RERUNS) -> dict[str, Any]:
                     cells.append({"index": index, "died": False, "not_run": True})
                     continue
                 record = _run_cell(client, cell, index)
+                record["source"] = cell.source
                 died = record["died"]
                 if not died and "heavy" in cell.metadata.get("tags", []):
                     _expression(client, f"{_PROBE}.count_ops(False)")
@@ -163,8 +164,9 @@ def normalize(output: Any) -> dict[str, Any]:
     """An output as compared: its kind and text, addresses removed, a workbench message marked."""
     kind = output.get("output_type")
     if kind == "stream":
-        lines = [line for line in output["text"].splitlines() if not _LOG_LINE.match(line)]
-        return {"kind": output["name"], "text": _ADDRESS.sub("", "\n".join(lines))}
+        lines = output["text"].splitlines(keepends=True)
+        text = "".join(line for line in lines if not _LOG_LINE.match(line))
+        return {"kind": output["name"], "text": _ADDRESS.sub("", text)}
     if kind == "error":
         text = _ANSI.sub("", f"{output['ename']}: {output['evalue']}")
         return {"kind": "error", "ename": output["ename"], "text": _ADDRESS.sub("", text)}

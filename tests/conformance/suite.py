@@ -75,7 +75,9 @@ def _counts(records: list[dict[str, Any]]) -> dict[str, Any]:
     compiled = [r for r in tensor if r["compiled_share"] >= COMPILED_CELL]
     graph = sum(r["graph_ops"] for r in tensor)
     ops = graph + sum(r["eager_ops"] for r in tensor)
-    heavy = [r for r in records if r.get("eager_seconds") and r.get("seconds")]
+    # a heavy cell's speed counts only when it computed what eager did (a failing cell is fast)
+    timed = [r for r in records if r.get("eager_seconds") and r.get("seconds")]
+    heavy = [r for r in timed if r["class"] in ("identical", "error_identical")]
     speedups = [r["eager_seconds"] / r["seconds"] for r in heavy]
     return {
         "cells": n,
@@ -100,6 +102,7 @@ def _counts(records: list[dict[str, Any]]) -> dict[str, Any]:
             }
             for r, s in zip(heavy, speedups, strict=True)
         ],
+        "heavy_not_comparable": [r["cell"] for r in timed if r not in heavy],
         "heavy_speedup_geomean": round(math.exp(statistics.fmean(map(math.log, speedups))), 3)
         if speedups
         else None,
