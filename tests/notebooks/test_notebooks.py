@@ -67,6 +67,20 @@ SHOWS: dict[str, list[str]] = {
         r"TensorShape\(\[128, 64\]\)",
         r"Cells without %%compile run eager \(eager\)\.",
     ],
+    "tutorials/05_distribute.ipynb": [
+        r"\['/device:CPU:0', '/device:CPU:1', '/device:CPU:2', '/device:CPU:3'\]",
+        r"MirroredStrategy · 4 replicas on CPU:0, CPU:1, CPU:2, CPU:3 · all-reduce",
+        r"accuracy after 5 epochs: 0\.\d+",
+        r"largest weight difference from model\.fit on one device: \de[-+]\d\d",
+        # the job's live view, replaced by its table when it ended; the chief's curves below
+        r"<Job 'digits-2-workers' \(local\): finished; worker 0 finished at step 140, worker 1 "
+        r"finished at step 140>\n\[shows text/html text/plain workbench-job\]",
+        r"<curves of digits-2-workers · finished · epoch 5/5 · step 140/140",
+        r"both workers hold the same model: True",
+        r"ValueError: worker 1 has no data \['\(raised in worker 1 of the job\)'\]",
+        r"failed; worker 0 stopped at step 0, worker 1 failed at step 0>",
+        r"All checks passed\.",
+    ],
     "tutorials/03_live_curves.ipynb": [
         # the live view was replaced by the run's final chart, saved as a plotly figure
         r"<curves of adam-1e-3 · finished · epoch 8/8 · step 360/360 · took \d+ s · "

@@ -18,6 +18,7 @@ from typing import Any
 
 from workbench.distribute import fit_callbacks
 from workbench.distribute.data import Prepared, prepare
+from workbench.distribute.strategies import quiet_info
 
 
 def fit(
@@ -91,8 +92,9 @@ def fit(
     if verbose == "auto":
         verbose = 0 if context.current() is not None else 1
     _check_variables(model, strategy)
-    prepared = prepare(data, strategy, batch_size)
-    with strategy.scope():
+    with quiet_info():
+        prepared = prepare(data, strategy, batch_size)
+    with quiet_info(), strategy.scope():
         model._symbolic_build(data_batch=prepared.element_spec)  # as model.fit builds it
         if model.optimizer is not None and not model.optimizer.built:
             model.optimizer.build(model.trainable_variables)
@@ -122,14 +124,19 @@ def fit(
                 "Expected steps_per_epoch with the parameter-server strategy and data of unknown "
                 "length (its workers read their data forever). Received: steps_per_epoch=None"
             )
-        return fit_parameter_server(
-            model, prepared, strategy, callback_list, epochs, steps, initial_epoch
-        )
+        with quiet_info():
+            return fit_parameter_server(
+                model, prepared, strategy, callback_list, epochs, steps, initial_epoch
+            )
     validation = None
     if validation_data is not None:
-        validation = prepare(validation_data, strategy, batch_size)
+        with quiet_info():
+            validation = prepare(validation_data, strategy, batch_size)
     loop = _Loop(model, strategy, callback_list)
-    return loop.run(prepared, epochs, steps_per_epoch, initial_epoch, validation, validation_steps)
+    with quiet_info():
+        return loop.run(
+            prepared, epochs, steps_per_epoch, initial_epoch, validation, validation_steps
+        )
 
 
 def _keras() -> Any:

@@ -72,6 +72,10 @@ class SinkThread:
         if sink is None:
             return
         try:
+            if method == "log" and kwargs.get("kind") == "epoch" and hasattr(sink, "epoch"):
+                # the run's progress line counts epochs from the epoch its points are in (a
+                # Keras callback sets it at each epoch's start; a job's points carry it)
+                sink.epoch = kwargs.get("epoch")
             getattr(sink, method)(*args, **kwargs)
         except Exception:  # noqa: BLE001 - a run that cannot be written must not stop the job
             traceback.print_exc()

@@ -8,9 +8,11 @@ asking again returns the same object.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from workbench.distribute.devices import devices as logical_devices
@@ -67,10 +69,27 @@ def strategy(
     if kind not in KINDS:
         raise ValueError(f"Expected kind to be one of {list(KINDS)}. Received: {kind!r}")
     chosen = _auto() if kind == "auto" else kind
-    made = _make(chosen, devices, collective_timeout)
+    with quiet_info():
+        made = _make(chosen, devices, collective_timeout)
     if show:
         print(describe(made))
     return made
+
+
+@contextlib.contextmanager
+def quiet_info() -> Iterator[None]:
+    """TensorFlow's INFO log lines kept out of the cell while this runs (``tf.distribute`` logs
+    each reduction it plans: dozens of lines a fit); its warnings and errors still show."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    if level > logging.INFO:
+        yield
+        return
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def cluster() -> dict[str, list[str]]:
@@ -113,7 +132,17 @@ def _make(kind: str, devices: Sequence[str] | str | None, timeout: float | None)
         return _once[kind]
     if kind == "multi_worker":
         options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=timeout)
-        made = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+        try:
+            made = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
+        except RuntimeError as error:
+            if "at program startup" not in str(error):
+                raise
+            raise RuntimeError(
+                "Expected workbench.strategy() before any TensorFlow op of this process (the "
+                "multi-worker strategy configures TensorFlow's runtime as it starts). Received: "
+                "the runtime had started (a tensor or dataset was made first). Call "
+                "workbench.strategy() at the top of the launched function."
+            ) from error
     else:
         if not cluster().get("ps"):
             raise ValueError(
