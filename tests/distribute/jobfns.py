@@ -59,7 +59,7 @@ def train(
         callbacks.append(keras.callbacks.BackupAndRestore(backup))
     if fail_at_epoch >= 0:
 
-        class Fail(keras.callbacks.Callback):
+        class Fail(keras.callbacks.Callback):  # type: ignore[misc]
             def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
                 if epoch == fail_at_epoch:
                     raise RuntimeError(f"failing at epoch {epoch}, as asked")

@@ -97,7 +97,7 @@ def test_interrupting_the_waiting_cell_stops_every_worker() -> None:
 
 
 def test_a_worker_that_raises_fails_the_job_with_its_traceback() -> None:
-    job = start_job(jobfns.count, 2, kwargs={"steps": "three"}, logdir=None)  # type: ignore[dict-item]
+    job = start_job(jobfns.count, 2, kwargs={"steps": "three"}, logdir=None)
     with pytest.raises(TypeError) as raised:
         job.wait(timeout=60)
     assert "(raised in worker 0 of the job)" in getattr(raised.value, "__notes__", [""])[0] or (

@@ -21,7 +21,7 @@ def _jobs_event(panel: RecordingComm, job_id: str) -> dict[str, Any] | None:
 
     service.flush()
     for _, data in reversed(panel.events("jobs")):
-        found = [j for j in data["jobs"] if j["id"] == job_id]
+        found: list[dict[str, Any]] = [j for j in data["jobs"] if j["id"] == job_id]
         if found:
             return found[0]
     return None
