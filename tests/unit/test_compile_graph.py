@@ -94,3 +94,18 @@ def test_the_remapper_fuses_a_dense_layer_as_the_runtime_would() -> None:
     by = {p.optimizer: p for p in fn.passes}
     assert by["remap"].added == {"_FusedMatMul": 1}
     assert by["remap"].removed == {"MatMul": 1, "BiasAdd": 1, "Relu": 1}
+
+
+def test_graph_of_an_xla_function_without_running_it() -> None:
+    counter = tf.Variable(0.0)
+
+    @tf.function(jit_compile=True)
+    def step(a: Any) -> Any:
+        counter.assign_add(1.0)
+        return tf.reduce_sum(tf.exp(a) * a + 1.0)
+
+    [fn] = graph(step, tf.ones([32, 8])).functions
+    assert fn.xla
+    assert fn.fusions
+    assert "ENTRY" in fn.optimized_hlo
+    assert float(counter.numpy()) == 0.0  # graph() traces and compiles, never runs

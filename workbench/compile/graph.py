@@ -74,8 +74,9 @@ class FunctionGraph:
     notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
+        short = re.sub(r"^__inference_(.+)_\d+$", r"\1", self.name)
         out = [
-            f"{self.name}{' (XLA)' if self.xla else ''}: {sum(self.before.values())} ops before "
+            f"{short}{' (XLA)' if self.xla else ''}: {sum(self.before.values())} ops before "
             f"Grappler, {sum(self.after.values())} after",
             "  before: " + _counts(self.before),
             "  after:  " + _counts(self.after),
@@ -186,21 +187,31 @@ def capture_cell() -> Iterator[list[GraphReport]]:
         ctx.disable_run_metadata()
     functions = []
     for name, inputs in calls.items():
-        fdef = ctx.get_function_def(name)
-        ir = _compiler_ir(name, inputs) if _is_xla(fdef) else None
-        functions.append(_function_graph(fdef, ir, _partitions(fdef, metadata)))
+        try:
+            fdef = ctx.get_function_def(name)
+        except tf.errors.NotFoundError:
+            continue  # a helper TensorFlow ran once and let go (variables' initializers)
+        xla = _is_xla(fdef)
+        ir = _compiler_ir(name, inputs) if xla else None
+        # an XLA function runs as one compiled computation, not through the graph runtime
+        functions.append(_function_graph(fdef, ir, [] if xla else _partitions(fdef, metadata)))
     out.append(GraphReport(functions))
 
 
 def _partitions(fdef: Any, metadata: Any) -> list[Any]:
-    """The partition graphs of the function graph TensorFlow prepared for ``fdef``: run metadata
-    does not name its functions, so the one whose graph holds most of ``fdef``'s node names."""
-    names = {node.name for node in fdef.node_def}
-    best, score = None, 0.5
+    """The partition graphs of the function graph TensorFlow prepared for ``fdef``. Run metadata
+    does not name its functions: the prepared graph is the body plus ``_Arg``/``_Retval`` nodes,
+    so the one holding (nearly) the same named ops is it."""
+    body = {(node.name, node.op) for node in fdef.node_def}
+    best, score = None, 0.9
     for function_graph in metadata.function_graphs:
-        held = {node.name for node in function_graph.pre_optimization_graph.node}
-        overlap = len(names & held) / max(len(names), 1)
-        if overlap > score:
+        held = {
+            (node.name, node.op)
+            for node in function_graph.pre_optimization_graph.node
+            if node.op not in ("_Arg", "_Retval")
+        }
+        overlap = len(body & held) / max(len(body | held), 1)
+        if overlap >= score:
             best, score = function_graph, overlap
     return list(best.partition_graphs) if best is not None else []
 
@@ -253,6 +264,12 @@ def _function_graph(fdef: Any, ir: Any, partitions: list[Any]) -> FunctionGraph:
             "placement not reported: TensorFlow reports it once, when it first prepares a "
             "function (run the cell with --graph after a change, or in a new kernel); devices "
             "here: " + ", ".join(devices)
+        )
+    if ir is not None:
+        notes.append(
+            "XLA compiles this function's graph as one computation on "
+            + device.rsplit("/device:", 1)[-1]
+            + ": the Grappler counts above are the graph runtime's view, the HLO is what runs"
         )
     report = FunctionGraph(
         name,
