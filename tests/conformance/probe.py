@@ -100,7 +100,14 @@ def install() -> str:
 
 
 def count_ops(on: bool) -> bool:
-    """Switch the op counting off for timed runs (the callback slows eager ops, not graphs)."""
+    """Count ops again, or stop for timed runs: the callback is removed, as while one is
+    registered every eager op takes TensorFlow's slower path (graphs are not slowed)."""
+    from tensorflow.python.framework import op_callbacks
+
+    if on and not _enabled["ops"]:
+        op_callbacks.add_op_callback(_callback)
+    elif not on and _enabled["ops"]:
+        op_callbacks.remove_op_callback(_callback)
     _enabled["ops"] = on
     return on
 
