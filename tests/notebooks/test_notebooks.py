@@ -32,6 +32,20 @@ SHOWS: dict[str, list[str]] = {
         r"step time [\d.]+ ms -> [\d.]+ (ms|µs) \([\d.]+x faster\), input wait \d+% -> \d+%",
         r"The fix made a step \d+x faster\. All checks passed\.",
     ],
+    "tutorials/06_projector.ipynb": [
+        r"training accuracy 0\.9\d",
+        r"<Projection: PCA of array 1797 x 8 x 8 to 2-D; explained variance 14\.9%, 13\.6%",
+        r"\[shows application/vnd\.jupyter\.widget-view\+json text/html text/plain <img\]",
+        r"t-SNE of 1,797 points in [\d.]+ s",  # the progress line's last word
+        r"<Projection: t-SNE of activations of layer 'hidden' \(1797 x 32\) to 2-D; openTSNE",
+        r"\[shows application/vnd\.jupyter\.widget-view\+json text/html text/plain <img\]",
+        r"silhouette by class: 0\.[3-9]\d \(shuffled labels: -?0\.0\d\)",
+        r"<5 nearest to row 0 \(euclidean\): \d+ \(0, [\d.]+\), ",
+        r"0 rows selected; mistakes: \d+",
+        r"<Projection: PCA of activations of layer 'hidden' \(1797 x 32\) to 3-D",
+        r"\['hidden\.tsv', 'hidden_metadata\.tsv', 'projector_config\.pbtxt'\]",
+        r"All checks passed\.",
+    ],
     "tutorials/01_inspect.ipynb": [
         r"<tf\.Tensor shape=\(1797, 8, 8\) float32 on CPU:0 · min 0 · max 1 · mean 0\.3053 ",
         r"\[shows .*workbench-heatmap.*workbench-histogram.*<img\]",  # a batch's first image

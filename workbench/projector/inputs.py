@@ -135,9 +135,22 @@ def _activations(model: Any, inputs: Any, layer_name: str) -> tuple[F32, str, np
             f"model: its layer {layer_name!r} has no defined output yet ({error}); call the "
             "model on data once (or build it with an Input) before projecting activations."
         ) from None
-    outputs = probe.predict(inputs, batch_size=ACTIVATION_BATCH, verbose=0)
-    if isinstance(outputs, (list, tuple)):
-        outputs = outputs[0]
+    # called eagerly batch by batch: predict() on a new probe model each call would trace a new
+    # function every time (TensorFlow then warns about retracing)
+    if isinstance(inputs, (dict, list, tuple)) or not hasattr(inputs, "__len__"):
+        # several inputs, or a dataset: Keras' own batching
+        outputs = probe.predict(inputs, batch_size=ACTIVATION_BATCH, verbose=0)
+        matrix, _ = _array(outputs, f"activations of {layer_name!r}")
+        source = f"activations of layer {layer_name!r} ({matrix.shape[0]} x {matrix.shape[1]})"
+        return matrix, source, None
+    array = np.asarray(inputs)
+    batches = []
+    for start in range(0, len(array), ACTIVATION_BATCH):
+        out = probe(array[start : start + ACTIVATION_BATCH], training=False)
+        if isinstance(out, (list, tuple)):
+            out = out[0]
+        batches.append(keras.ops.convert_to_numpy(out))
+    outputs = np.concatenate(batches) if batches else np.zeros((0,))
     matrix, _ = _array(outputs, f"activations of {layer_name!r}")
     images = None
     if isinstance(inputs, np.ndarray) and inputs.ndim in (3, 4) and min(inputs.shape[1:3]) >= 2:
