@@ -107,7 +107,10 @@ class CurvesCallback(keras.callbacks.Callback):  # type: ignore[misc]
         )
         params = self.params or {}
         epochs, steps = params.get("epochs"), params.get("steps")
-        feed.plan(epochs, feed.step + epochs * steps if epochs and steps else None)
+        # a fit resumed by BackupAndRestore or workbench.checkpoint starts at a later epoch
+        first = getattr(self.model, "_initial_epoch", None) or 0
+        left = epochs - first if epochs else None
+        feed.plan(epochs, feed.step + left * steps if left is not None and steps else None)
         self._epoch_start = feed.step  # a resumed run's steps go on after its own
         self._epoch_offset = held
         self._first_epoch = None
