@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ def _clean(value: Any) -> str:
 def export_projector(
     logdir: str | Path,
     data: npt.ArrayLike,
-    columns: dict[str, Sequence[Any]] | None = None,
+    columns: Mapping[str, Sequence[Any]] | None = None,
     *,
     name: str = "embedding",
     images: np.ndarray | None = None,

@@ -161,7 +161,7 @@ def tsne(
     Raises:
         ProjectionError: fewer rows than ``3 * perplexity + 1`` (openTSNE's own bound).
     """
-    from openTSNE import TSNE
+    from openTSNE import TSNE  # type: ignore[import-untyped]
 
     n = data.shape[0]
     needed = int(np.floor(3 * perplexity)) + 1
@@ -207,7 +207,7 @@ def tsne(
         verbose=False,
         **kwargs,
     )
-    from openTSNE.tsne import OptimizationInterrupt
+    from openTSNE.tsne import OptimizationInterrupt  # type: ignore[import-untyped]
 
     try:
         embedding = estimator.fit(data)
@@ -261,7 +261,7 @@ def umap(
     progress(
         0.0, "importing umap-learn" + (" and compiling (first call: 26-60 s)" if first else "")
     )
-    import umap as umap_learn
+    import umap as umap_learn  # type: ignore[import-untyped]
 
     if cancel.is_set():
         raise Cancelled()

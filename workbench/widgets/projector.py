@@ -164,11 +164,11 @@ class Projection:
     def snapshot_png(self) -> bytes:
         """The static picture (what a saved notebook shows)."""
         view = self.view
-        return snapshot_png(view.positions, view.codes, view.legend)
+        return snapshot_png(view.positions, view.codes, view.legend_entries)
 
     def _static_html(self) -> str:
         view = self.view
-        return snapshot_html(self.snapshot_png(), self.title, view.legend, view.color_by)
+        return snapshot_html(self.snapshot_png(), self.title, view.legend_entries, view.color_by)
 
     def __repr__(self) -> str:
         return f"<Projection: {self.title}>"

@@ -60,18 +60,18 @@ def color_codes(
             (float(array[finite].min()), float(array[finite].max())) if finite.any() else (0.0, 1.0)
         )
         width = (high - low) / BINS or 1.0
-        codes = np.clip(((array - low) / width).astype(np.int64), 0, BINS - 1)
-        codes[~finite] = BINS
+        bins = np.clip(((array - low) / width).astype(np.int64), 0, BINS - 1)
+        bins[~finite] = BINS
         labels = [f"{low + i * width:.3g} to {low + (i + 1) * width:.3g}" for i in range(BINS)]
         legend: list[LegendEntry] = [
-            {"label": labels[i], "count": int((codes == i).sum()), "color": _ramp(i / (BINS - 1))}
+            {"label": labels[i], "count": int((bins == i).sum()), "color": _ramp(i / (BINS - 1))}
             for i in range(BINS)
         ]
         if not finite.all():
             legend.append(
                 {"label": "not finite", "count": int((~finite).sum()), "color": "#bbbbbb"}
             )
-        return codes.astype(np.uint8), legend
+        return bins.astype(np.uint8), legend
     ordered = [label for label, _ in counts.most_common()]
     if len(ordered) > MAX_CATEGORIES:
         ordered = ordered[: MAX_CATEGORIES - 1]
@@ -134,7 +134,7 @@ def snapshot_png(
         xr = x * np.cos(yaw) + z * np.sin(yaw)
         zr = -x * np.sin(yaw) + z * np.cos(yaw)
         yr = y * np.cos(pitch) - zr * np.sin(pitch)
-        flat = np.stack([xr, yr], axis=1) / 1.5
+        flat: npt.NDArray[Any] = np.stack([xr, yr], axis=1) / 1.5
     else:
         flat = positions[:, :2]
     scale = min(width, height) / 2 * 0.92

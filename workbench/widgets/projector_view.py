@@ -80,6 +80,7 @@ class ProjectorView(StreamedView[Any]):
         self._lock = threading.Lock()
         self._buffers: list[Any] = []
         self._codes = np.zeros(0, np.uint8)
+        self._legend: list[LegendEntry] = []
         self.set_color(first, send=False)  # the front end asks for points and colours
 
     # --- the kernel's side ------------------------------------------------------------------
@@ -89,10 +90,10 @@ class ProjectorView(StreamedView[Any]):
         values = self._projection.view_column(column) if column else None
         codes, legend = color_codes(values)
         with self._lock:
-            self._codes = codes
+            self._codes, self._legend = codes, legend
         with self.hold_sync():
             self.color_by = column
-            self.legend = list(legend)
+            self.legend = [dict(entry) for entry in legend]
         if send:
             message: ColorsMessage = {"type": "colors", "column": column}
             self.send_message(message, [codes.tobytes()])
@@ -101,6 +102,10 @@ class ProjectorView(StreamedView[Any]):
     @property
     def codes(self) -> npt.NDArray[np.uint8]:
         return self._codes
+
+    @property
+    def legend_entries(self) -> list[LegendEntry]:
+        return self._legend
 
     @property
     def positions(self) -> npt.NDArray[np.float32]:
