@@ -51,6 +51,8 @@ def test_wheel_carries_the_prebuilt_extension_config_and_kernel(wheel: Path) -> 
     assert "workbench/_kernels/tf-workbench/logo-64x64.png" in names
     assert "workbench/widgets/_static/livecurves.js" in names  # the live plot's front end
     assert "workbench/widgets/_static/timeline.js" in names  # the profiler's timeline
+    assert "workbench/widgets/_static/projector.js" in names  # the projection view
+    assert "workbench/widgets/_static/projectorloader.js" in names  # and its _esm
     assert not any("node_modules" in n or n.endswith(".ts") for n in names)
 
 
