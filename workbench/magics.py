@@ -19,13 +19,14 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from workbench.compile.modes import (
-    LABELS,
     MODES,
     default_mode,
     set_default_mode,
     set_tf_debug,
     tf_debug,
 )
+
+_RUN_AS = {"eager": "eagerly", "function": "as tf.function", "xla": "XLA-compiled"}
 
 
 @magics_class
@@ -48,6 +49,7 @@ class CompileMagics(Magics):
         ``--graph`` then shows what Grappler, placement and XLA did to the cell's functions
         (workbench.compile.graph).
         """
+        __tracebackhide__ = True  # IPython leaves this frame out of tracebacks it shows
         from workbench.compile.shell import compile_in_shell  # TensorFlow: at the first cell
 
         args = _parse(self.compile, line)
@@ -74,7 +76,7 @@ class CompileMagics(Magics):
         ``%compile_mode`` alone prints ``workbench.compile.default_mode()``.
         """
         mode = set_default_mode(line.strip()) if line.strip() else default_mode()
-        print(f"Cells without %%compile run {LABELS[mode]} ({mode}).")
+        print(f"Cells without %%compile run {_RUN_AS[mode]}.")
 
     @line_magic
     def tf_debug(self, line: str) -> None:

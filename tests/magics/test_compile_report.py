@@ -11,7 +11,7 @@ import pytest
 
 from tests.magics.conftest import run
 
-REPORT = "%%compile function ("
+REPORT = "%%compile function ·"
 
 
 def shown(capsys: pytest.CaptureFixture[str]) -> str:
@@ -82,7 +82,7 @@ def test_report_per_cell_and_mode(ip: Any, capsys: Any) -> None:
     run(ip, "%%compile function\nb = a * 2\n")
     capsys.readouterr()
     run(ip, "%%compile xla\nb = a * 2\n")  # another mode: its own trace, its own report
-    assert "%%compile xla (" in shown(capsys)
+    assert "%%compile xla ·" in shown(capsys)
     run(ip, "%%compile function\nb = a * 3\n")  # another cell
     assert REPORT in shown(capsys)
 
@@ -100,28 +100,41 @@ def test_compile_error_renders_as_one_line(ip: Any, capsys: Any) -> None:
     from workbench.compile import CompileError
 
     assert ip.custom_exceptions == ()  # no handler taken: the error renders itself
-    run(ip, "a = tf.ones([2])")
+    run(ip, "v = tf.Variable([1.0, 2.0])")
     capsys.readouterr()
-    result = ip.run_cell("%%compile function\nb = a * 2\nc = b.numpy()\n")
+    # a compiled part that wrote a variable, then failed: it cannot run again eagerly
+    result = ip.run_cell(
+        "%%compile function\nv.assign_add(v)\nc = tf.debugging.check_numerics(v / 0.0, 'inf')\n"
+    )
     error = result.error_in_exec
     assert isinstance(error, CompileError)
     assert error._render_traceback_() == [f"\x1b[0;31mCompileError\x1b[0m: {error}"]
     out = shown(capsys)
     assert "CompileError" in out
     assert "Cell line 3 failed as tf.function" in out
+    assert "inf : Tensor had Inf values" in out
     assert "Traceback" not in out
     assert "workbench/compile" not in out
 
 
-def test_a_traced_call_that_fails_leaves_the_namespace(ip: Any) -> None:
-    # The traced path takes no snapshot: it must write nothing before its call returned.
+def test_a_compiled_call_that_fails_fails_as_the_eager_cell(ip: Any) -> None:
+    # no variable written: the compiled part runs again eagerly, which raises the eager error
+    # and leaves what the eager cell leaves (b assigned, c not)
     run(ip, "a = tf.constant([1.0, 2.0]); b = 'before'")
     result = ip.run_cell(
         "%%compile function\nb = a * 2\nc = tf.debugging.check_numerics(b / 0.0, 'inf')\n"
     )
-    assert result.error_in_exec is not None
-    assert ip.user_ns["b"] == "before"
+    error = result.error_in_exec
+    assert isinstance(error, tf_errors().InvalidArgumentError), error
+    assert "inf : Tensor had Inf values" in str(error)
+    np.testing.assert_allclose(ip.user_ns["b"], [2, 4])
     assert "c" not in ip.user_ns
+
+
+def tf_errors() -> Any:
+    import tensorflow as tf
+
+    return tf.errors
 
 
 def test_body_keeps_ipython_syntax_and_gets_no_second_magic_line(ip: Any, capsys: Any) -> None:
@@ -130,8 +143,8 @@ def test_body_keeps_ipython_syntax_and_gets_no_second_magic_line(ip: Any, capsys
     capsys.readouterr()
     run(ip, "%%compile xla\ny = x * 2\nfiles = !echo hi\n")  # shell syntax in the body
     out = shown(capsys)
-    assert "%%compile xla (" in out  # the cell's own mode, not the default's second line
-    assert "ran eagerly: the cell uses IPython magics" in out
+    assert "%%compile xla ·" in out  # the cell's own mode, not the default's second line
+    assert "ran eagerly: line 3 !echo" in out
     assert list(ip.user_ns["files"]) == ["hi"]
     run(ip, "%compile_mode eager")
 

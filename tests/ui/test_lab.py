@@ -188,7 +188,7 @@ def test_toolbar_cycles_a_cell_through_compile_modes(lab: Any, page: Any, tmp_pa
     cell.screenshot(path=str(tmp_path / "toggle-xla.png"))
 
     output = _run_cell(page, 1)
-    expect(output.first).to_contain_text("%%compile xla (XLA)")
+    expect(output.first).to_contain_text("%%compile xla · cell · 1 trace")
     expect(output.first).to_contain_text("cell · 1 trace")
     expect(output.last).to_contain_text("[2. 2. 2.]")  # the workbench display of the tensor
 

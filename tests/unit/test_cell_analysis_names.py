@@ -133,7 +133,7 @@ CELLS = {
             "defs": (),
             "reads": ("print", "x"),
             "stores": ("cache", "n"),
-            "top": [],
+            "top": ["n"],  # `:=` in a statement evaluated unconditionally binds for the cell
             "shows": True,
         },
     ),
@@ -212,7 +212,8 @@ def test_keras_calls_are_found_with_their_receiver_and_statement() -> None:
 def test_a_keras_call_inside_a_function_defined_in_a_branch_is_not_the_cells() -> None:
     plan = analyze("if go:\n    def train():\n        model.fit(x)\n    y = train()\n")
     assert plan.keras_calls == ()
-    assert plan.stores == ("y",)  # what follows the def in its block is read too
+    # the def in a block binds its name where it runs; what follows it is read too
+    assert plan.stores == ("train", "y")
     after = analyze("if go:\n    def f():\n        pass\n    m.fit(x)\nget().model.fit(x)\n")
     assert after.keras_calls == (KerasCall("m", "fit", 0), KerasCall(None, "fit", 1))
 
@@ -222,3 +223,22 @@ def test_invalid_python_is_a_syntax_error_and_a_cell_is_parsed_once() -> None:
         analyze("x = (")
     source = "y = 1\n"
     assert analyze(source) is analyze(source)
+
+
+def test_a_walrus_in_an_assignment_or_an_if_test_assigns_its_name() -> None:
+    plan = analyze(
+        "y = (n := 10) * 2\nif (m := x) > 0:\n    z = m\nw = [k for k in ks if (q := k)]\n"
+    )
+    assert plan.stores == ("n", "y", "m", "z", "q", "w")
+    assert {"n", "y", "m", "w"} <= plan.top_stores
+    assert "q" not in plan.top_stores  # bound only if the comprehension ran a filter
+    assert plan.reads == ("x", "ks")
+
+
+def test_a_def_or_import_inside_a_block_is_an_assigned_name() -> None:
+    plan = analyze(
+        "for i in range(2):\n    def f(t):\n        return t\n    import math as m\n"
+        "with ctx:\n    class K:\n        pass\nr = f(1)\n"
+    )
+    assert plan.stores == ("i", "f", "m", "K", "r")
+    assert plan.reads == ("range", "ctx")  # f, read after its def, is the cell's own

@@ -1,7 +1,7 @@
 """Promises of ``compile_cell`` that issue 10's deliberate bugs showed unproved, tried on plain
-namespaces with real TensorFlow: a failing cell leaves every name as it was (overwritten ones
-too), a retrace names the changed shape the right way round and a changed dtype, and
-``--compare`` says when modes disagree."""
+namespaces with real TensorFlow: a failing compiled cell leaves the names the eager cell leaves,
+a retrace names the changed shape the right way round and a changed dtype, and ``--compare``
+says when modes disagree."""
 
 from __future__ import annotations
 
@@ -15,18 +15,29 @@ from workbench.compile import CompileError, compile_cell
 from workbench.compile.compare import _agree
 
 
-def test_a_failing_cell_puts_back_the_names_it_overwrote() -> None:
+def _run(cell: str, namespace: dict[str, Any], mode: str) -> None:
+    if mode == "plain":  # the cell with no magic, as the kernel runs it
+        exec(cell, namespace)
+    else:
+        compile_cell(cell, namespace, mode)
+
+
+def test_a_failing_cell_leaves_the_names_the_eager_cell_leaves() -> None:
     def helper(t: Any) -> Any:
         return t + 1
 
-    namespace: dict[str, Any] = {"tf": tf, "a": tf.ones([2]), "b": "before", "helper": helper}
-    # the cell redefines helper (its hoisted part runs first, as Python), then fails
-    cell = "def helper(t):\n    return t * 100\nb = helper(a)\nc = b.numpy()\n"
-    with pytest.raises(CompileError):
-        compile_cell(cell, namespace, "function")
-    assert namespace["helper"] is helper
-    assert namespace["b"] == "before"
-    assert "c" not in namespace
+    cell = "def helper(t):\n    return t * 100\nb = helper(a)\nc = b + undefined_name\n"
+    after = {}
+    for mode in ("plain", "function", "xla"):
+        namespace: dict[str, Any] = {"tf": tf, "a": tf.ones([2]), "b": "before", "helper": helper}
+        with pytest.raises(NameError, match="undefined_name"):  # the eager error, not another
+            _run(cell, namespace, mode)
+        after[mode] = namespace
+    for mode in ("function", "xla"):
+        # what ran before the failing line stays done, as eagerly: the new helper, b
+        assert after[mode]["helper"] is not helper
+        np.testing.assert_allclose(after[mode]["b"], after["plain"]["b"])
+        assert "c" not in after[mode]
 
 
 def test_a_failing_python_cell_puts_back_what_it_assigned_before_failing() -> None:

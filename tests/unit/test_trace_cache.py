@@ -16,7 +16,6 @@ from workbench.compile.traces import (
     CACHE_SIZE,
     call_cell,
     cell_function,
-    compile_defs,
     is_tensor_structure,
     is_traced_input,
     warm_cell,
@@ -120,8 +119,8 @@ def test_a_call_writes_back_tensors_and_variables_and_leaves_the_rest() -> None:
     assert seconds >= 0
     assert float(namespace["t"]) == 2.0
     assert namespace["w"] is v  # a variable kept by identity
-    assert "label" not in namespace  # not a tensor: reported, not written
-    assert cell.not_exported == ["label"]
+    assert namespace["label"] == "done"  # a Python value of the trace, handed back as it is
+    assert cell.not_exported == []
     assert cell.first_call_seconds is not None
     traced_once = cell.first_call_seconds
     call_cell(cell, namespace)
@@ -145,24 +144,6 @@ def test_a_missing_parameter_is_a_name_error_and_nothing_is_written() -> None:
     assert "y" not in namespace
 
 
-def test_defs_are_compiled_once_per_text_and_left_alone_eagerly() -> None:
-    source = "def double(x):\n    return x * 2\n"
-    plan = analyze(source)
-    filename = "<test-defs>"
-    namespace: dict[str, Any] = {}
-    exec(compile(source, filename, "exec"), namespace)
-    plain = namespace["double"]
-    assert compile_defs(plan, namespace, "eager", filename) == []
-    assert namespace["double"] is plain
-    (compiled,) = compile_defs(plan, namespace, "function", filename)
-    assert namespace["double"] is compiled
-    assert float(compiled(tf.constant(2.0))) == 4.0
-    exec(compile(source, filename, "exec"), namespace)  # the same cell run again
-    assert compile_defs(plan, namespace, "function", filename) == [compiled]
-    exec(compile(source, "<another file>", "exec"), namespace)  # rebound elsewhere: left
-    assert compile_defs(plan, namespace, "function", filename) == []
-
-
 def test_the_caches_keep_at_most_cache_size_entries_newest_kept() -> None:
     namespace: dict[str, Any] = {"x": tf.constant(1.0)}
     cells = [
@@ -183,8 +164,11 @@ def test_function_mode_is_not_compiled_by_xla_and_xla_mode_is() -> None:
     namespace: dict[str, Any] = {"tf": tf, "a": tf.constant("x"), "b": tf.constant("y")}
     call_cell(cell_function(plan, namespace, "function"), namespace)
     assert namespace["joined"].numpy() == b"xy"
-    with pytest.raises(tf.errors.InvalidArgumentError):
-        call_cell(cell_function(plan, dict(namespace), "xla"), dict(namespace))
+    # strings abort TensorFlow's process under XLA: refused while tracing, before XLA sees them
+    refused = cell_function(plan, dict(namespace), "xla")
+    with pytest.raises(Exception, match="XLA cannot compile string tensors"):
+        call_cell(refused, dict(namespace))
+    assert refused.refused is not None
 
 
 def test_the_warm_path_tells_a_deleted_name_from_one_that_held_none() -> None:

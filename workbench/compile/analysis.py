@@ -58,6 +58,9 @@ class CellPlan:
     # (IPython's convention, which spares a traced cell returning what nobody will see).
     last_is_expression: bool
     keras_calls: tuple[KerasCall, ...] = field(default=())
+    # every top-level statement of the cell, when the plan holds only some of them: a line
+    # shared with a statement outside the plan must not be copied into the traced code
+    siblings: tuple[ast.stmt, ...] = field(default=())
 
     @cached_property  # asked on every run; a frozen dataclass still has a __dict__ to cache in
     def typed(self) -> tuple[str, ...]:
@@ -135,6 +138,41 @@ def analyze(source: str) -> CellPlan:
     )
 
 
+def segment_plan(
+    source: str,
+    statements: tuple[ast.stmt, ...],
+    last_is_expression: bool,
+    siblings: tuple[ast.stmt, ...],
+) -> CellPlan:
+    """A plan for some consecutive top-level statements of a cell (``mixed``'s compiled parts).
+
+    ``source`` is the whole cell's text (each statement's lines are read from it) followed by a
+    comment that names the part, so that each part has its own traces and cache entries.
+    """
+    reads: dict[str, None] = {}
+    stores: dict[str, None] = {}
+    _flow(statements, reads, stores, set())
+    return CellPlan(
+        source=source,
+        hoisted=(),
+        statements=statements,
+        defs=(),
+        reads=tuple(reads),
+        stores=tuple(stores),
+        top_stores=frozenset(name for node in statements for name in _top_level_stores(node)),
+        last_is_expression=last_is_expression,
+        siblings=siblings,
+    )
+
+
+def statement_names(node: ast.stmt) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(names ``node`` reads before assigning them, names it assigns)."""
+    reads: dict[str, None] = {}
+    stores: dict[str, None] = {}
+    _flow([node], reads, stores, set())
+    return tuple(reads), tuple(stores)
+
+
 def _flow(
     nodes: list[ast.stmt] | tuple[ast.stmt, ...],
     reads: dict[str, None],
@@ -150,9 +188,13 @@ def _flow(
 
     def load(expr: ast.AST | None) -> None:
         if expr is not None:
-            for name in _names(expr)[0]:
+            loads, names = _names(expr)
+            for name in loads:
                 if name not in assigned:
                     reads.setdefault(name)
+            for name in names:  # `:=` in a value or a test assigns in the cell's scope
+                assigned.add(name)
+                stores.setdefault(name)
 
     def store(target: ast.AST | None) -> None:
         if target is None:
@@ -203,7 +245,11 @@ def _flow(
             load(node.value)
             store(node.target)
         elif isinstance(node, HOISTED):
-            continue  # run before the statements, as plain Python
+            # at the top level these are hoisted (not passed here); inside a block a def, class
+            # or import binds its name where it runs, like an assignment
+            for name in _defined_names(node):
+                assigned.add(name)
+                stores.setdefault(name)
         else:
             loads, names = _names(node)
             for name in loads:
@@ -214,12 +260,27 @@ def _flow(
                 stores.setdefault(name)
 
 
+def _defined_names(node: ast.stmt) -> list[str]:
+    """The names a def, class or import statement binds."""
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [
+            alias.asname or alias.name.split(".")[0] for alias in node.names if alias.name != "*"
+        ]
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [node.name]
+    return []
+
+
 def _top_level_stores(node: ast.stmt) -> list[str]:
     targets: list[ast.expr] = []
+    # `:=` in what a statement evaluates unconditionally (a value, an `if` test)
+    evaluated = getattr(node, "test" if isinstance(node, ast.If) else "value", None)
+    if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Expr | ast.If):
+        targets = _unconditional_walruses(evaluated)
     if isinstance(node, ast.Assign):
-        targets = list(node.targets)
+        targets += list(node.targets)
     elif isinstance(node, ast.AugAssign | ast.AnnAssign):
-        targets = [node.target]
+        targets += [node.target]
     elif isinstance(node, ast.With):
         # a with block runs its body once, unconditionally: its assignments are the cell's
         targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
@@ -236,6 +297,23 @@ def _top_level_stores(node: ast.stmt) -> list[str]:
         for n in ast.walk(t)
         if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     ]
+
+
+def _unconditional_walruses(expr: ast.AST | None) -> list[ast.expr]:
+    """Targets of ``:=`` in ``expr`` that bind whenever it is evaluated (not inside a
+    comprehension, lambda, conditional expression or ``and``/``or``)."""
+    found: list[ast.expr] = []
+    todo = [] if expr is None else [expr]
+    while todo:
+        current = todo.pop()
+        if isinstance(current, ast.NamedExpr):
+            found.append(current.target)
+        if isinstance(current, ast.Lambda | ast.IfExp | ast.BoolOp | ast.comprehension):
+            continue
+        if isinstance(current, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue
+        todo.extend(ast.iter_child_nodes(current))
+    return found
 
 
 def _names(node: ast.AST) -> tuple[list[str], list[str]]:

@@ -1,17 +1,17 @@
-"""``compile_cell``: run a cell's code eagerly, as one ``tf.function``, or XLA-compiled.
+"""``compile_cell``: run a cell's code eagerly, as ``tf.function``s, or XLA-compiled, with the
+observable behaviour of the eager cell.
 
-Imports, ``def`` and ``class`` statements run as plain Python first; each top-level ``def`` is then
-replaced, under its own name, by a compiled function (``traces.compile_defs``). The cell's other
-statements become one traced function (``codegen``) whose parameters are the tensors and numbers
-it reads and whose return value carries back the names it assigns (``traces``). A cell that calls
-Keras' ``fit`` and friends, or IPython, runs as Python, with each model switched to the cell's mode
-(``keras_mode``). Whatever fails, the namespace is left as it was before the cell.
+A compiled cell runs statement by statement (``mixed``): its tensor computation as traced
+functions (``codegen``, ``traces``), what is Python by nature (printing, ``.numpy()``, making
+variables, definitions, magics) eagerly around them, in order, with the real values; Python
+values stay Python values. What ran before a failing statement stays done, as eagerly. A cell
+that calls Keras' ``fit`` and friends runs as Python, with each model switched to the cell's mode
+(``keras_mode``); such a cell, and ``--compare``, leave the namespace as it was if they fail.
 
 This module only decides which path a cell takes and gathers the report. Re-running an unchanged
 traced cell is the common case (a training step re-run in a loop pays it every step), so it has
 its own short path: no parsing, no cache keys, no copy of the namespace, just the checks that the
-latest trace still fits (``traces.warm_cell``), the call and the report.
-"""
+latest trace still fits (``traces.warm_cell``), the call and the report."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from workbench.compile.analysis import CellPlan, analyze
 from workbench.compile.codegen import cell_file, cell_line
 from workbench.compile.compare import compare_cell
 from workbench.compile.errors import CompileError, explain, is_xla_refusal
-from workbench.compile.functions import CompiledFunction
 from workbench.compile.keras_mode import applied, is_keras_model, settings_for
+from workbench.compile.mixed import run_eagerly, run_mixed, trace_notes, wrote_variables
 from workbench.compile.modes import LABELS, Mode, check, tf_debug
 from workbench.compile.namespace import Namespace, restored_on_failure
 from workbench.compile.report import CellReport, FunctionReport
@@ -35,7 +35,6 @@ from workbench.compile.traces import (
     CellFunction,
     call_cell,
     cell_function,
-    compile_defs,
     warm_cell,
 )
 
@@ -109,7 +108,7 @@ def compile_cell(
     Example:
         >>> run = compile_cell("y = x * 2\\ny", {"x": tf.ones([2])}, "function")  # doctest: +SKIP
         >>> run.report  # doctest: +SKIP
-        %%compile function (tf.function) · cell · 1 trace · first call 40.1 ms · this run 40.1 ms
+        %%compile function · cell · 1 trace · first call 40.1 ms · this run 40.1 ms
     """
     if steps < 1:
         raise ValueError(f"Expected steps to be a positive integer. Received: {steps!r}")
@@ -118,11 +117,19 @@ def compile_cell(
         if cell is not None:
             return _rerun(cell, source, namespace, check(mode), first_line)
     mode = check(mode)
-    plan = analyze(source)
-    if _python_mode(plan, mode) is None and not plan.hoisted and not compare:
-        # The traced path writes the namespace only once its call has returned: nothing to put
-        # back, so no copy of a namespace that grows with every cell the kernel runs.
-        return _run(plan, namespace, mode, compare=False, steps=steps, first_line=first_line)
+    try:
+        plan = analyze(source)
+    except SyntaxError as exc:
+        if exc.lineno is not None:  # the line as the user sees it (below a %%compile line)
+            exc.lineno += first_line - 1
+            if exc.end_lineno is not None:
+                exc.end_lineno += first_line - 1
+        raise
+    if mode != "eager" and not plan.keras_calls and not compare:
+        # Statement by statement, as the eager cell: what ran before a failure stays done
+        report = CellReport(mode=mode, tf_debug=tf_debug())
+        value = run_mixed(plan, namespace, mode, first_line, report)
+        return CellRun(value, report)
     with restored_on_failure(namespace):
         return _run(plan, namespace, mode, compare=compare, steps=steps, first_line=first_line)
 
@@ -144,6 +151,9 @@ def _rerun(
     try:
         value, seconds = call_cell(cell, namespace)
     except Exception as exc:
+        if isinstance(exc, tf.errors.OpError) and not wrote_variables(cell, namespace):
+            # nothing it did can be seen: the eager run raises the eager cell's own error
+            return CellRun(run_eagerly(analyze(source), namespace, first_line), CellReport(mode))
         files = {cell_file(source): 0, cell.filename: cell_line(0)}
         raise _failed(exc, mode, files, source, first_line) from exc
     # What the report would say, less this run's time, changes only with a trace (the notes,
@@ -202,19 +212,7 @@ def _notes(cell: CellFunction, traces: int) -> tuple[str, ...]:
 
 
 def _trace_notes(cell: CellFunction) -> tuple[str, ...]:
-    notes = []
-    if cell.not_exported:
-        notes.append(
-            "not kept (not tensors): "
-            + ", ".join(cell.not_exported)
-            + "; assign them in an eager cell to keep them"
-        )
-    local = [name for name in cell.signature.local if name != "_"]
-    if local:
-        notes.append(
-            "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
-        )
-    return tuple(notes)
+    return trace_notes(cell)
 
 
 def _run(
@@ -234,7 +232,6 @@ def _run(
         return _failed(exc, mode, files, plan.source, first_line)
 
     _exec(plan.hoisted, namespace, source_file)
-    compiled_defs = compile_defs(plan, namespace, mode, source_file)
     if compare:
         try:
             report.comparison = compare_cell(plan, namespace, mode, steps)
@@ -263,8 +260,6 @@ def _run(
         except Exception as exc:
             raise failed(exc) from exc
         _report_traced(report, _facts(cell), seconds)
-    if compiled_defs:
-        report.functions[:0] = [_def_report(compiled) for compiled in compiled_defs]
     return CellRun(value, report)
 
 
@@ -272,16 +267,6 @@ def _exec(nodes: tuple[ast.stmt, ...], namespace: Namespace, filename: str) -> N
     if nodes:
         code = compile(ast.Module(body=list(nodes), type_ignores=[]), filename, "exec")
         exec(code, namespace)
-
-
-def _def_report(function: CompiledFunction) -> FunctionReport:
-    return FunctionReport(
-        name=function.__name__,
-        traces=function.experimental_get_tracing_count(),
-        first_call_seconds=function.trace_seconds[-1] if function.trace_seconds else None,
-        run_seconds=None,
-        retrace_reasons=function.retrace_reasons(),
-    )
 
 
 def _run_python(

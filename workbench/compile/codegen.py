@@ -43,7 +43,7 @@ def function_source(plan: CellPlan, signature: Signature) -> str:
     body: list[str] = []
     last = len(plan.statements) - 1
     for index, node in enumerate(plan.statements):
-        segment = _segment(lines, node, plan.hoisted + plan.statements)
+        segment = _segment(lines, node, plan.siblings or plan.hoisted + plan.statements)
         if index == last and plan.last_is_expression:
             segment[0] = f"{RESULT} = {segment[0]}"
         target = node.lineno - 1  # 0-based line in the body

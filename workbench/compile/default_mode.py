@@ -35,6 +35,13 @@ class DefaultModeTransformer:
     def __init__(self) -> None:
         self._in_body = False
         self._bodies: dict[tuple[int, str], str] = {}
+        self._hidden: str | None = None  # the last cell given a %%compile line the user never saw
+
+    def hid_line_above(self, cell: str) -> bool:
+        """Whether ``cell`` (a %%compile body) is the cell this transformer last put a magic
+        line on: its lines are then numbered from 1, as the user sees them, not from 2."""
+        hidden, self._hidden = self._hidden, None
+        return hidden is not None and hidden.rstrip() == cell.rstrip()
 
     def __call__(self, lines: list[str]) -> list[str]:
         if self._in_body or default_mode() == "eager":
@@ -44,6 +51,7 @@ class DefaultModeTransformer:
         # cell that calls get_ipython() as Python): leave it alone rather than report on it.
         if first is None or first.lstrip().startswith(("%", "!")) or first.rstrip().endswith("?"):
             return lines
+        self._hidden = "".join(lines)
         return [f"{MAGIC_LINE}\n", *lines]
 
     def body(self, shell: Any, cell: str) -> str:

@@ -91,10 +91,12 @@ def _first_paragraph(exc: BaseException) -> str:
     graph execution error, the line that says what failed (not the "Detected at node" lines)."""
     text = str(exc).strip()
     if text.startswith("Graph execution error"):
-        for line in text.splitlines()[1:]:
-            line = line.strip()
-            if line and not line.startswith(("Detected at node", "<stack traces")):
-                text = line
+        # "Graph execution error:", "Detected at node ... defined at", the stack ("  File ..."
+        # lines, each its own paragraph), then the op's own message: keep that
+        for paragraph in text.split("\n\n")[1:]:
+            line = paragraph.strip()
+            if line and not line.startswith(("Detected at node", "<stack traces", "File ")):
+                text = line.split("\n\t [[")[0].split("\n")[0]
                 break
         refused = re.search(rf"{_XLA_REFUSAL} (\S+) on (\S+): (\S+)", text)
         if refused:

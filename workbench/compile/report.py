@@ -56,6 +56,11 @@ class CellReport:
     notes: list[str] = field(default_factory=list)
     comparison: list[ComparisonRow] = field(default_factory=list)
     tf_debug: bool = False
+    eager: list[str] = field(default_factory=list)  # "line 7 print": statements run eagerly
+
+    def says_anything(self) -> bool:
+        """Whether there is anything to show: nothing compiled and nothing noted is no news."""
+        return bool(self.functions or self.notes or self.comparison)
 
     def content(self) -> tuple[object, ...]:
         """What the report says, less the timing of this run: two reports with equal contents
@@ -66,15 +71,21 @@ class CellReport:
             tuple(function.content() for function in self.functions),
             tuple(self.notes),
             tuple(self.comparison),
+            tuple(self.eager),
         )
 
     def head(self) -> str:
-        head = f"%%compile {self.mode} ({LABELS[self.mode]})"
+        head = f"%%compile {self.mode}"
         if self.tf_debug:
             head += " · tf_debug on: every tf.function ran eagerly"
         if len(self.functions) == 1:  # the common case fits on one line
             head += " · " + self.functions[0].line()
+            if self.eager:
+                head += " · " + self._eager_line()
         return head
+
+    def _eager_line(self) -> str:
+        return "ran eagerly: " + ", ".join(self.eager)
 
     def body(self) -> list[str]:
         out = []
@@ -86,6 +97,8 @@ class CellReport:
                     f"! {function.name} retraced {function.traces - 1} time"
                     f"{'s' if function.traces > 2 else ''}: " + "; ".join(function.retrace_reasons)
                 )
+        if self.eager and len(self.functions) != 1:
+            out.append(self._eager_line())
         out.extend(self.notes)
         return out
 

@@ -51,17 +51,24 @@ def compile_in_shell(
         CompileError: as ``compile_cell``; shown by IPython as one line
             (``CompileError._render_traceback_``).
     """
+    __tracebackhide__ = True  # IPython leaves this frame out of tracebacks it shows
     namespace = shell.user_ns
+    first_line = 1 if transformer.hid_line_above(cell) else 2
     source = transformer.body(shell, cell)
     run_mode = check(mode) if mode else default_mode()
     key = (id(namespace), run_mode, source)
     try:
-        run = compile_cell(source, namespace, run_mode, compare=compare, steps=steps, first_line=2)
-    except BaseException:
+        run = compile_cell(
+            source, namespace, run_mode, compare=compare, steps=steps, first_line=first_line
+        )
+    except BaseException as exc:  # noqa: BLE001 - re-raised, with the cell's own traceback
         _shown.pop(key, None)  # a failure says something new: the next good run shows its report
-        raise
+        # the eager cell's traceback: from the user's own line on, not through the workbench
+        raise exc.with_traceback(_from_cell(exc.__traceback__)) from exc.__cause__
     content = run.content
-    if report or compare or _shown.get(key) != content:
+    # nothing compiled, nothing noted (imports, prints, Python values): no report at all
+    quiet = not (content[2] or content[3] or content[4])
+    if report or compare or (not quiet and _shown.get(key) != content):
         _shown.pop(key, None)  # re-inserted last: the oldest entries go first
         _shown[key] = content
         if len(_shown) > _REMEMBERED:
@@ -69,3 +76,14 @@ def compile_in_shell(
         # what IPython.display.display(bundle, raw=True) does, through the shell it runs in
         shell.display_pub.publish(data=run.report.bundle(), metadata={})
     return run.value
+
+
+def _from_cell(tb: Any) -> Any:
+    """The traceback from the first frame of the cell's own code (its file names start with
+    ``<workbench-cell-``), or all of it when no frame is."""
+    current = tb
+    while current is not None:
+        if current.tb_frame.f_code.co_filename.startswith("<workbench-cell-"):
+            return current
+        current = current.tb_next
+    return tb

@@ -14,7 +14,6 @@ names whose type decides the signature) and hands that trace back.
 
 from __future__ import annotations
 
-import ast
 import collections
 import time
 import types
@@ -31,6 +30,7 @@ from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
 from workbench.compile.retrace import Reasons
+from workbench.compile.xla_check import NotForXla, check_xla
 
 _TRACED_INPUT_TYPES = (np.ndarray, np.generic, bool, int, float)
 
@@ -48,9 +48,10 @@ class CellFunction:
     filename: str
     # Names read as globals (models, optimizers, functions...) and what they named at the trace.
     captured: tuple[tuple[str, Any], ...] = ()
-    statics: dict[str, Any] = field(default_factory=dict)  # variables, kept by identity
-    not_exported: list[str] = field(default_factory=list)
-    static_result: Any = None
+    not_exported: list[str] = field(default_factory=list)  # made in the trace, cannot be kept
+    refused: NotForXla | None = None  # what its XLA trace held that XLA must not be given
+    # how its statements run instead of this trace ("eager" or "function"), and the note why
+    fallback: tuple[str, str] | None = None
     first_call_seconds: float | None = None  # the latest call that traced: what a retrace cost
     traces: int = 0  # the function's tracing count after its latest call
     retrace_reasons: Reasons = field(init=False)
@@ -221,22 +222,23 @@ def _trace_later(
     holder: dict[str, CellFunction] = {}
 
     def export(values: dict[str, Any], result: Any) -> Any:
-        # Runs while tracing: sorts what the statements assigned into tensors (returned),
-        # variables (kept by identity) and anything else (reported, not kept).
+        # Runs while tracing: tensors are returned; Python values the trace computed (numbers,
+        # strings, lists of them, variables, the objects it was handed) are this trace's own
+        # and come back as they are, from the outputs' class; structures mixing both come back
+        # rebuilt. Objects that live only inside a trace (a tape, a dataset made in it) cannot.
         state = holder["cell"]
-        state.statics, state.not_exported = {}, []
-        tensors = {}
-        for name, value in values.items():
-            if isinstance(value, tf.Variable):
-                state.statics[name] = value
-            elif is_tensor_structure(value):
-                tensors[name] = value
-            else:
-                state.not_exported.append(name)
-        state.static_result = None if is_tensor_structure(result) else result
-        has_result = result is not None and is_tensor_structure(result)
-        outputs = _outputs(tuple(tensors), has_result)
-        return outputs(*tensors.values(), *((result,) if has_result else ()))
+        if mode == "xla":
+            try:
+                check_xla(tf.compat.v1.get_default_graph(), filename)
+            except NotForXla as refused:
+                state.refused = refused  # AutoGraph re-raises it under another type
+                raise
+        sorted_values = _sort_exports({**values, RESULT_NAME: result})
+        tensors, statics, mixed, state.not_exported = sorted_values
+        has_result = RESULT_NAME in tensors
+        result_value = tensors.pop(RESULT_NAME, None)
+        outputs = _outputs(tuple(tensors), has_result, statics, mixed)
+        return outputs(*tensors.values(), *((result_value,) if has_result else ()))
 
     python_function = scope[MAKE](export)
     cell = holder["cell"] = CellFunction(
@@ -269,59 +271,109 @@ def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
     if traces != cell.traces:  # this call traced: only call_cell calls the function
         cell.traces, cell.first_call_seconds = traces, seconds
     kind = type(outputs)  # the class of the trace that served the call: it names the outputs
-    # not strict: the last expression's value, when there is one, is the one value more
-    namespace.update(zip(kind.names, outputs, strict=False))
-    if cell.statics:
-        namespace.update(cell.statics)
-    return (outputs[-1] if kind.has_result else cell.static_result), seconds
+    if kind.python:  # the trace's own Python values, and structures mixing them with tensors
+        result = _with_python_values(kind, outputs, namespace)
+    else:
+        # not strict: the last expression's value, when there is one, is the one value more
+        namespace.update(zip(kind.names, outputs, strict=False))
+        result = outputs[-1] if kind.has_result else None
+    return result, seconds
+
+
+RESULT_NAME = "\0result"  # the last expression's value among the exports (no name can be this)
+_TRACE_BOUND: tuple[type, ...] | None = None
+
+
+def _trace_bound(value: Any) -> bool:
+    """Objects that work only inside the trace that made them."""
+    global _TRACE_BOUND
+    if _TRACE_BOUND is None:
+        _TRACE_BOUND = (tf.GradientTape, tf.data.Dataset, tf.data.Iterator, types.GeneratorType)
+    return isinstance(value, _TRACE_BOUND) or (tf.is_tensor(value) and not _is_value(value))
+
+
+def _is_value(value: Any) -> bool:
+    return isinstance(value, tf.Variable)
+
+
+def _sort_exports(
+    values: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, tuple[Any, list[Any]]], list[str]]:
+    """(tensors to return, Python values, mixed structures, names that cannot be kept)."""
+    tensors: dict[str, Any] = {}
+    statics: dict[str, Any] = {}
+    mixed: dict[str, tuple[Any, list[Any]]] = {}
+    unkept: list[str] = []
+    for name, value in values.items():
+        if tf.is_tensor(value) and not isinstance(value, tf.Variable):
+            tensors[name] = value
+            continue
+        leaves = tf.nest.flatten(value) if isinstance(value, (list, tuple, dict)) else [value]
+        symbolic = [tf.is_tensor(leaf) and not isinstance(leaf, tf.Variable) for leaf in leaves]
+        if any(not s and _trace_bound(leaf) for leaf, s in zip(leaves, symbolic, strict=True)):
+            if name != RESULT_NAME:
+                unkept.append(name)
+        elif leaves and all(symbolic):
+            tensors[name] = value
+        elif any(symbolic):
+            tensors[name] = tf.nest.pack_sequence_as(
+                value, [leaf if s else None for leaf, s in zip(leaves, symbolic, strict=True)]
+            )
+            statics_leaves = [None if s else leaf for leaf, s in zip(leaves, symbolic, strict=True)]
+            mixed[name] = (value, statics_leaves)
+        elif name != RESULT_NAME or value is not None:
+            statics[name] = value
+    return tensors, statics, mixed, unkept
+
+
+def _with_python_values(kind: Any, outputs: Any, namespace: Namespace) -> Any:
+    values = dict(zip(kind.names, outputs, strict=False))
+    if kind.has_result:
+        values[RESULT_NAME] = outputs[-1]
+    for name, (structure, leaves) in kind.mixed.items():
+        returned = tf.nest.flatten(values[name])
+        merged = [
+            leaf if returned_leaf is None else returned_leaf
+            for leaf, returned_leaf in zip(leaves, returned, strict=True)
+        ]
+        values[name] = tf.nest.pack_sequence_as(structure, merged)
+    values.update(kind.statics)
+    result = values.pop(RESULT_NAME, None)
+    namespace.update(values)
+    return result
 
 
 @lru_cache(maxsize=256)
-def _outputs(names: tuple[str, ...], has_result: bool) -> Any:
-    """The namedtuple class a trace returns its tensors in: the exported names' values, then the
-    last expression's value if it is a tensor.
-
-    A flat tuple costs TensorFlow less to hand back per call than a dict (~7 µs less on the
-    bench's ~1 ms step); each trace returns its own class, so a call served by an older trace
-    (other input shapes, other exports) still names its values right. Fields are positional, as
-    a cell's names may start with "_", which namedtuple fields cannot; the names are on the class.
-    """
+def _plain_outputs(names: tuple[str, ...], has_result: bool) -> Any:
     fields = [f"v{index}" for index in range(len(names) + has_result)]
     make: Any = collections.namedtuple  # a class made at run time, attributes and all
     kind = make("CellOutputs", fields)
     kind.names, kind.has_result = names, has_result
+    kind.python, kind.statics, kind.mixed = False, {}, {}
     return kind
 
 
-def compile_defs(
-    plan: CellPlan, namespace: Namespace, mode: Mode, filename: str
-) -> list[CompiledFunction]:
-    """Replace each ``def`` the cell just ran by its compiled form (eager: leave it plain).
+def _outputs(
+    names: tuple[str, ...],
+    has_result: bool,
+    statics: dict[str, Any] | None = None,
+    mixed: dict[str, tuple[Any, list[Any]]] | None = None,
+) -> Any:
+    """The namedtuple class a trace returns its tensors in: the exported names' values, then the
+    last expression's value if it is a tensor; the trace's Python values ride on the class.
 
-    A def whose text is unchanged gets its cached compiled form back, traces and all.
+    A flat tuple costs TensorFlow less to hand back per call than a dict (~7 µs less on the
+    bench's ~1 ms step); each trace returns its own class, so a call served by an older trace
+    (other input shapes, other exports, other Python values) still names its values right.
+    Fields are positional, as a cell's names may start with "_", which namedtuple fields cannot;
+    the names are on the class. Without Python values the class is shared (cached).
     """
-    if mode == "eager" or not plan.hoisted:
-        return []
-    compiled = []
-    lines = plan.source.splitlines()
-    for node in plan.hoisted:
-        if not isinstance(node, ast.FunctionDef):
-            continue
-        function = namespace.get(node.name)
-        if (
-            not isinstance(function, types.FunctionType)
-            or function.__code__.co_filename != filename
-        ):
-            continue  # rebound by a later statement of the hoisted part
-        text = "\n".join(lines[node.lineno - 1 : node.end_lineno])
-        key = (id(namespace), mode, node.name, text)
-        cached = _defs.get(key)
-        if cached is None:
-            cached = _defs[key] = CompiledFunction(function, mode)
-            _bound(_defs)
-        namespace[node.name] = cached
-        compiled.append(cached)
-    return compiled
+    if not statics and not mixed:
+        return _plain_outputs(names, has_result)
+    plain = _plain_outputs(names, has_result)
+    kind: Any = type("CellOutputs", (plain,), {"__slots__": ()})
+    kind.python, kind.statics, kind.mixed = True, dict(statics or {}), dict(mixed or {})
+    return kind
 
 
 def _bound(cache: dict[Any, Any]) -> None:

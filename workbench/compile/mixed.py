@@ -1,0 +1,488 @@
+"""A compiled cell as eager Python around compiled parts, statement by statement, in order.
+
+Each top-level statement is either traced or run eagerly. Eagerly: what is Python by nature
+(``statements.python_reason``: printing, ``.numpy()``, making variables, models and datasets,
+magics, definitions), what reads a value a trace cannot use (a tape recorded in another cell, an
+iterator, a NumPy or matplotlib module, an object of the user's own class), and what computes
+with no TensorFlow at all (``epochs = 3`` stays a Python int). The statements in between run as
+one traced function each, with the real values of everything that ran before them.
+
+A compiled part whose first trace fails, prints, or changes a Python list or dict in place runs
+eagerly instead (the lists and dicts put back first), and says so once; under XLA a part whose
+graph holds strings or Python callbacks runs as a plain ``tf.function`` (XLA would abort the
+process on strings). A compiled part that fails while it runs, having written no variable, runs
+again eagerly, so the error the user sees is the one the eager cell raises.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import io
+import time
+import types
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from workbench.compile.analysis import CellPlan, segment_plan, statement_names
+from workbench.compile.codegen import cell_line, digest, register_source
+from workbench.compile.errors import explain, is_xla_refusal
+from workbench.compile.modes import LABELS, Mode
+from workbench.compile.namespace import Namespace
+from workbench.compile.report import CellReport, FunctionReport
+from workbench.compile.statements import DEFINITIONS, python_reason
+from workbench.compile.traces import CellFunction, call_cell, cell_function
+
+PYTHON = "Python"  # a statement with nothing from TensorFlow in it: not worth reporting
+QUIET = frozenset({DEFINITIONS, PYTHON})
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The cell as the user sees it: line n of ``source`` is the user's cell line n."""
+
+    source: str
+    filename: str
+    nodes: tuple[ast.stmt, ...]
+    shows: bool  # the last statement is an expression whose value the cell shows
+
+
+@lru_cache(maxsize=256)
+def layout(source: str, first_line: int, shows: bool) -> Layout:
+    padded = "\n" * (first_line - 1) + source
+    filename = f"<workbench-cell-{digest(padded)}>"
+    register_source(filename, padded)
+    nodes = tuple(ast.parse(padded).body)
+    # the plan's last statement is its last non-definition; the cell shows only its very last
+    return Layout(
+        padded, filename, nodes, shows and bool(nodes) and isinstance(nodes[-1], ast.Expr)
+    )
+
+
+@dataclass
+class _Run:
+    namespace: Namespace
+    mode: Mode
+    layout: Layout
+    report: CellReport
+    eager: list[str] = field(default_factory=list)  # "line 7 print"
+    value: Any = None
+
+
+def run_mixed(
+    plan: CellPlan, namespace: Namespace, mode: Mode, first_line: int, report: CellReport
+) -> Any:
+    """Run the cell statement by statement into ``report``; returns the cell's value.
+
+    A cell whose statements are all traced is one function, named "cell", whose re-runs take
+    ``traces.warm_cell``'s short path.
+    """
+    cell = layout(plan.source, first_line, plan.last_is_expression)
+    run = _Run(namespace, mode, cell, report)
+    pending: list[int] = []
+    pending_names: set[str] = set()
+    nodes = cell.nodes
+    for index, node in enumerate(nodes):
+        reason = python_reason(node) or _value_reason(node, namespace, pending_names)
+        if reason == PYTHON and pending and not statement_names(node)[0]:
+            reason = None  # `lr = 0.1` between compiled lines: a constant the trace hands back
+        if reason is None and _reads_pending_globals(node, namespace, pending_names):
+            _flush(run, pending, pending_names)
+        if reason is None:
+            pending.append(index)
+            pending_names.update(statement_names(node)[1])
+            continue
+        _flush(run, pending, pending_names)
+        _eager(run, (index,))
+        if reason not in QUIET:
+            run.eager.append(f"{_lines(node, node)} {reason}")
+    if len(pending) == len(nodes) and nodes:
+        _compiled(run, tuple(pending), whole=(plan, first_line - 1))
+        return run.value
+    _flush(run, pending, pending_names)
+    if run.eager:
+        report.eager.extend(run.eager)
+    return run.value
+
+
+def run_eagerly(plan: CellPlan, namespace: Namespace, first_line: int) -> Any:
+    """The whole cell as the eager cell runs it (after a compiled run failed with no effect)."""
+    cell = layout(plan.source, first_line, plan.last_is_expression)
+    run = _Run(namespace, "eager", cell, CellReport(mode="eager"))
+    _eager(run, tuple(range(len(cell.nodes))))
+    return run.value
+
+
+def _lines(first: ast.stmt, last: ast.stmt) -> str:
+    end = last.end_lineno or last.lineno
+    return f"line {first.lineno}" if end == first.lineno else f"lines {first.lineno}-{end}"
+
+
+def _flush(run: _Run, pending: list[int], pending_names: set[str]) -> None:
+    if pending:
+        indices = tuple(pending)
+        pending.clear()
+        pending_names.clear()
+        _compiled(run, indices)
+
+
+def _eager(run: _Run, indices: tuple[int, ...]) -> None:
+    """The statements as the eager cell runs them; the last one's value if the cell shows it."""
+    nodes = run.layout.nodes
+    for index in indices:
+        node = nodes[index]
+        if index == len(nodes) - 1 and run.layout.shows:
+            assert isinstance(node, ast.Expr)
+            code = compile(ast.Expression(body=node.value), run.layout.filename, "eval")
+            run.value = eval(code, run.namespace)
+        else:
+            exec(_code(node, run.layout.filename), run.namespace)
+
+
+@lru_cache(maxsize=1024)
+def _code(node: ast.stmt, filename: str) -> types.CodeType:
+    return compile(ast.Module(body=[node], type_ignores=[]), filename, "exec")
+
+
+def _compiled(
+    run: _Run, indices: tuple[int, ...], whole: tuple[CellPlan, int] | None = None
+) -> None:
+    """Consecutive traceable statements as one traced function, or eagerly if they cannot be.
+
+    ``whole``: every statement of the cell, as the cell's own plan and the offset from its lines
+    to the user's (what ``warm_cell`` serves next time).
+    """
+    nodes = run.layout.nodes
+    first, last = nodes[indices[0]], nodes[indices[-1]]
+    is_last = indices[-1] == len(nodes) - 1
+    plan, offset = whole or (_part_plan(run.layout, indices, is_last and run.layout.shows), 0)
+    where = _lines(first, last)
+    name = "cell" if whole else f"compiled {where}"
+    mode = run.mode
+    noted = len(run.report.notes)
+    part = cell_function(plan, run.namespace, mode, run.report.notes)
+    traced_now = 0.0
+    if part.fallback is None and part.function.experimental_get_tracing_count() == 0:
+        traced_now = _first_trace(run, part, where, offset, indices)
+    if part.fallback is not None and part.fallback[0] == "function":
+        run.report.notes.append(part.fallback[1])
+        mode = "function"
+        part = cell_function(plan, run.namespace, mode, run.report.notes)
+        if part.fallback is None and part.function.experimental_get_tracing_count() == 0:
+            traced_now += _first_trace(run, part, where, offset, indices)
+    if part.fallback is not None:  # "eager": the statements run as Python
+        del run.report.notes[noted:]  # what the trace said is moot
+        if part.fallback[1]:
+            run.report.notes.append(part.fallback[1])
+        try:
+            _eager(run, indices)
+        except BaseException:
+            part.fallback = None  # it fails eagerly too: the user's own error, not a trace's
+            raise
+        return
+    try:
+        value, seconds = call_cell(part, run.namespace)
+    except Exception as exc:
+        if mode == "xla" and is_xla_refusal(exc):
+            note = f"{where} ran as tf.function: {_refusal(exc)}"
+            part.fallback = ("function", note)
+            run.report.notes.append(note)
+            mode = "function"
+            part = cell_function(plan, run.namespace, mode, run.report.notes)
+            value, seconds = call_cell(part, run.namespace)
+        elif wrote_variables(part, run.namespace):
+            lines = run.layout.source.splitlines()
+            files = {part.filename: cell_line(0) + offset}
+            raise explain(exc, mode, files, lines, 1, ran=True) from exc
+        else:
+            # nothing it did can be seen: the eager run raises the eager cell's own error
+            _eager(run, indices)
+            return
+    if whole and mode == run.mode:
+        cell_function(plan, run.namespace, mode, remember=True)  # warm_cell serves the next run
+    if traced_now and part.first_call_seconds is not None:
+        part.first_call_seconds += traced_now
+    if is_last and run.layout.shows:
+        run.value = value
+    run.report.functions.append(_part_report(part, name, seconds, run.mode, mode))
+    run.report.notes.extend(trace_notes(part))
+
+
+def _part_report(
+    part: CellFunction, name: str, seconds: float, mode: Mode, part_mode: Mode
+) -> FunctionReport:
+    traces = part.traces
+    if mode != part_mode:  # XLA could not take it
+        name = f"{name} as {LABELS[part_mode]}"
+    return FunctionReport(
+        name=name,
+        traces=traces,
+        first_call_seconds=part.first_call_seconds,
+        run_seconds=seconds,
+        retrace_reasons=part.retrace_reasons(traces),
+    )
+
+
+@lru_cache(maxsize=512)
+def _part_plan(cell: Layout, indices: tuple[int, ...], shows: bool) -> CellPlan:
+    statements = tuple(cell.nodes[i] for i in indices)
+    source = f"{cell.source}\n# compiled part: statements {indices[0]}-{indices[-1]}\n"
+    return segment_plan(source, statements, shows, cell.nodes)
+
+
+def _first_trace(
+    run: _Run, part: CellFunction, where: str, offset: int, indices: tuple[int, ...]
+) -> float:
+    """Trace ``part`` before it runs, watching for what a trace must not do; when it did,
+    ``part.fallback`` says how the statements run instead and why. Returns the tracing time."""
+    namespace = run.namespace
+    args = [namespace[name] for name in part.signature.parameters if name in namespace]
+    if len(args) != len(part.signature.parameters):
+        # a name is missing: the eager run raises the eager cell's NameError
+        part.fallback = ("eager", "")
+        return 0.0
+    containers = _containers(namespace)
+    printed = io.StringIO()
+    start = time.perf_counter()
+    try:
+        with contextlib.redirect_stdout(printed):
+            part.function.get_concrete_function(*args)
+    except Exception as exc:  # noqa: BLE001 - whatever tracing raised, Python runs it instead
+        _put_back(containers)
+        refused = part.refused
+        if refused is None:  # anything else tracing raised: the statements run as Python
+            part.fallback = ("eager", f"{where} ran eagerly: cannot be traced ({_short(exc)})")
+            return 0.0
+        at = None if refused.line is None else refused.line + offset
+        line = "" if at is None else f"line {at}: "
+        text = _line_text(run, at)
+        note = (
+            f"XLA cannot compile {refused.reason} ({line}{text or refused.op}); "
+            f"{where} ran as tf.function"
+        )
+        part.fallback = ("function", note)
+        return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    changed = _put_back(containers)
+    later = _read_later(run, indices)
+    unkept = [name for name in part.not_exported if name in later]
+    reason = None
+    if printed.getvalue():
+        reason = "prints while traced (a trace prints symbolic tensors, once)"
+    elif changed:
+        reason = f"changes {', '.join(f'`{n}`' for n in changed)} in place while traced"
+    elif unkept:
+        reason = f"{', '.join(f'`{n}`' for n in unkept)} is used after it and lives only in a trace"
+    if reason is not None:
+        part.fallback = ("eager", f"{where} ran eagerly: {reason}")
+        return 0.0
+    return seconds
+
+
+def trace_notes(part: CellFunction) -> tuple[str, ...]:
+    """What the report says of what a trace could not hand back."""
+    notes = []
+    if part.not_exported:
+        notes.append(
+            "not kept: "
+            + ", ".join(part.not_exported)
+            + " (made inside the trace, where it stays; use it within the compiled lines)"
+        )
+    local = [name for name in part.signature.local if name != "_"]
+    if local:
+        notes.append(
+            "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
+        )
+    return tuple(notes)
+
+
+def _line_text(run: _Run, line: int | None) -> str:
+    lines = run.layout.source.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return ""
+    return lines[line - 1].strip()
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if "in user code:" in str(exc):
+        text = " ".join(str(exc).strip().rsplit("\n\n", 1)[-1].split())
+    name = type(exc).__name__
+    text = text.removeprefix(f"{name}: ")
+    return f"{name}: {text[:160]}"
+
+
+def _refusal(exc: BaseException) -> str:
+    return "XLA refused an op of it (" + _short(exc)[:200] + ")"
+
+
+def _read_later(run: _Run, indices: tuple[int, ...]) -> set[str]:
+    names: set[str] = set()
+    for node in run.layout.nodes[indices[-1] + 1 :]:
+        names.update(statement_names(node)[0])
+    return names
+
+
+_WRITES = ("Assign", "ResourceApply", "ResourceScatter", "ResourceSparseApply", "StatefulPartit")
+
+
+def wrote_variables(part: CellFunction, namespace: Namespace) -> bool:
+    """Whether the part's graph writes a variable (or calls a function that may)."""
+    try:
+        args = [namespace[name] for name in part.signature.parameters]
+        graph = part.function.get_concrete_function(*args).graph
+    except Exception:  # noqa: BLE001 - cannot tell: assume it did, and do not run it again
+        return True
+    return any(op.type.startswith(_WRITES) for op in graph.get_operations())
+
+
+# -- what the names a statement reads hold --------------------------------------------------
+
+_FRAMEWORK_MODULES = frozenset({"tensorflow", "keras", "tf_keras"})
+_PYTHON_VALUES = (bool, int, float, complex, str, bytes, type(None), range, slice)
+_tf_types: tuple[type, ...] | None = None
+
+
+def _tf_objects() -> tuple[type, ...]:
+    global _tf_types
+    if _tf_types is None:
+        import keras
+
+        from workbench.compile.functions import CompiledFunction
+
+        _tf_types = (
+            tf.Module,
+            keras.Layer,
+            keras.optimizers.Optimizer,
+            keras.losses.Loss,
+            keras.metrics.Metric,
+            tf.random.Generator,
+            tf.DType,
+            tf.TensorShape,
+            tf.TypeSpec,
+            tf.types.experimental.GenericFunction,
+            CompiledFunction,
+        )
+    return _tf_types
+
+
+def _value_reason(node: ast.stmt, namespace: Namespace, pending: set[str]) -> str | None:
+    """Why ``node`` runs eagerly given what its names hold now, or None to trace it."""
+    reads, _ = statement_names(node)
+    touches = False
+    called = _called_names(node)
+    for name in reads:
+        if name in pending:
+            touches = True
+            continue
+        if name not in namespace:
+            if hasattr(builtins, name):
+                continue
+            return f"`{name}` is not defined"
+        kind = _kind(name, namespace[name], name in called)
+        if isinstance(kind, str):
+            return kind
+        touches = touches or kind
+    return None if touches else PYTHON
+
+
+def _kind(name: str, value: Any, called: bool, depth: int = 0) -> bool | str:
+    """True: a TensorFlow value or object; False: plain Python a trace may read; str: why a
+    statement reading it must run eagerly."""
+    if isinstance(value, types.ModuleType):
+        root = value.__name__.split(".")[0]
+        if root in _FRAMEWORK_MODULES:
+            return True
+        return False if root in ("math", "builtins") else f"uses {root}"
+    if tf.is_tensor(value) or isinstance(value, (tf.Variable, np.ndarray, np.generic)):
+        return True
+    if isinstance(value, _PYTHON_VALUES):
+        return False
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        if depth > 3:
+            return False
+        leaves = list(value.values()) if isinstance(value, dict) else list(value)
+        touches = False
+        for leaf in leaves[:64]:
+            kind = _kind(name, leaf, False, depth + 1)
+            if isinstance(kind, str):
+                return kind
+            touches = touches or kind
+        return touches
+    if isinstance(value, tf.GradientTape):
+        return f"`{name}` is a GradientTape recorded outside the compiled lines"
+    if isinstance(value, type):
+        return f"creates a {value.__name__}" if called else False
+    if isinstance(value, _tf_objects()):
+        return True
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return False  # traced through when called with tensors
+    if isinstance(value, tf.data.Dataset):
+        return f"`{name}` is a tf.data.Dataset"
+    if hasattr(value, "__next__"):
+        return f"`{name}` is an iterator"
+    return f"`{name}` is a {type(value).__name__}"
+
+
+@lru_cache(maxsize=4096)
+def _called_names(node: ast.stmt) -> frozenset[str]:
+    return frozenset(
+        child.func.id
+        for child in ast.walk(node)
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Name)
+    )
+
+
+def _reads_pending_globals(node: ast.stmt, namespace: Namespace, pending: set[str]) -> bool:
+    """Whether a function ``node`` calls reads, as a global, a name the compiled part pending
+    before it assigns (which reaches the namespace only when that part has run)."""
+    if not pending:
+        return False
+    for name in _called_names(node):
+        function = namespace.get(name)
+        code = getattr(function, "__code__", None)
+        if code is not None and pending.intersection(code.co_names):
+            return True
+    return False
+
+
+# -- Python containers a trace may change in place -------------------------------------------
+
+
+def _containers(namespace: Namespace) -> list[tuple[str, Any, Any]]:
+    held: list[tuple[str, Any, Any]] = []
+    for name, value in namespace.items():
+        if name.startswith("_") or name in ("In", "Out"):
+            continue
+        if type(value) is list:
+            held.append((name, value, list(value)))
+        elif type(value) is dict:
+            held.append((name, value, dict(value)))
+        elif type(value) is set:
+            held.append((name, value, set(value)))
+    return held
+
+
+def _put_back(held: list[tuple[str, Any, Any]]) -> list[str]:
+    """Put back the lists, dicts and sets a trace changed in place; the names of those."""
+    changed = []
+    for name, value, copy in held:
+        if isinstance(value, list):
+            same = len(value) == len(copy) and all(a is b for a, b in zip(value, copy, strict=True))
+        elif isinstance(value, dict):
+            same = value.keys() == copy.keys() and all(value[k] is copy[k] for k in copy)
+        else:
+            same = value == copy
+        if not same:
+            changed.append(name)
+            if isinstance(value, list):
+                value[:] = copy
+            else:
+                value.clear()
+                value.update(copy)
+    return changed

@@ -1,0 +1,64 @@
+"""What must never reach XLA: a graph with string tensors aborts TensorFlow's process
+(``Check failed: DataTypeCanUseMemcpy(dtype())`` in tensor.cc) instead of raising, so a cell's
+graph is read while it is traced, before ``jit_compile`` sees it, and refused with the cell line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tensorflow as tf
+
+from workbench.compile.codegen import cell_line
+
+# Ops XLA has no kernel for and would refuse anyway: refused here first, with the line.
+HOST_OPS = frozenset({"PyFunc", "EagerPyFunc", "PyFuncStateless", "NumpyFunction"})
+
+
+class NotForXla(Exception):
+    """The graph holds what XLA cannot take: ``reason`` says what, ``line`` where (cell line)."""
+
+    def __init__(self, reason: str, op: str, line: int | None) -> None:
+        super().__init__(f"XLA cannot compile {reason} ({op})")
+        self.reason, self.op, self.line = reason, op, line
+
+
+def check_xla(graph: Any, filename: str) -> None:
+    """Raise :class:`NotForXla` if ``graph`` (being traced) has string tensors or host calls.
+
+    Functions the graph calls (loop and branch bodies) are read too, from their definitions.
+    """
+    found: NotForXla | None = None
+    for op in graph.get_operations():
+        dtypes = [t.dtype for t in op.outputs] + [t.dtype for t in op.inputs]
+        refused = None
+        if tf.string in dtypes:
+            refused = NotForXla("string tensors", str(op.type), _line(op, filename))
+        elif op.type in HOST_OPS:
+            refused = NotForXla("Python callbacks", str(op.type), _line(op, filename))
+        if refused is not None and refused.line is not None:
+            raise refused  # the first op the user's own line made (a parameter has no line)
+        found = found or refused
+    if found is not None:
+        raise found
+    functions = getattr(graph, "_functions", {})
+    for function in list(functions.values()):
+        definition = getattr(function, "definition", None)
+        if definition is None:
+            continue
+        for node in definition.node_def:
+            if node.op in HOST_OPS:
+                raise NotForXla("Python callbacks", node.op, None)
+            for attr in node.attr.values():
+                if attr.type == tf.string.as_datatype_enum or tf.string.as_datatype_enum in list(
+                    attr.list.type
+                ):
+                    raise NotForXla("string tensors", node.op, None)
+
+
+def _line(op: Any, filename: str) -> int | None:
+    """The cell line (of the generated function's file) whose code created ``op``."""
+    for frame in reversed(op.traceback):
+        if frame.filename == filename:
+            return cell_line(frame.lineno)
+    return None
