@@ -18,6 +18,24 @@ IDS = [str(p.relative_to(REPO / "notebooks")) for p in NOTEBOOKS]
 # followed by "[shows <mimetypes> <workbench-* parts of its HTML> <img/<svg>]" (a notebook that
 # runs without error but shows the wrong thing fails too)
 SHOWS: dict[str, list[str]] = {
+    "tutorials/07_checkpoint_export.ipynb": [
+        r"<checkpoint ckpt-44: epoch 2, step 44, [\d.]+ KB, [\d:]+>\n<checkpoint ckpt-22: epoch 1",
+        r"workbench\.checkpoint: resumed from tutorial-07/ckpts/ckpt-44 \(epoch 2, step 44\)\.",
+        # the live curves continue the checkpoint's run: its 44 steps, then epochs 3 and 4
+        r"<curves of digits · finished · epoch 4/4 · step 88/88 · ",
+        r"epochs run now: \[3, 4\]",
+        r"max weight difference, resumed vs straight: 0\.0\n",  # bit for bit
+        r"skipping damaged checkpoint tutorial-07/ckpts/ckpt-88/state\.data-00000-of-00001: "
+        r"corrupted .*kept as ckpt-88\.damaged\.",
+        r"resumed from tutorial-07/ckpts/ckpt-66 \(epoch 3, step 66\)",
+        r"custom loop, resumed vs straight: 0\.0\n",
+        r"<export to tutorial-07/exports: 397 validation examples, this CPU>\nformat +size",
+        r"\nsavedmodel +[\d.]+ KB .* 100\.0% +loads, max \|Δ\| 0\n",
+        r"\nlitert-float +[\d.]+ KB .* 100\.0% +loads, max \|Δ\| 0\n",
+        r"\nlitert-int8 +[\d.]+ KB .* 9\d\.\d% +loads, max \|Δ\| 0",
+        r"\[shows text/html text/plain workbench-export\]",
+        r"Expected representative_data with quantize='int8'",
+    ],
     "tutorials/00_welcome.ipynb": [
         r"TensorFlow loaded yet\? False",  # `import workbench` is light
         r"TensorFlow 2\.\d+",

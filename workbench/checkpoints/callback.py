@@ -124,6 +124,10 @@ class Checkpoint(keras.callbacks.Callback):  # type: ignore[misc]
         """The global step of the last restore or save (0 before either)."""
         return self._step
 
+    def listing(self) -> list[Saved]:
+        """The checkpoints of the folder that verify, newest first."""
+        return store.listing(self.directory)
+
     def latest(self) -> Saved | None:
         """The newest checkpoint that verifies (damaged ones are reported and set aside)."""
         return next(store.good(self.directory, self.report), None)
@@ -184,9 +188,21 @@ class Checkpoint(keras.callbacks.Callback):  # type: ignore[misc]
         self._set_epoch = False
         if not self.restore_on_fit:
             return
+        from tensorflow.python.eager import context
+
+        seed_now = context.global_seed()  # what fit shuffled this fit's arrays with
         saved = self.restore()
         if saved is None:
             return
+        seed_then = saved.meta.get("rng", {}).get("tf_global_seed")
+        if seed_then is not None and seed_now != seed_then:
+            self.report(
+                f"workbench.checkpoint: TensorFlow's global seed is {seed_now}, the checkpointed "
+                f"run's was {seed_then}: if this fit shuffles its data (fit's shuffle of arrays "
+                "is built from it before any callback runs), the order differs from an "
+                "uninterrupted run's. For an exact resume, call "
+                f"keras.utils.set_random_seed({seed_then}) before fit, as the first run did."
+            )
         self.model._initial_epoch = saved.epoch  # how BackupAndRestore moves fit on
         self._set_epoch = True
         if saved.meta.get("mid_epoch"):
@@ -279,9 +295,10 @@ class Checkpoint(keras.callbacks.Callback):  # type: ignore[misc]
                 f"workbench.checkpoint: {saved.path.name} also holds {', '.join(missing)}, not "
                 "given here (pass them to workbench.checkpoint(...) to restore them)."
             )
+        # the global seed first: the generators' states read next are the ones that count
+        state.set_python_rng(saved.meta.get("rng", {}))
         status = tf.train.Checkpoint(**found).read(saved.prefix)
         status.assert_existing_objects_matched()
-        state.set_python_rng(saved.meta.get("rng", {}))
 
     def _run_position(self) -> dict[str, Any] | None:
         feed = getattr(self.curves, "feed", None)

@@ -95,16 +95,26 @@ def check_counts(saved: Mapping[str, int], found: Mapping[str, Any], where: str)
 
 
 def python_rng() -> dict[str, Any]:
-    """Python's and NumPy's global random state, as JSON."""
+    """Python's and NumPy's global random state, and TensorFlow's global seed, as JSON."""
+    from tensorflow.python.eager import context
+
     version, internal, gauss = random.getstate()
     kind, keys, pos, has_gauss, cached = np.random.get_state(legacy=True)
     return {
         "python": [version, list(internal), gauss],
         "numpy": [kind, np.asarray(keys).tolist(), int(pos), int(has_gauss), float(cached)],
+        # not state but where op-level seeds come from: fit's shuffle of arrays draws from it
+        "tf_global_seed": context.global_seed(),
     }
 
 
 def set_python_rng(state: Mapping[str, Any]) -> None:
+    """Put back :func:`python_rng`'s state (the TF global seed first: setting it resets
+    Keras' global seed generator, restored after this)."""
+    if state.get("tf_global_seed") is not None:
+        import tensorflow as tf
+
+        tf.random.set_seed(int(state["tf_global_seed"]))
     if "python" in state:
         version, internal, gauss = state["python"]
         random.setstate((version, tuple(internal), gauss))

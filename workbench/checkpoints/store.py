@@ -39,7 +39,7 @@ FORMAT = 1
 _NAME = re.compile(r"^ckpt-(\d+)$")
 
 
-@dataclass
+@dataclass(repr=False)
 class Saved:
     """One checkpoint on disk, as its manifest describes it."""
 
@@ -54,8 +54,23 @@ class Saved:
     def prefix(self) -> str:
         return str(self.path / PREFIX)
 
+    @property
+    def run_name(self) -> str | None:
+        """The live-curves run this checkpoint fed (``workbench.run(name, resume=True)``)."""
+        run = self.meta.get("run")
+        return str(run["name"]) if isinstance(run, dict) and "name" in run else None
+
     def describe(self) -> str:
         return f"{self.path} (epoch {self.epoch}, step {self.step})"
+
+    def __repr__(self) -> str:
+        when = time.strftime("%H:%M:%S", time.localtime(self.time))
+        size = (
+            f"{self.size / 1024:.1f} KB" if self.size < 1 << 20 else f"{self.size / 2**20:.1f} MB"
+        )
+        return (
+            f"<checkpoint {self.path.name}: epoch {self.epoch}, step {self.step}, {size}, {when}>"
+        )
 
 
 def open_folder(directory: str | os.PathLike[str]) -> Path:
@@ -251,7 +266,3 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def now() -> float:
-    return time.time()
