@@ -122,6 +122,10 @@ def assert_nothing_left(job: Job) -> None:
     assert not alive, f"processes of the job still alive: {alive}"
     children = {c.pid for c in psutil.Process().children(recursive=True)}
     assert not children & set(pids), children & set(pids)
+    listener = getattr(job.backend, "_listener", None)  # the kernel's end of the workers' messages
+    while listener is not None and listener.fileno() != -1 and time.monotonic() < deadline:
+        time.sleep(0.05)  # closed by the backend's monitor as it ends, a moment after the job
+    assert listener is None or listener.fileno() == -1, "the job's listener is still open"
     for worker in job.workers:
         port = worker.task.port
         if not port:

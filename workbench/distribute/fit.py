@@ -132,7 +132,8 @@ def fit(
     if validation_data is not None:
         with quiet_info():
             validation = prepare(validation_data, strategy, batch_size)
-    loop = _Loop(model, strategy, callback_list)
+    loop = _loop_for(model, strategy)
+    loop.callbacks = callback_list
     with quiet_info():
         return loop.run(
             prepared, epochs, steps_per_epoch, initial_epoch, validation, validation_steps
@@ -161,15 +162,35 @@ def _check_variables(model: Any, strategy: Any) -> None:
             )
 
 
+def _loop_for(model: Any, strategy: Any) -> _Loop:
+    """The model's loop for ``strategy``, made once: its step functions trace at the first call
+    (a second or more), which a new loop per ``fit`` paid again (6x ``model.fit``'s time for a
+    2-epoch fit of a small model). A new strategy, ``compile`` or ``jit_compile`` makes a new one.
+    """
+    key = (id(strategy), id(getattr(model, "_compile_config", None)), bool(model.jit_compile))
+    cached = getattr(model, _LOOP_ATTRIBUTE, None)
+    if cached is not None and cached[0] == key and cached[1].strategy is strategy:
+        loop: _Loop = cached[1]
+        return loop
+    loop = _Loop(model, strategy)
+    # not Keras' __setattr__: the loop is no layer or variable for it to track or save
+    object.__setattr__(model, _LOOP_ATTRIBUTE, (key, loop))
+    return loop
+
+
+_LOOP_ATTRIBUTE = "_workbench_fit_loop"
+
+
 class _Loop:
     """The synchronous loop: default, one-device, mirrored and multi-worker strategies."""
 
-    def __init__(self, model: Any, strategy: Any, callbacks: Any) -> None:
+    callbacks: Any = None  # the CallbackList of the fit under way
+
+    def __init__(self, model: Any, strategy: Any) -> None:
         import tensorflow as tf
 
         self.model = model
         self.strategy = strategy
-        self.callbacks = callbacks
         one_train = tf.function(
             lambda batch: strategy.run(model.train_step, args=(batch,)),
             reduce_retracing=True,
