@@ -81,7 +81,7 @@ def test_each_violation_is_listed_with_its_examples_and_values(schema: Schema) -
         "new feature",
     }
     age = by_kind["out of range"]
-    assert (age.feature, age.examples, age.values) == ("age", 3, [-3.0, 151.0, 150.0])
+    assert (age.feature, age.examples, age.values) == ("age", 3, [-3.0, 150.0, 151.0])
     assert (
         age.description == "values outside 18 to 89: 1 below 18 (least -3), 2 above 89 (most 151)"
     )

@@ -23,14 +23,27 @@ from workbench.data.columns import Part
 KLL_K = 400  # rank error ~0.7% (TFDV's default quantile sketch allows 1%)
 TOP_MAP = 11  # Misra-Gries map of 2**11: exact counts while fewer than 1,536 distinct values
 HLL_LG_K = 12  # distinct counts within ~1.6%
-EXTREMES = 5  # smallest and largest values kept, to show offending values
+# values a quantile sketch sees per numeric feature, when the data's length is known: a Bernoulli
+# sample of these has a rank error (~0.1%) well under the sketch's own (~0.7%), and it costs a
+# quarter of feeding every value of 1M examples (the sketch's update is ~100 ns a value)
+SKETCHED = 1 << 18
+OFFENDING = 5  # values out of the bounds kept, to show
 LONGEST = 256  # bytes of a string kept for its top values (huge strings are cut there)
 SHAPES = 64  # distinct example shapes counted; others go to "other"
 
 
-@tf.function(reduce_retracing=True)
-def _reduce(x: tf.Tensor, low: tf.Tensor, high: tf.Tensor) -> tuple[tf.Tensor, ...]:
-    """Counts, mean, squared deviations, min, max, zeros, out-of-bounds and extremes of ``x``."""
+CHUNK = 1 << 20  # values reduced in one call
+SMALLEST = 1 << 10  # the least padded length: lengths are padded to powers of two from here
+
+
+@tf.function(autograph=False, jit_compile=True)
+def _reduce(x: tf.Tensor, low: tf.Tensor, high: tf.Tensor) -> tf.Tensor:
+    """Counts, mean, squared deviations, min, max, zeros and values out of ``[low, high]``.
+
+    XLA fuses these into a couple of passes over ``x`` (7x faster than the graph's one op at a
+    time). Inputs come padded with NaN to a power of two, so that a handful of shapes are ever
+    compiled whatever the batch sizes.
+    """
     finite = tf.math.is_finite(x)
     f64 = tf.float64
     kept = tf.reduce_sum(tf.cast(finite, f64))
@@ -43,13 +56,17 @@ def _reduce(x: tf.Tensor, low: tf.Tensor, high: tf.Tensor) -> tuple[tf.Tensor, .
     zeros = tf.reduce_sum(tf.cast(tf.equal(x, 0.0), f64))
     below = tf.reduce_sum(tf.cast(lows < low, f64))
     above = tf.reduce_sum(tf.cast(highs > high, f64))
-    k = tf.minimum(tf.size(x), EXTREMES)
-    smallest = -tf.math.top_k(-lows, k).values
-    largest = tf.math.top_k(highs, k).values
-    row = tf.stack(
+    return tf.stack(
         [kept, nan, mean, m2, tf.reduce_min(lows), tf.reduce_max(highs), zeros, below, above]
     )
-    return row, smallest, largest
+
+
+def padded(values: np.ndarray) -> np.ndarray:
+    """``values`` and NaN up to the next power of two (at least ``SMALLEST``)."""
+    size = max(SMALLEST, 1 << max(values.size - 1, 0).bit_length())
+    if size == values.size:
+        return values
+    return np.concatenate([values, np.full(size - values.size, np.nan)])
 
 
 class Shapes:
@@ -91,15 +108,19 @@ class Shapes:
 class NumberStats:
     """Running statistics of a numeric feature."""
 
-    def __init__(self, dtype: str, low: float = -math.inf, high: float = math.inf) -> None:
+    def __init__(
+        self, dtype: str, low: float = -math.inf, high: float = math.inf, rate: float = 1.0
+    ) -> None:
         self.dtype = dtype
+        self.rate = rate  # of values given to the quantile sketch
+        self.random = np.random.default_rng(0)
         self.examples = self.missing = 0
         self.kept = self.nan = self.inf = self.zeros = self.below = self.above = 0
         self.mean = self.m2 = 0.0
         self.min, self.max = math.inf, -math.inf
+        self.low, self.high = low, high
         self.bounds = (tf.constant(low, tf.float64), tf.constant(high, tf.float64))
-        self.smallest = np.empty(0)
-        self.largest = np.empty(0)
+        self.offending: list[float] = []
         self.sketch = ds.kll_doubles_sketch(KLL_K)
         self.shapes = Shapes()
         self.ragged = 0
@@ -109,16 +130,23 @@ class NumberStats:
         self.missing += p.missing
         self.ragged = max(self.ragged, p.ragged)
         self.shapes.add(p)
-        if not int(tf.size(p.values)):
-            return
-        row, smallest, largest = _reduce(p.values, *self.bounds)
-        kept, nan, mean, m2, low, high, zeros, below, above = row.numpy().tolist()
-        values = p.values.numpy()
+        values = np.asarray(p.values, np.float64)
+        for start in range(0, values.size, CHUNK):
+            self._merge(values[start : start + CHUNK])
+
+    def _merge(self, values: np.ndarray) -> None:
+        full = padded(values)
+        row = _reduce(tf.constant(full), *self.bounds).numpy().tolist()
+        kept, nan, mean, m2, low, high, zeros, below, above = row
+        nan -= full.size - values.size  # the padding
         self.nan += int(nan)
         self.inf += values.size - int(kept) - int(nan)
         self.zeros += int(zeros)
         self.below += int(below)
         self.above += int(above)
+        if (below or above) and len(self.offending) < OFFENDING:
+            outside = values[(values < self.low) | (values > self.high)]
+            self.offending += outside[: OFFENDING - len(self.offending)].tolist()
         if kept:
             self.min, self.max = min(self.min, low), max(self.max, high)
             # Chan, Golub and LeVeque's pairwise merge of (count, mean, M2)
@@ -127,10 +155,12 @@ class NumberStats:
             self.mean += delta * kept / total
             self.m2 += m2 + delta * delta * self.kept * kept / total
             self.kept = int(total)
-            self.smallest = np.sort(np.concatenate([self.smallest, smallest.numpy()]))[:EXTREMES]
-            self.largest = np.sort(np.concatenate([self.largest, largest.numpy()]))[-EXTREMES:]
             finite = values if kept + nan == values.size else values[np.isfinite(values)]
-            self.sketch.update(np.ascontiguousarray(finite))  # NaN is skipped by the sketch
+            if self.rate < 1.0:  # a Bernoulli sample: every value equally likely, in any batch
+                finite = finite[self.random.random(finite.size) < self.rate]
+            # NaN is skipped by the sketch; it takes only writable arrays (pandas 3 hands out
+            # read-only ones)
+            self.sketch.update(np.require(finite, np.float64, ["C", "W"]))
 
 
 class StringStats:
@@ -191,8 +221,15 @@ class StringStats:
                 distinct.update(text)
 
 
-def accumulator(p: Part, bounds: tuple[float, float] | None = None) -> Any:
-    """A fresh running statistic for the kind of ``p``."""
+def accumulator(
+    p: Part, bounds: tuple[float, float] | None = None, total: int | None = None
+) -> Any:
+    """A fresh running statistic for the kind of ``p``; ``total`` examples to come, when known,
+    sets the share of values its quantile sketch sees (all of them up to ``SKETCHED``)."""
     if p.kind == "number":
-        return NumberStats(p.dtype, *(bounds or (-math.inf, math.inf)))
+        rate = 1.0
+        if total is not None:
+            per_example = max(1, p.values.size // max(p.examples, 1))
+            rate = min(1.0, SKETCHED / max(total * per_example, 1))
+        return NumberStats(p.dtype, *(bounds or (-math.inf, math.inf)), rate=rate)
     return StringStats(p.dtype)

@@ -22,7 +22,7 @@ class Part:
     Attributes:
         kind: "number" or "string".
         dtype: the feature's own dtype ("float32", "int64", "bool", "string", "object", ...).
-        values: every value of the batch, flat (float64 numbers or tf.string).
+        values: every value of the batch, flat: float64 NumPy numbers or a tf.string tensor.
         examples: examples in the batch.
         missing: examples without a value (NaN or None for a scalar feature, no values for a
             ragged or sparse one).
@@ -34,7 +34,7 @@ class Part:
 
     kind: str
     dtype: str
-    values: tf.Tensor
+    values: Any
     examples: int
     missing: int = 0
     shape: tuple[int, ...] | None = ()
@@ -86,12 +86,12 @@ def _dense(values: Any, dtype: str) -> Part:
     if kind in "biuf":
         flat = values.reshape(-1).astype(np.float64)
         missing = int(np.isnan(flat).sum()) if not shape and kind == "f" else 0
-        return Part("number", dtype, tf.constant(flat), n, missing=missing, shape=shape)
+        return Part("number", dtype, flat, n, missing=missing, shape=shape)
     if kind == "M":  # datetimes: seconds since the epoch, NaT missing
         seconds = values.reshape(-1).astype("datetime64[ns]").astype(np.int64) / 1e9
         seconds[np.isnat(values.reshape(-1))] = np.nan
         missing = int(np.isnan(seconds).sum()) if not shape else 0
-        return Part("number", dtype, tf.constant(seconds), n, missing=missing, shape=shape)
+        return Part("number", dtype, seconds, n, missing=missing, shape=shape)
     raise TypeError(f"Expected numbers or strings. Received: values of dtype {values.dtype}")
 
 
@@ -103,9 +103,7 @@ def _series(series: Any) -> Part:
         if pd.api.types.is_complex_dtype(series.dtype):
             raise TypeError(f"Expected numbers or strings. Received: values of dtype {dtype}")
         flat = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        return Part(
-            "number", dtype, tf.constant(flat), len(flat), missing=int(np.isnan(flat).sum())
-        )
+        return Part("number", dtype, flat, len(flat), missing=int(np.isnan(flat).sum()))
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return _dense(series.to_numpy(dtype="datetime64[ns]"), dtype)
     return _objects(series.to_numpy(dtype=object), dtype)
@@ -138,7 +136,7 @@ def _objects(values: np.ndarray, dtype: str) -> Part:
         flat = np.array([float(v) for v in present], dtype=np.float64)
         full = np.full(n, np.nan)
         full[~missing_mask] = flat
-        return Part("number", dtype, tf.constant(full), n, missing=int(missing_mask.sum()))
+        return Part("number", dtype, full, n, missing=int(missing_mask.sum()))
     strings = [
         v.decode("utf-8", "backslashreplace") if isinstance(v, bytes) else str(v) for v in present
     ]

@@ -87,8 +87,7 @@ class FeatureStats:
     cut: int = 0
     below: int = 0  # values under the lower bound validation asked about (exact)
     above: int = 0
-    smallest: list[float] = field(default_factory=list)
-    largest: list[float] = field(default_factory=list)
+    offending: list[float] = field(default_factory=list)  # some values out of those bounds
     sketch: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -239,7 +238,9 @@ def compute(
                     raise TypeError(f"feature {name!r}: {error}") from None
                 acc = running.get(name)
                 if acc is None:
-                    acc = running[name] = accumulator(p, (bounds or {}).get(name))
+                    acc = running[name] = accumulator(
+                        p, (bounds or {}).get(name), _smaller(source.total, max_examples)
+                    )
                 elif (p.kind == "number") != isinstance(acc, NumberStats):
                     raise TypeError(
                         f"feature {name!r}: expected "
@@ -318,7 +319,7 @@ def _finish(name: str, acc: NumberStats | StringStats, note: str | None) -> Feat
             f.quantiles = dict(
                 zip(QUANTILES, acc.sketch.get_quantiles(list(QUANTILES)), strict=True)
             )
-            f.smallest, f.largest = acc.smallest.tolist(), acc.largest.tolist()
+            f.offending = acc.offending
             f.sketch = acc.sketch
         elif acc.missing < acc.examples:
             f.notes.append("no finite value")

@@ -226,9 +226,9 @@ def _range(want: FeatureSchema, have: FeatureStats, exact: bool) -> list[Anomaly
         above = round((1 - have.sketch.get_rank(high, True)) * have.count) if have.max > high else 0
         below, above = max(below, int(have.min < low)), max(above, int(have.max > high))
         approx = "about "
-    offending = [v for v in have.smallest if v < low] + [
-        v for v in reversed(have.largest) if v > high
-    ]
+    offending = (
+        have.offending if exact else [v for v in (have.min, have.max) if not low <= v <= high]
+    )
     parts = []
     if below:
         parts.append(f"{approx}{below:,} below {num(low)} (least {num(have.min)})")
