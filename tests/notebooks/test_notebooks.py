@@ -81,23 +81,25 @@ SHOWS: dict[str, list[str]] = {
         r"dangling/kernel: None  ! no gradient \(not connected to the loss\)",
     ],
     "tutorials/02_compile.ipynb": [
-        r"%%compile function \(tf\.function\) · cell · 1 trace · first call",
-        r"not kept \(not tensors\): tape",
+        r"%%compile function · cell · 1 trace · first call",
+        r"not kept: tape \(made inside the trace",
         r"<tf\.Tensor shape=\(\) float32 on CPU:0 = [\d.]+>",  # the loss comes back as a tensor
-        r"%%compile xla \(XLA\) · cell · 1 trace",
+        r"%%compile xla · cell · 1 trace",
         r"local to the cell \(assigned only inside a loop or branch\): step, tape",
-        r"scaled · 2 traces\n.*scaled retraced 1 time: `factor` is a Python float that changes "
+        r"cell · 2 traces.*\n.*cell retraced 1 time: `factor` is a Python float that changes "
         r"\(0\.5 -> 0\.25\); pass a tensor instead",
         r"eager +[\d.]+ (µs|ms|s) +1\.00x",
         r"tf\.function +[\d.]+ (µs|ms|s) +[\d.]+x +[\d.]+ (µs|ms|s) +agree",
         r"XLA +[\d.]+ (µs|ms|s) +[\d.]+x +[\d.]+ (µs|ms|s) +agree",
         r"model\.fit ran XLA \(run_eagerly=False, jit_compile=True; the model's own "
         r"run_eagerly=False, jit_compile=False restored after the cell\)",
-        r"Cell line 2 failed as tf\.function: AttributeError: .*\n +value = loss\.numpy\(\)",
-        r"Cells without %%compile run tf\.function \(function\)\.",
-        r"%%compile function \(tf\.function\) · cell · 1 trace",  # the default mode applied
+        r"first predictions: \[\d( \d){7}\]",  # printed as it runs, before the report
+        r"%%compile function · compiled lines 2-4 · 1 trace · .* · ran eagerly: line 5 print, "
+        r"line 6 float",
+        r"Cells without %%compile run as tf\.function\.",
+        r"%%compile function · cell · 1 trace",  # the default mode applied
         r"TensorShape\(\[128, 64\]\)",
-        r"Cells without %%compile run eager \(eager\)\.",
+        r"Cells without %%compile run eagerly\.",
     ],
     "tutorials/05_distribute.ipynb": [
         r"\['/device:CPU:0', '/device:CPU:1', '/device:CPU:2', '/device:CPU:3'\]",
