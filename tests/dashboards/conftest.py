@@ -1,6 +1,6 @@
 """A logdir as a user's would be after a day of work: a profiled Keras fit (input-bound by
-construction: a Python function in the pipeline), a custom loop's run, and a run whose event file
-was damaged on disk."""
+construction: a Python function that sleeps in the pipeline) with its checkpoints, a saved
+projection of the digits, a custom loop's run, and a run whose event file was damaged on disk."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from tests.conftest import run_python
 
 WRITE = """
-import sys
+import sys, time
 import keras, numpy as np, tensorflow as tf
 import workbench
+import workbench.projector
 from sklearn.datasets import load_digits
 from workbench.curves.store import Run
 
@@ -26,11 +27,17 @@ model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(32, activation=
                           keras.layers.Dense(10)])
 model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True),
               metrics=["accuracy"])
+def load(t):  # 1 ms an example: a step waits ~32 ms for its batch, computes in ~1 ms
+    time.sleep(0.001)
+    return t
 slow = tf.data.Dataset.from_tensor_slices((x, y)).map(
-    lambda a, b: (tf.py_function(lambda t: t, [a], tf.float32), b)).batch(32)
+    lambda a, b: (tf.py_function(load, [a], tf.float32), b)).batch(32)
 slow = slow.map(lambda a, b: (tf.reshape(a, [-1, 64]), b))
 model.fit(slow, epochs=2, verbose=0, callbacks=[
-    workbench.LiveCurves(logdir=logdir, run="profiled", profile_steps=(5, 12), display=False)])
+    workbench.LiveCurves(logdir=logdir, run="profiled", profile_steps=(5, 12), display=False),
+    workbench.checkpoint(logdir + "/ckpts")])
+workbench.projector.export_projector(
+    logdir + "/projector", x[:300], {{"label": [str(v) for v in y[:300]]}})
 run = Run("loop", logdir)
 for step in range(300):
     run.log(step, {{"loss": 2.0 / (step + 1)}})

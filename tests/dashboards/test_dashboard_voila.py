@@ -1,6 +1,7 @@
 """``workbench dashboard`` in a real Chromium: Voila serves the training monitor, a run that
 another process is writing appears, its curves grow as the process writes, and it ends
-finished; the latest profile's verdict is there. Saves the screenshot the README shows."""
+finished; the latest profile's verdict, the checkpoints and the saved projection are there.
+Saves the screenshot the README shows."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser import chromium
+
+WAIT = 150_000  # ms: a first kernel and its page on a loaded 2-core machine
 
 WRITER = """
 import sys, time
@@ -119,37 +122,47 @@ def test_a_run_written_by_another_process_appears_and_grows(logdir: Path, tmp_pa
             assert "/login" in response.url  # no token, no dashboard
         with chromium() as browser:
             page = browser.new_page(viewport={"width": 1280, "height": 1500})
-            page.set_default_timeout(90_000)
+            page.set_default_timeout(WAIT)
             page.goto(url)
             row = page.locator("tr.workbench-run[data-run='live']")
-            expect(row).to_have_attribute("data-state", "running")
-            expect(row).to_contain_text("99")
+            expect(row).to_have_attribute("data-state", "running", timeout=WAIT)
+            expect(row).to_contain_text("99", timeout=WAIT)
             page.wait_for_function(
                 "() => Number(document.querySelector("
                 "\".workbench-livecurves-panel[data-group='loss']\")?.dataset.points) > 0"
             )
             before = _points(page)
             header = page.locator(".workbench-livecurves-header").first
-            expect(header).to_contain_text("step 99")
+            expect(header).to_contain_text("step 99", timeout=WAIT)
             (gate / "more").touch()
-            expect(header).to_contain_text("step 399")
+            expect(header).to_contain_text("step 399", timeout=WAIT)
             page.wait_for_function(
                 "(n) => Number(document.querySelector("
                 "\".workbench-livecurves-panel[data-group='loss']\").dataset.points) > n",
                 arg=before,
             )
             assert _points(page) > before
-            expect(row).to_contain_text("399")
-            expect(page.locator(".workbench-profile-verdict")).to_contain_text("input-bound")
-            expect(page.locator(".workbench-monitor-profile .js-plotly-plot")).to_be_visible()
+            expect(row).to_contain_text("399", timeout=WAIT)
+            expect(page.locator(".workbench-profile-verdict")).to_contain_text(
+                "input-bound", timeout=WAIT
+            )
+            expect(page.locator(".workbench-monitor-profile .js-plotly-plot")).to_be_visible(
+                timeout=WAIT
+            )
+            expect(page.locator(".workbench-checkpoints-table")).to_contain_text(
+                "ckpt-", timeout=WAIT
+            )
+            expect(
+                page.locator(".workbench-monitor-projection .workbench-projector")
+            ).to_be_visible(timeout=WAIT)
             time.sleep(1)  # the plot's last frame
             page.screenshot(path=str(tmp_path / "training_monitor.png"))
             shots = os.environ.get("WORKBENCH_SCREENSHOTS")
             if shots:
                 shutil.copy(tmp_path / "training_monitor.png", Path(shots))
             (gate / "end").touch()
-            expect(row).to_have_attribute("data-state", "finished")
-            expect(header).to_contain_text("finished")
+            expect(row).to_have_attribute("data-state", "finished", timeout=WAIT)
+            expect(header).to_contain_text("finished", timeout=WAIT)
     finally:
         _stop(dashboard)
         (gate / "more").touch()

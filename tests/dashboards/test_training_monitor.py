@@ -41,7 +41,9 @@ def test_the_notebook_shows_the_runs_their_damage_and_the_latest_verdict(
     head = re.match(
         rf"<training monitor of {re.escape(str(logdir))}: 3 runs \(0 running\) · curves of "
         r"damaged · latest profile: profiled/train/\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d: "
-        r"(partly )?input-bound: \d+% of step time waits for data",
+        r"(partly )?input-bound: \d+% of step time waits for data .*"
+        r" · checkpoints: 2 checkpoints, newest ckpt-\d+ \(step \d+\)"
+        r" · embedding: projector: PCA of array 300 x 64 to 2-D; explained variance",
         text,
     )
     assert head, text
@@ -53,6 +55,7 @@ def test_the_notebook_shows_the_runs_their_damage_and_the_latest_verdict(
     for part in ("workbench-runs-table", "workbench-curves-snapshot", "workbench-profile-verdict"):
         assert part in html, part
     assert "workbench-profile-bars" in html  # the step-time breakdown
+    assert "workbench-checkpoints-table" in html
     # event files, a capture's verdict and bars: no TensorFlow in the dashboard's kernel
     assert nb.cells[-1].outputs[0]["text"] == "False\n"
 

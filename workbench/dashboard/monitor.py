@@ -1,6 +1,7 @@
 """The training monitor: a logdir's runs as a table (state, steps, last values, started/ended,
-warnings), the live curves of the runs picked, redrawn while other processes write them, and the
-newest profile's verdict and step-time breakdown.
+warnings), the live curves of the runs picked, redrawn while other processes write them, the
+newest profile's verdict and step-time breakdown, and, when the logdir holds them, the
+checkpoints of its runs and the embedding view of its newest saved projection.
 
 It is what ``notebooks/dashboards/training_monitor.ipynb`` shows, served by ``workbench
 dashboard`` with Voila. Voila runs a kernel of its own for each visitor and shows the page once
@@ -26,6 +27,7 @@ from workbench.curves.follow import RunFollower
 from workbench.curves.runs import RunSummary, list_runs
 from workbench.curves.store import DEFAULT_LOGDIR
 from workbench.dashboard.profile_section import ProfileSection
+from workbench.dashboard.sections import CheckpointSection, ProjectionSection
 from workbench.dashboard.tables import runs_html, runs_text
 from workbench.widgets.live_curves import CurvesWidget
 
@@ -62,10 +64,6 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
         >>> TrainingMonitor("runs")  # the last expression of a cell (or of a Voila page)
     """
 
-    # Sections still to come plug in below the profile, each a box that refreshes with the
-    # monitor: checkpoints of the picked runs (workbench.checkpoint) and the embedding view of a
-    # saved projection (workbench.projector), once their listing APIs land.
-
     def __init__(
         self,
         logdir: str | os.PathLike[str] = DEFAULT_LOGDIR,
@@ -91,6 +89,9 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
         )
         self.curves = widgets.VBox()
         self.profile = ProfileSection()
+        # below the profile, each shown once the logdir holds what it draws
+        self.checkpoints = CheckpointSection()
+        self.projection = ProjectionSection()
         super().__init__(
             [
                 widgets.HBox([self.logdir_input, self.status]),
@@ -98,6 +99,8 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
                 widgets.HBox([self.picker, widgets.HTML(_HINT)]),
                 self.curves,
                 self.profile.box,
+                self.checkpoints.box,
+                self.projection.box,
             ]
         )
         self.add_class("workbench-monitor")
@@ -133,7 +136,8 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
             table = runs_html(self.summaries, set(picked)) if self.summaries else self._no_runs()
             if table != self.table.value:
                 self.table.value = table
-            self.profile.refresh(self.logdir)
+            for section in (self.profile, self.checkpoints, self.projection):
+                section.refresh(self.logdir)
             running = sum(s.state == "running" for s in self.summaries)
             self.status.value = (
                 "<span style='color:var(--jp-ui-font-color2,#666);line-height:28px'>"
@@ -264,7 +268,16 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
         picked = ", ".join(self._followed) or "none"
         head = (
             f"<training monitor of {self.logdir}: {len(self.summaries)} runs ({running} running)"
-            f" · curves of {picked} · latest profile: {self.profile.text or 'none'}>"
+            f" · curves of {picked} · latest profile: {self.profile.text or 'none'}"
+            + "".join(
+                f" · {name}: {section.text}"
+                for name, section in (
+                    ("checkpoints", self.checkpoints),
+                    ("embedding", self.projection),
+                )
+                if section.text
+            )
+            + ">"
         )
         return head + ("\n" + runs_text(self.summaries) if self.summaries else "")
 
@@ -276,7 +289,8 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
             table = runs_html(self.summaries, set(self._followed)) if self.summaries else ""
             return (
                 "<div class='workbench-monitor-snapshot'><h3>Training monitor: "
-                f"{self.logdir}</h3>{table or self._no_runs()}{charts}{self.profile.html}</div>"
+                f"{self.logdir}</h3>{table or self._no_runs()}{charts}{self.profile.html}"
+                f"{self.checkpoints.html}{self.projection.html}</div>"
             )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
