@@ -115,6 +115,26 @@ SHOWS: dict[str, list[str]] = {
         r"failed; worker 0 stopped at step 0, worker 1 failed at step 0>",
         r"All checks passed\.",
     ],
+    "tutorials/08_data_validation.ipynb": [
+        r"<statistics of a tf\.data\.Dataset: 20,000 examples, 5 features "
+        r"\(4 numeric, 1 categorical\)",
+        r"\[shows text/html text/plain workbench-data-stats workbench-sortable "
+        r"workbench-sparkline\]",
+        r"country +string +20,000 +0% +4 +'NZ'",
+        r"age: float, required, single value, 18 to 100",
+        r"age: missing values: \d+ of 5,000 examples have no value \(the feature is required\)",
+        r"country: new category: 250 values are not among the 4 allowed categories "
+        r"\(e\.g\. 'UK'\)",
+        r"\[shows text/html text/plain workbench-data-drift workbench-sortable "
+        r"workbench-sparkline\]",
+        r"! income +jensen_shannon +0\.9\d+",  # the export's income in thousands
+        r"flagged: \['income'\]",
+        r"<no anomalies in 5,000 examples>\nflagged after the fix: \[\]",
+        r"\[shows text/html text/plain workbench-data-slices workbench-sortable\]",
+        r"! country=BR +\d+ +loss [\d.]+ \[[\d.]+, [\d.]+\] · accuracy 0\.\d+ .* "
+        r"worse: loss, accuracy",
+        r"All checks passed\.",
+    ],
     "tutorials/03_live_curves.ipynb": [
         # the live view was replaced by the run's final chart, saved as a plotly figure
         r"<curves of adam-1e-3 · finished · epoch 8/8 · step 360/360 · took \d+ s · "
