@@ -81,10 +81,14 @@ def reduce_in_background(
     except KeyboardInterrupt:
         cancel.set()
         worker.join(STOP_WAIT)
-        left = " (UMAP cannot be stopped mid-run: it finishes in the background, unused)"
-        raise KeyboardInterrupt(
-            f"{method} interrupted" + (left if worker.is_alive() else "")
-        ) from None
+        if not worker.is_alive():
+            raise KeyboardInterrupt(f"{method} interrupted") from None
+        left = (
+            "UMAP cannot be stopped mid-run: it finishes in the background, unused"
+            if method == "umap"
+            else "it stops at its next check in the background (after its neighbour search)"
+        )
+        raise KeyboardInterrupt(f"{method} interrupted ({left})") from None
     error = outcome.get("error")
     if isinstance(error, Cancelled):
         raise KeyboardInterrupt(f"{method} interrupted")
