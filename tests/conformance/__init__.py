@@ -19,7 +19,7 @@ Report schema (``schema: 1``), written as JSON:
 * ``summary``: per notebook and mode (eager too: its own compiled share) the class counts,
   ``identical_share``, ``differing_with_message_share``, ``compiled_cells_share`` (tensor cells
   whose ops ran mostly inside graphs), ``compiled_ops_share`` and the heavy cells' speed-ups
-  (eager / compiled seconds, only of heavy cells identical to eager; the others are listed in
-  ``heavy_not_comparable``).
+  (eager / compiled seconds, only of heavy cells whose outputs, first run and re-run, are
+  eager's; the others are listed in ``heavy_not_comparable``).
 * ``totals``: the same sums per compiled mode over every notebook.
 """
