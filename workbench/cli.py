@@ -137,29 +137,39 @@ def _lab(args: argparse.Namespace) -> NoReturn:
     os.execv(sys.executable, argv)  # replaces this process: jupyter lab owns the terminal
 
 
-def _dashboard(args: argparse.Namespace) -> NoReturn:
+def dashboard_argv(args: argparse.Namespace) -> tuple[list[str], str]:
+    """The ``voila`` command line ``workbench dashboard`` runs, and the URL it prints.
+
+    Raises:
+        CommandError: ``--ip`` is not a loopback address and ``--allow-remote`` was not given.
+    """
     from workbench.dashboard import serve
 
     if not _is_loopback(args.ip) and not args.allow_remote:
         raise CommandError(
             f"Expected a loopback --ip (127.0.0.1, ::1 or localhost). Received: {args.ip!r}. Add "
             "--allow-remote if you mean it (anyone with the token runs the dashboard's kernels), "
-            "or keep 127.0.0.1 behind a reverse proxy (--Voila.base_url=/monitor/)."
+            "or keep 127.0.0.1 behind a reverse proxy (-- --Voila.base_url=/monitor/)."
         )
     token = args.token or serve.new_token()
+    extra = list(args.voila_args)
     argv = serve.voila_argv(
         serve.notebook_path(),
         ip=args.ip,
         port=args.port,
         token=token,
         theme=args.theme,
-        extra=list(args.voila_args),
+        extra=extra[1:] if extra[:1] == ["--"] else extra,
     )
     host = f"[{args.ip}]" if ":" in args.ip else args.ip
-    print(
-        f"Training monitor of {os.path.abspath(args.logdir)}: http://{host}:{args.port}/?token={token}"
-    )
-    sys.stdout.flush()
+    return argv, f"http://{host}:{args.port}/?token={token}"
+
+
+def _dashboard(args: argparse.Namespace) -> NoReturn:
+    from workbench.dashboard import serve
+
+    argv, url = dashboard_argv(args)
+    print(f"Training monitor of {os.path.abspath(args.logdir)}: {url}", flush=True)
     os.execve(sys.executable, argv, serve.environment(args.logdir))  # Voila owns the terminal
 
 

@@ -138,7 +138,7 @@ def test_a_logdir_typed_in_is_listed_and_a_file_is_said_to_be_one(tmp_path: Path
 def test_the_dashboard_command_serves_with_a_token_on_this_machine_only(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from workbench.cli import main
+    from workbench.cli import build_parser, dashboard_argv, main
     from workbench.dashboard.serve import LAB_ONLY, notebook_path, voila_argv
 
     assert notebook_path() == NOTEBOOK
@@ -149,6 +149,11 @@ def test_the_dashboard_command_serves_with_a_token_on_this_machine_only(
     assert "--theme=dark" in argv
     for name in LAB_ONLY:
         assert f"--VoilaConfiguration.extension_denylist={name}" in argv
+    parsed = build_parser().parse_args(["dashboard", "--", "--Voila.base_url=/monitor/"])
+    argv, url = dashboard_argv(parsed)
+    assert argv[-1] == "--Voila.base_url=/monitor/"
+    assert "--" not in argv
+    assert re.fullmatch(r"http://127\.0\.0\.1:8866/\?token=[\w-]{32}", url), url
     assert main(["dashboard", "--ip", "0.0.0.0"]) == 2
     assert "Expected a loopback --ip" in capsys.readouterr().err
     nb = json.loads(NOTEBOOK.read_text())

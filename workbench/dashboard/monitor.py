@@ -289,8 +289,17 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
             table = runs_html(self.summaries, set(self._followed)) if self.summaries else ""
             return (
                 "<div class='workbench-monitor-snapshot'><h3>Training monitor: "
-                f"{self.logdir}</h3>{table or self._no_runs()}{charts}{self.profile.html}"
-                f"{self.checkpoints.html}{self.projection.html}</div>"
+                f"{self.logdir}</h3>{table or self._no_runs()}{charts}"
+                + "".join(
+                    f"<h4>{title}</h4>{section.html}"
+                    for title, section in (
+                        ("Latest profile", self.profile),
+                        ("Checkpoints", self.checkpoints),
+                        ("Embedding", self.projection),
+                    )
+                    if section.html
+                )
+                + "</div>"
             )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
