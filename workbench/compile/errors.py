@@ -36,7 +36,7 @@ def explain(
     source_lines: list[str],
     first_line: int,
     *,
-    ran: bool = False,
+    ran: bool | str = False,
 ) -> CompileError:
     """Turn what TensorFlow raised into a CompileError naming the cell line.
 
@@ -46,7 +46,8 @@ def explain(
             quote these file names, so the innermost mention is the failing line).
         first_line: the line, as the user sees it, of the cell's first line of code.
         ran: the failure came while the compiled code ran (not while tracing or compiling), so
-            variables it assigned before the failing op may already hold new values.
+            variables it assigned before the failing op may already hold new values; "part":
+            so did a compiled part of a cell whose earlier lines ran and stay done.
     """
     line = _innermost_line(exc, files)
     cause = f"{type(exc).__name__}: {_first_paragraph(exc)}"
@@ -55,12 +56,18 @@ def explain(
         where = f"\n    {source_lines[line - 1].strip()}"
     shown = None if line is None else line + first_line - 1
     place = "The cell" if shown is None else f"Cell line {shown}"
-    state = (
-        "The kernel's names are as they were before the cell; variables updated before the "
-        "failing op (e.g. by training steps that ran) keep their new values."
-        if ran
-        else "The kernel's variables are as they were before the cell."
-    )
+    if ran == "part":  # a compiled part of a cell that runs statement by statement
+        state = (
+            "What the lines before it assigned is kept, as eagerly; variables this part updated "
+            "before the failing op keep their new values, its other names are not assigned."
+        )
+    elif ran:
+        state = (
+            "The kernel's names are as they were before the cell; variables updated before the "
+            "failing op (e.g. by training steps that ran) keep their new values."
+        )
+    else:
+        state = "The kernel's variables are as they were before the cell."
     message = f"{place} failed as {LABELS[mode]}: {cause}{where}\n{_hint(exc)} {state}"
     return CompileError(message, shown)
 

@@ -198,7 +198,7 @@ def _compiled(
         elif wrote_variables(part, run.namespace):
             lines = run.layout.source.splitlines()
             files = {part.filename: cell_line(0) + offset}
-            raise explain(exc, mode, files, lines, 1, ran=True) from exc
+            raise explain(exc, mode, files, lines, 1, ran="part" if not whole else True) from exc
         else:
             # nothing it did can be seen: the eager run raises the eager cell's own error
             _eager(run, indices)
