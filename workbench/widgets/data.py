@@ -1,5 +1,6 @@
 """``workbench.stats``: :func:`workbench.data.stats.compute` with a progress line in the cell's
-output on long passes (shown after a second, updated at most twice a second, gone when done)."""
+output on long passes (shown after a second, updated at most twice a second, and left saying how
+long the pass took)."""
 
 from __future__ import annotations
 
@@ -51,8 +52,12 @@ class CellProgress:
     def close(self, outcome: str) -> None:
         if self.handle is None:
             return
-        if outcome == "done":
-            self.handle.update({"text/plain": ""}, raw=True)
+        if outcome == "done":  # a line that says what it took, not an empty output
+            seconds = time.monotonic() - self.start
+            self.handle.update(
+                self._bundle(f"{self.what}: read {self.done:,} examples in {seconds:.1f} s"),
+                raw=True,
+            )
         else:
             self.handle.update(
                 self._bundle(f"{self.what}: {outcome} after {self.done:,} examples; nothing kept"),
