@@ -105,3 +105,34 @@ def test_a_worker_that_raises_fails_the_job_with_its_traceback() -> None:
     )
     assert "in count" in str(raised.value.__cause__)  # the remote traceback
     jobfns.assert_nothing_left(job)
+
+
+def test_workers_die_with_a_killed_kernel() -> None:
+    """A kernel killed outright (no atexit, no cancel) takes its workers with it."""
+    import subprocess
+    import sys
+
+    import psutil
+
+    code = """
+import os, signal, sys, time
+import cloudpickle
+from tests.distribute import jobfns
+cloudpickle.register_pickle_by_value(jobfns)
+from workbench.distribute.launcher import start_job
+job = start_job(jobfns.count, 2, logdir=None)
+jobfns.wait_for_steps(job, 2)
+print(" ".join(str(w.pid) for w in job.workers), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    kernel = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert kernel.returncode == -signal.SIGKILL, kernel.stderr
+    pids = [int(p) for p in kernel.stdout.split()]
+    assert len(pids) == 2, kernel.stdout
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(psutil.pid_exists(p) for p in pids):
+        time.sleep(0.1)
+    alive = [p for p in pids if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
+    assert not alive, f"workers outlived their kernel: {alive}"
