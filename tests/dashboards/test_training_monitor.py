@@ -107,6 +107,15 @@ def test_a_run_written_meanwhile_is_listed_picked_and_followed(
         assert len(view.run.series[("train", "loss")]) == 250
         assert len(_columns(sent)) > before
         assert view.progress["text"] == "step 249"
+        assert view.bad_values == []
+        live.log(250, {"loss": float("inf")})
+        live.log(251, {"loss": float("nan")})
+        live.flush()
+        monitor.refresh()
+        monitor.refresh()
+        # the first bad value of the series, once, as the live view marks its own kernel's runs
+        (bad,) = view.bad_values
+        assert (bad["key"], bad["step"], bad["value"]) == ("train/loss", 250, "inf")
         live.close()
         monitor.refresh()
         assert view.state == "finished"

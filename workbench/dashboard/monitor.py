@@ -17,15 +17,16 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets  # type: ignore[import-untyped]
+import numpy as np
 
 from workbench.curves.follow import RunFollower
 from workbench.curves.runs import RunSummary, list_runs
-from workbench.curves.store import DEFAULT_LOGDIR
+from workbench.curves.store import DEFAULT_LOGDIR, BadValue
 from workbench.dashboard.profile_section import ProfileSection
 from workbench.dashboard.sections import CheckpointSection, ProjectionSection
 from workbench.dashboard.tables import runs_html, runs_text
@@ -48,6 +49,29 @@ class _Followed:
     view: CurvesWidget
     generation: int
     progress: str = ""
+    checked: dict[tuple[str, str], int] = field(default_factory=dict)  # points looked at for NaN
+
+
+def _first_bad(followed: _Followed) -> list[BadValue]:
+    """The first NaN or infinite value of each series, among the points not looked at yet (the
+    live view marks it, as it marks a run of its own kernel)."""
+    found = []
+    for key, series in list(followed.follower.run.series.items()):
+        start = followed.checked.get(key, 0)
+        if start < 0:  # reported already
+            continue
+        values = series.values[start:]
+        bad = np.flatnonzero(~np.isfinite(values))
+        if len(bad):
+            index = start + int(bad[0])
+            split, metric = key
+            found.append(
+                BadValue(metric, split, int(series.steps[index]), float(series.values[index]))
+            )
+            followed.checked[key] = -1
+        else:
+            followed.checked[key] = start + len(values)
+    return found
 
 
 class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
@@ -207,6 +231,7 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
             followed.view.close()
             followed.view = self._view(follower)
             followed.generation = follower.generation
+            followed.checked.clear()
             self.curves.children = [
                 self._followed[n].view for n in self.picker.value if n in self._followed
             ]
@@ -219,9 +244,10 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
             if run.ended and run.state != "running"
             else ""
         )
-        if progress != followed.progress or followed.view.state != run.state:
+        bad = _first_bad(followed)
+        if bad or progress != followed.progress or followed.view.state != run.state:
             followed.progress = progress
-            followed.view.update(progress=progress, state=run.state)
+            followed.view.update(progress=progress, state=run.state, bad=bad)
 
     def _follow(self) -> None:
         while not self._stop.wait(self.interval):
