@@ -36,14 +36,8 @@ CHUNK = 1 << 20  # values reduced in one call
 SMALLEST = 1 << 10  # the least padded length: lengths are padded to powers of two from here
 
 
-@tf.function(autograph=False, jit_compile=True)
-def _reduce(x: tf.Tensor, low: tf.Tensor, high: tf.Tensor) -> tf.Tensor:
-    """Counts, mean, squared deviations, min, max, zeros and values out of ``[low, high]``.
-
-    XLA fuses these into a couple of passes over ``x`` (7x faster than the graph's one op at a
-    time). Inputs come padded with NaN to a power of two, so that a handful of shapes are ever
-    compiled whatever the batch sizes.
-    """
+def _moments(x: tf.Tensor, low: tf.Tensor, high: tf.Tensor) -> tf.Tensor:
+    """Counts, mean, squared deviations, min, max, zeros and values out of ``[low, high]``."""
     finite = tf.math.is_finite(x)
     f64 = tf.float64
     kept = tf.reduce_sum(tf.cast(finite, f64))
@@ -59,6 +53,19 @@ def _reduce(x: tf.Tensor, low: tf.Tensor, high: tf.Tensor) -> tf.Tensor:
     return tf.stack(
         [kept, nan, mean, m2, tf.reduce_min(lows), tf.reduce_max(highs), zeros, below, above]
     )
+
+
+# XLA fuses the reductions into a couple of passes over the values (7x faster than the graph's
+# one op at a time on 65,536 values) but compiles each shape once per process (~0.3 s, seconds on
+# a busy machine): large chunks go through it, small ones (a small dataset, a last batch) through
+# the graph. Lengths are padded with NaN to powers of two, so few shapes are ever compiled.
+_graph = tf.function(_moments, autograph=False, reduce_retracing=True)
+_fused = tf.function(_moments, autograph=False, jit_compile=True)
+FUSED = 1 << 16  # padded lengths from which the fused version runs
+
+
+def _reduce(x: tf.Tensor, low: tf.Tensor, high: tf.Tensor) -> tf.Tensor:
+    return (_fused if int(x.shape[0]) >= FUSED else _graph)(x, low, high)
 
 
 def padded(values: np.ndarray) -> np.ndarray:
