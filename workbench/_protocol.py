@@ -34,6 +34,8 @@ __all__ = [
     "COMM_TARGET",
     "MAX_REQUEST_BYTES",
     "PROTOCOL_VERSION",
+    "CheckpointInfo",
+    "CheckpointsUpdate",
     "CompileState",
     "DeviceInfo",
     "ErrorBody",
@@ -163,6 +165,26 @@ class RunsUpdate(TypedDict):
     """The ``runs`` topic and the ``runs.list`` result."""
 
     runs: list[RunInfo]
+
+
+class CheckpointInfo(TypedDict):
+    """The newest checkpoint of a folder the kernel saved to or resumed from."""
+
+    folder: str
+    name: str  # ckpt-<step>
+    step: int
+    epoch: int
+    time: float  # seconds since the epoch, when it was saved
+    size: int  # bytes
+    count: int  # checkpoints kept in the folder
+    damaged: int  # checkpoints set aside as damaged
+    run: str | None  # the live-curves run it fed
+
+
+class CheckpointsUpdate(TypedDict):
+    """The ``checkpoints`` topic and the ``checkpoints.list`` result."""
+
+    checkpoints: list[CheckpointInfo]
 
 
 class ProfileInfo(TypedDict):

@@ -111,6 +111,29 @@ export interface IRunsUpdate {
   runs: IRunInfo[];
 }
 
+/** The newest checkpoint of a folder the kernel saved to or resumed from. */
+export interface ICheckpointInfo {
+  folder: string;
+  /** ckpt-<step> */
+  name: string;
+  step: number;
+  epoch: number;
+  /** Seconds since the epoch, when it was saved. */
+  time: number;
+  /** Bytes. */
+  size: number;
+  /** Checkpoints kept in the folder. */
+  count: number;
+  /** Checkpoints set aside as damaged. */
+  damaged: number;
+  /** The live-curves run it fed. */
+  run: string | null;
+}
+
+export interface ICheckpointsUpdate {
+  checkpoints: ICheckpointInfo[];
+}
+
 /** A profiler capture found in one of the notebook's logdirs. */
 export interface IProfileInfo {
   /** As TensorBoard's profile plugin names it: "<run>/<time>". */
@@ -211,6 +234,7 @@ export interface IMethods {
   'profiles.open': { params: IProfileOpenParams; result: IProfileOpenResult };
   'jobs.list': { params: INoParams; result: IJobsUpdate };
   'jobs.cancel': { params: IJobCancelParams; result: IJobInfo };
+  'checkpoints.list': { params: INoParams; result: ICheckpointsUpdate };
 }
 
 /** Topic name -> the data of its events. */
@@ -220,6 +244,7 @@ export interface ITopics {
   runs: IRunsUpdate;
   profiles: IProfilesUpdate;
   jobs: IJobsUpdate;
+  checkpoints: ICheckpointsUpdate;
 }
 
 export type MethodName = keyof IMethods;

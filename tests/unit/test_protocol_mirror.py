@@ -46,6 +46,7 @@ ENVELOPE = [
     _protocol.PendingCapture,
     _protocol.WorkerInfo,
     _protocol.JobInfo,
+    _protocol.CheckpointInfo,
 ]
 
 

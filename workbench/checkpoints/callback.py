@@ -13,7 +13,7 @@ from typing import Any
 
 import keras
 
-from workbench.checkpoints import runs, state, store
+from workbench.checkpoints import known, runs, state, store
 from workbench.checkpoints.errors import CheckpointError
 from workbench.checkpoints.store import Saved
 
@@ -95,6 +95,7 @@ class Checkpoint(keras.callbacks.Callback):  # type: ignore[misc]
         if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
             raise ValueError(f"Expected keep to be an integer >= 1. Received: {keep!r}")
         self.directory = store.open_folder(directory)
+        known.opened(self.directory)  # listed in the side panel's Checkpoints
         self.every = every
         self.keep = keep
         self._model = model
@@ -277,6 +278,7 @@ class Checkpoint(keras.callbacks.Callback):  # type: ignore[misc]
             tf.train.Checkpoint(**found).write(str(folder / store.PREFIX))
             size = store.seal(folder, meta)
         store.prune(self.directory, self.keep)
+        known.changed()
         self._last_time = time.monotonic()
         self._step = step
         path = self.directory / f"ckpt-{step}"

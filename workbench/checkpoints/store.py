@@ -223,6 +223,30 @@ def listing(directory: str | os.PathLike[str]) -> list[Saved]:
     return list(good(Path(directory), report=lambda _: None, move_aside=False))
 
 
+def summary(directory: Path) -> tuple[Saved, int, int] | None:
+    """(the newest checkpoint with a readable manifest, how many there are, how many were set
+    aside as damaged), read from manifests only: no hashing (the side panel's listing)."""
+    newest, count = None, 0
+    for folder in candidates(directory):
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text())
+            files = manifest["files"]
+            saved = Saved(
+                path=folder,
+                step=int(manifest.get("step", 0)),
+                epoch=int(manifest.get("epoch", 0)),
+                time=float(manifest.get("time", 0.0)),
+                size=sum(int(f["size"]) for f in files.values()),
+                meta=manifest,
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+        count += 1
+        newest = newest or saved
+    damaged = len(list(directory.glob("ckpt-*.damaged*"))) if directory.is_dir() else 0
+    return None if newest is None else (newest, count, damaged)
+
+
 def prune(directory: Path, keep: int) -> list[Path]:
     """Remove all but the newest ``keep`` complete checkpoints; returns what was removed."""
     removed = []

@@ -22,6 +22,7 @@ CAPABILITIES = (
     "workbench.curves.service",
     "workbench.profiler.service",
     "workbench.distribute.service",
+    "workbench.checkpoints.service",
 )
 
 

@@ -1,3 +1,4 @@
+import { checkpointsSection } from './checkpoints';
 import { devicesSection } from './devices';
 import { jobsSection } from './jobs';
 import { profilesSection } from './profiles';
@@ -16,6 +17,7 @@ export const SECTIONS: readonly ISection[] = [
   versionsSection,
   devicesSection,
   runsSection,
+  checkpointsSection,
   profilesSection,
   jobsSection
 ];
