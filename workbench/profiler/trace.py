@@ -466,7 +466,7 @@ class EventTable:
     def to_pandas(self) -> Any:
         """The table as a pandas DataFrame (pandas must be installed)."""
         try:
-            import pandas as pd  # type: ignore[import-untyped]
+            import pandas as pd
         except ImportError as error:
             raise ImportError(
                 "Expected pandas for EventTable.to_pandas(): pip install pandas. The columns are "
