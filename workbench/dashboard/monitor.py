@@ -161,7 +161,13 @@ class TrainingMonitor(widgets.VBox):  # type: ignore[misc]
             if table != self.table.value:
                 self.table.value = table
             for section in (self.profile, self.checkpoints, self.projection):
-                section.refresh(self.logdir)
+                try:
+                    section.refresh(self.logdir)
+                # a section that fails (a file no reader expected) leaves the rest of the page
+                except Exception:
+                    log.warning(
+                        "workbench dashboard: %s failed", type(section).__name__, exc_info=True
+                    )
             running = sum(s.state == "running" for s in self.summaries)
             self.status.value = (
                 "<span style='color:var(--jp-ui-font-color2,#666);line-height:28px'>"
