@@ -30,6 +30,17 @@ np.testing.assert_allclose(history.history["mae"], expected_history["mae"], rtol
 assert len(history.history["val_loss"]) == 3
 assert int(model.optimizer.iterations.numpy()) == 24
 
+# a last batch that does not split evenly (250 = 7 x 32 + 26) is averaged per replica, as by
+# Keras' own model.fit under the same strategy: the two end alike
+x, y = jobfns.data(250)
+uneven = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+with strategy.scope():
+    ours, theirs = jobfns.model(), jobfns.model()
+workbench.fit(ours, uneven, epochs=2, strategy=strategy, verbose=0)
+theirs.fit(uneven, epochs=2, verbose=0)
+for got, want in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+
 # a model built outside the scope trains one copy: refused, saying how to fix it
 outside = jobfns.model()
 try:
