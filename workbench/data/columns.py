@@ -106,6 +106,10 @@ def _series(series: Any) -> Part:
         return Part("number", dtype, flat, len(flat), missing=int(np.isnan(flat).sum()))
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         return _dense(series.to_numpy(dtype="datetime64[ns]"), dtype)
+    if isinstance(series.dtype, pd.StringDtype):  # only strings and missing: no types to count
+        present = series[series.notna()]
+        flat = tf.constant(present.to_numpy(dtype=object).tolist(), dtype=tf.string)
+        return Part("string", dtype, flat, len(series), missing=len(series) - len(present))
     return _objects(series.to_numpy(dtype=object), dtype)
 
 
