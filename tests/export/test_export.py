@@ -45,6 +45,7 @@ def test_every_format_round_trips_within_bounds(
         compare=True,
         representative_data=x[:200],
         validation_data=(x[1400:], y[1400:]),
+        timing=0.05,
         display=False,
     )
     kinds = [row.kind for row in report.rows]

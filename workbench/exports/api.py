@@ -31,6 +31,7 @@ def export(
     compare: bool = False,
     select_tf_ops: bool = False,
     batch_size: int = 32,
+    timing: float = 0.4,
     check: bool = True,
     display: bool = True,
 ) -> ExportReport:
@@ -54,6 +55,7 @@ def export(
             given), in one table, to pick the trade-off.
         select_tf_ops: let LiteRT run TensorFlow ops its builtins lack (the Flex delegate).
         batch_size: the batch whose per-example latency is shown beside batch 1.
+        timing: seconds each latency is timed for (the median call is shown).
         check: load each artifact in a fresh Python process and compare its outputs.
         display: show the table in the cell's output.
 
@@ -75,7 +77,7 @@ def export(
     representative = None
     if representative_data is not None:
         representative = formats.representative_fn(representative_data)
-    reference = measure.measure(measure.keras_runner(model), x, batch_size)
+    reference = measure.measure(measure.keras_runner(model), x, batch_size, timing)
     rows = [_row("keras (in memory)", None, reference, reference.outputs, y, "Keras")]
     notes: list[str] = []
     if compare and representative_data is None:
@@ -100,7 +102,7 @@ def export(
                 runner = measure.LiteRTRunner(path)
                 run, runtime = runner, runner.runtime
             artifacts[kind], runners[kind] = path, run
-            found = measure.measure(run, x, batch_size)
+            found = measure.measure(run, x, batch_size, timing)
             rows.append(_row(kind, path, found, reference.outputs, y, runtime))
     if check and artifacts:
         _fresh_check(out, artifacts, runners, x, rows)
