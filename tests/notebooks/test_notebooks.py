@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from pathlib import Path
 
 import nbformat
@@ -176,7 +178,9 @@ def test_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     client = NotebookClient(
         nb, timeout=600, kernel_name="tf-workbench", resources={"metadata": {"path": tmp_path}}
     )
+    started = time.perf_counter()
     client.execute()
+    _record_time(path, time.perf_counter() - started)
     # a run leaves a readable record: save it beside the test's files for a look by hand
     nbformat.write(nb, tmp_path / path.name)
     text = "\n".join(_text(output) for cell in nb.cells for output in cell.get("outputs", []))
@@ -185,6 +189,19 @@ def test_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
         found = re.compile(pattern).search(text, position)
         assert found, f"{path.name} does not show {pattern!r} (after what it showed before)"
         position = found.end()
+
+
+def _record_time(path: Path, seconds: float) -> None:
+    """Each notebook's run time in ``bench-results/notebook-times.json`` (the README's tutorial
+    table quotes them)."""
+    out = REPO / "bench-results" / "notebook-times.json"
+    out.parent.mkdir(exist_ok=True)
+    try:
+        times = json.loads(out.read_text())
+    except (OSError, ValueError):
+        times = {}
+    times[str(path.relative_to(REPO / "notebooks"))] = round(seconds, 1)
+    out.write_text(json.dumps(dict(sorted(times.items())), indent=2) + "\n")
 
 
 def _text(output: dict[str, object]) -> str:
