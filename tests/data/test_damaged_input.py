@@ -140,3 +140,31 @@ def test_an_interrupted_pass_leaves_nothing_behind() -> None:
     assert outcomes in (["interrupted"], ["failed"])
     again = workbench.stats(tf.data.Dataset.range(10))  # the next pass is unaffected
     assert again["value"].mean == 4.5
+
+
+def test_a_kernel_interrupt_stops_the_pass_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    import _thread
+    import threading
+
+    from workbench.data import sources
+    from workbench.data.stats import compute
+
+    monkeypatch.setattr(sources, "ROWS", 1_000)  # thousands of batches: seconds of work
+    outcomes: list[str] = []
+
+    class Recorder:
+        def update(self, done: int, total: int | None) -> None:
+            pass
+
+        def close(self, outcome: str) -> None:
+            outcomes.append(outcome)
+
+    timer = threading.Timer(0.5, _thread.interrupt_main)  # what a kernel's interrupt does
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            compute({"x": np.random.default_rng(0).random(5_000_000)}, progress=Recorder())
+    finally:
+        timer.cancel()
+    assert outcomes == ["interrupted"]
+    assert workbench.stats({"x": [1.0, 2.0]})["x"].mean == 1.5
