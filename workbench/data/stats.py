@@ -310,6 +310,8 @@ def _finish(name: str, acc: NumberStats | StringStats, note: str | None) -> Feat
             "values per example vary"
         )
     if isinstance(acc, NumberStats):
+        if acc.dtype.startswith("datetime"):
+            f.notes.append("times as seconds since 1970-01-01 UTC")
         f.count, f.nan, f.inf, f.zeros = acc.kept, acc.nan, acc.inf, acc.zeros
         f.below, f.above = acc.below, acc.above
         f.values = acc.kept + acc.nan + acc.inf
