@@ -79,16 +79,25 @@ class CellPlan:
             )
         )
 
-    def signature(self, holds_tensor: dict[str, bool]) -> Signature:
+    def signature(self, holds_tensor: dict[str, bool], keep_local: bool = False) -> Signature:
         """Parameters and exports, given which names the namespace binds to tensors or numbers.
 
         Parameters: names read that hold tensors or numbers (the rest, models, optimizers and
         modules, are captured as globals), and names read *and* reassigned whatever they hold
         (as globals they would be locals of the function from its first line on). A name assigned
-        only inside a loop that already holds a tensor is a parameter too: the loop carries it.
+        only inside a loop that already holds a tensor is a parameter too: the loop carries it
+        (not ``_``, IPython's last value, which a ``for _ in`` loop only overwrites).
+
+        ``keep_local``: export the names assigned only inside a loop or branch too (a Python
+        loop defines them, as eagerly; a tensor loop cannot, and its trace then fails).
         """
         read, stored = set(self.reads), set(self.stores)
-        carried = [n for n in self.stores if n not in self.top_stores and holds_tensor.get(n)]
+        # kept names need no carrying: the same trace serves once the loop has assigned them
+        carried = [
+            n
+            for n in self.stores
+            if n not in self.top_stores and holds_tensor.get(n) and n != "_" and not keep_local
+        ]
         parameters = tuple(
             dict.fromkeys(
                 [n for n in self.reads if n in stored or holds_tensor.get(n, False)] + carried
@@ -98,6 +107,8 @@ class CellPlan:
             n for n in self.stores if n in self.top_stores or n in read or n in parameters
         )
         local = tuple(n for n in self.stores if n not in exports)
+        if keep_local:
+            return Signature(parameters, exports + local, ())
         return Signature(parameters, exports, local)
 
 

@@ -165,14 +165,25 @@ def _compiled(
     name = "cell" if whole else f"compiled {where}"
     mode = run.mode
     noted = len(run.report.notes)
-    part = cell_function(plan, run.namespace, mode, run.report.notes)
     traced_now = 0.0
-    if part.fallback is None and part.function.experimental_get_tracing_count() == 0:
-        traced_now = _first_trace(run, part, where, offset, indices)
+    for keep_local in (True, False):
+        # first with the names a loop assigns (a Python loop defines them, as eagerly), then,
+        # if the trace failed (a tensor loop cannot define them), without
+        part = cell_function(plan, run.namespace, mode, run.report.notes, keep_local=keep_local)
+        if part.fallback is None and part.function.experimental_get_tracing_count() == 0:
+            traced_now += _first_trace(run, part, where, offset, indices)
+        if part.fallback is None or not plan_has_local(plan):
+            break
+        # under XLA, a tensor loop that hands back its own names needs AutoGraph's string
+        # bookkeeping, which XLA cannot take: XLA-compiled without them beats tf.function
+        unnamed = part.refused is not None and part.refused.line is None
+        if part.fallback[0] != "eager" and not (mode == "xla" and unnamed):
+            break
+        del run.report.notes[noted:]
     if part.fallback is not None and part.fallback[0] == "function":
         run.report.notes.append(part.fallback[1])
         mode = "function"
-        part = cell_function(plan, run.namespace, mode, run.report.notes)
+        part = cell_function(plan, run.namespace, mode, run.report.notes, keep_local=keep_local)
         if part.fallback is None and part.function.experimental_get_tracing_count() == 0:
             traced_now += _first_trace(run, part, where, offset, indices)
     if part.fallback is not None:  # "eager": the statements run as Python
@@ -193,7 +204,7 @@ def _compiled(
             part.fallback = ("function", note)
             run.report.notes.append(note)
             mode = "function"
-            part = cell_function(plan, run.namespace, mode, run.report.notes)
+            part = cell_function(plan, run.namespace, mode, run.report.notes, keep_local=keep_local)
             value, seconds = call_cell(part, run.namespace)
         elif wrote_variables(part, run.namespace):
             lines = run.layout.source.splitlines()
@@ -204,7 +215,8 @@ def _compiled(
             _eager(run, indices)
             return
     if whole and mode == run.mode:
-        cell_function(plan, run.namespace, mode, remember=True)  # warm_cell serves the next run
+        # warm_cell serves the next run
+        cell_function(plan, run.namespace, mode, remember=True, keep_local=keep_local)
     if traced_now and part.first_call_seconds is not None:
         part.first_call_seconds += traced_now
     if is_last and run.layout.shows:
@@ -282,6 +294,11 @@ def _first_trace(
         part.fallback = ("eager", f"{where} ran eagerly: {reason}")
         return 0.0
     return seconds
+
+
+def plan_has_local(plan: CellPlan) -> bool:
+    """Whether some name of the plan is assigned only inside a loop or branch."""
+    return any(name not in plan.top_stores for name in plan.stores)
 
 
 def trace_notes(part: CellFunction) -> tuple[str, ...]:

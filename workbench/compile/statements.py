@@ -122,6 +122,9 @@ def _framework_reason(path: list[str]) -> str | None:
         return "creates a tf.Variable"
     if any(dotted.startswith(prefix) for prefix in STATEFUL_PATHS):
         return f"{path[0]}.{dotted}"
+    if dotted.startswith("random.") and not dotted.startswith("random.stateless"):
+        # a traced random op draws from its own seed, not the eager sequence set_seed gave
+        return f"{path[0]}.{dotted}: random numbers as eagerly"
     last = path[-1]
     if last[:1].isupper() and last not in VALUE_CLASSES:
         # keras.layers.Dense(...), keras.optimizers.Adam(...), tf.Module(...): objects that

@@ -68,7 +68,7 @@ class CellFunction:
 _defs: dict[tuple[int, Mode, str, str], CompiledFunction] = {}
 _cells: dict[tuple[int, Mode, str, Signature, tuple[int, ...]], CellFunction] = {}
 # (cell source, which typed names hold tensors) -> (signature, names captured as globals)
-_interfaces: dict[tuple[str, tuple[bool, ...]], tuple[Signature, tuple[str, ...]]] = {}
+_interfaces: dict[tuple[str, tuple[bool, ...], bool], tuple[Signature, tuple[str, ...]]] = {}
 _traced_types: dict[type, bool] = {}
 
 
@@ -143,6 +143,7 @@ def cell_function(
     notes: list[str] | None = None,
     *,
     remember: bool = False,
+    keep_local: bool = False,
 ) -> CellFunction:
     """The cell's statements as a ``tf.function`` for what ``namespace`` binds now; cached.
 
@@ -154,12 +155,12 @@ def cell_function(
     """
     typed = plan.typed
     holds = tuple([name in namespace and is_traced_input(namespace[name]) for name in typed])
-    interface = _interfaces.get((plan.source, holds))
+    interface = _interfaces.get((plan.source, holds, keep_local))
     if interface is None:
-        signature = plan.signature(dict(zip(typed, holds, strict=True)))
+        signature = plan.signature(dict(zip(typed, holds, strict=True)), keep_local)
         parameters = set(signature.parameters)
         interface = (signature, tuple(n for n in plan.reads if n not in parameters))
-        _interfaces[(plan.source, holds)] = interface
+        _interfaces[(plan.source, holds, keep_local)] = interface
         _bound(_interfaces)
     signature, captured_names = interface
     captured = tuple([(name, namespace[name]) for name in captured_names if name in namespace])
@@ -308,6 +309,8 @@ def _sort_exports(
         if tf.is_tensor(value) and not isinstance(value, tf.Variable):
             tensors[name] = value
             continue
+        if type(value).__name__ == "Undefined" and "autograph" in type(value).__module__:
+            continue  # a loop that ran no iteration: the name stays unassigned, as eagerly
         leaves = tf.nest.flatten(value) if isinstance(value, (list, tuple, dict)) else [value]
         symbolic = [tf.is_tensor(leaf) and not isinstance(leaf, tf.Variable) for leaf in leaves]
         if any(not s and _trace_bound(leaf) for leaf, s in zip(leaves, symbolic, strict=True)):

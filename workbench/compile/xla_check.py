@@ -1,6 +1,7 @@
 """What must never reach XLA: a graph with string tensors aborts TensorFlow's process
-(``Check failed: DataTypeCanUseMemcpy(dtype())`` in tensor.cc) instead of raising, so a cell's
-graph is read while it is traced, before ``jit_compile`` sees it, and refused with the cell line.
+(``Check failed: DataTypeCanUseMemcpy(dtype())`` in tensor.cc) instead of raising, and XLA's
+random ops draw other numbers than TensorFlow's from the same seed, so a cell's graph is read
+while it is traced, before ``jit_compile`` sees it, and refused with the cell line.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def check_xla(graph: Any, filename: str) -> None:
             refused = NotForXla("string tensors", str(op.type), _line(op, filename))
         elif op.type in HOST_OPS:
             refused = NotForXla("Python callbacks", str(op.type), _line(op, filename))
+        elif _random(op.type):
+            refused = NotForXla(
+                "random ops as TensorFlow draws them (XLA's differ)",
+                str(op.type),
+                _line(op, filename),
+            )
         if refused is not None and refused.line is not None:
             raise refused  # the first op the user's own line made (a parameter has no line)
         found = found or refused
@@ -49,11 +56,19 @@ def check_xla(graph: Any, filename: str) -> None:
         for node in definition.node_def:
             if node.op in HOST_OPS:
                 raise NotForXla("Python callbacks", node.op, None)
+            if _random(node.op):
+                raise NotForXla("random ops as TensorFlow draws them (XLA's differ)", node.op, None)
             for attr in node.attr.values():
                 if attr.type == tf.string.as_datatype_enum or tf.string.as_datatype_enum in list(
                     attr.list.type
                 ):
                     raise NotForXla("string tensors", node.op, None)
+
+
+def _random(op_type: str) -> bool:
+    """Random number ops: XLA's kernels (stateless ones and tf.random.Generator's too) draw
+    other numbers than TensorFlow's from the same seed, so an XLA cell would differ silently."""
+    return "Random" in op_type or op_type.startswith(("StatefulUniform", "StatefulStandard", "Rng"))
 
 
 def _line(op: Any, filename: str) -> int | None:
