@@ -58,6 +58,11 @@ export class ProjectorView {
     this.tooltip = div('workbench-projector-tooltip', document.body);
     const canvas = document.createElement('canvas');
     this.stage.appendChild(canvas);
+    // JupyterLab's notebook reads a shift-mousedown as extending the cell selection and then
+    // takes the mouse moves: a lasso or box drawn in the view is the view's alone
+    for (const type of ['mousedown', 'pointerdown', 'dblclick']) {
+      this.stage.addEventListener(type, event => event.stopPropagation());
+    }
     const width = Math.max(200, (el.clientWidth || 760) - 200);
     const events = {
       hover: (i: number, x: number, y: number) => this.onHover(i, x, y),
