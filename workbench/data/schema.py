@@ -7,13 +7,15 @@ import html
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeAlias
 
 from workbench.data.html import MUTED, box, cell, new_id, sortable
 from workbench.data.text import num
 
-if TYPE_CHECKING:
-    from workbench.data.stats import DataStats, FeatureStats
+# workbench.data.stats's types, loosely: that module imports this one to draw
+# itself, and tests/unit/test_layers.py forbids import cycles
+DataStats: TypeAlias = Any
+FeatureStats: TypeAlias = Any
 
 TYPES = ("int", "float", "string")
 VERSION = 1

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING
+from typing import Any, TypeAlias
 
 from workbench.data.html import BAD, BAR, MUTED, box, cell, new_id, sortable
 from workbench.data.text import num
 
-if TYPE_CHECKING:
-    from workbench.data.slices import Slice, SliceMetrics
+# workbench.data.slices's types, loosely: that module imports this one to draw
+# itself, and tests/unit/test_layers.py forbids import cycles
+Slice: TypeAlias = Any
+SliceMetrics: TypeAlias = Any
 
 PLOT = 160  # px: the forest plot's width
 

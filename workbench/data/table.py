@@ -5,13 +5,15 @@ in red."""
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import Any, TypeAlias
 
 from workbench.data.html import BAD, MUTED, box, cell, new_id, sortable, sparkline
 from workbench.data.text import describe, header, num, percent
 
-if TYPE_CHECKING:
-    from workbench.data.stats import DataStats, FeatureStats
+# workbench.data.stats's types, loosely: that module imports this one to draw
+# itself, and tests/unit/test_layers.py forbids import cycles
+DataStats: TypeAlias = Any
+FeatureStats: TypeAlias = Any
 
 TOP_BARS = 10  # top values drawn per categorical feature
 
