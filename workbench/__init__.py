@@ -28,11 +28,11 @@ if TYPE_CHECKING:
     from workbench.distribute.fit import fit
     from workbench.distribute.job import Job
     from workbench.distribute.strategies import strategy
-    from workbench.exports.api import export
     from workbench.exports.errors import ExportError
     from workbench.inspect.gradients import inspect_gradients
     from workbench.profiler.errors import ProfilerError
     from workbench.widgets.data import stats
+    from workbench.widgets.export import export
     from workbench.widgets.launch import launch
     from workbench.widgets.live import LiveCurves, run
     from workbench.widgets.profile import Profile, profile, profiles
@@ -82,7 +82,7 @@ _LAZY: dict[str, str] = {
     "CheckpointError": "workbench.checkpoints.errors",
     "checkpoint": "workbench.checkpoints.callback",
     "resume": "workbench.checkpoints.callback",
-    "export": "workbench.exports.api",
+    "export": "workbench.widgets.export",
     "ExportError": "workbench.exports.errors",
     "CompileError": "workbench.compile",
     "compile_cell": "workbench.compile",

@@ -1,22 +1,14 @@
-"""A small deterministic fit run as its own process by the resume tests: ``python -m
-tests.checkpoint.train <ckpt dir> <out.npz> <epochs> [--kill-at-step N] [--logdir D]``.
-
-With ``--kill-at-step`` the process SIGKILLs itself at that global step (a dead kernel: no
-cleanup, no ``on_train_end``). The final weights go to ``out.npz``.
-"""
+"""The resume tests' data, model and killer: a small classifier with dropout (its seed
+generator is state a checkpoint must restore), and a callback that SIGKILLs its process at a
+step (a dead kernel: no cleanup, no ``on_train_end``)."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 
 import keras
 import numpy as np
-import tensorflow as tf
-
-import workbench
-from workbench.checkpoints.callback import Checkpoint
 
 
 class KillAt(keras.callbacks.Callback):  # type: ignore[misc]
@@ -52,38 +44,3 @@ def model() -> keras.Model:
     net = keras.Model(inputs, outputs)
     net.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     return net
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("directory")
-    parser.add_argument("out")
-    parser.add_argument("epochs", type=int)
-    parser.add_argument("--kill-at-step", type=int, default=0)
-    parser.add_argument("--logdir", default=None)
-    parser.add_argument("--fit", choices=["keras", "workbench"], default="keras")
-    args = parser.parse_args()
-    tf.config.experimental.enable_op_determinism()
-    keras.utils.set_random_seed(7)
-    x, y = data()
-    net = model()
-    curves = None
-    callbacks: list[keras.callbacks.Callback] = []
-    if args.logdir:
-        curves = workbench.LiveCurves(logdir=args.logdir, run="exact", display=False)
-        callbacks.append(curves)
-    callbacks.insert(0, Checkpoint(args.directory, every="epoch", curves=curves))
-    if args.kill_at_step:
-        callbacks.append(KillAt(args.kill_at_step))
-    if args.fit == "keras":
-        net.fit(x, y, batch_size=32, epochs=args.epochs, callbacks=callbacks, verbose=0)
-    else:
-        from workbench.distribute.fit import fit
-
-        ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
-        fit(net, ds, epochs=args.epochs, callbacks=callbacks, verbose=0)
-    np.savez(args.out, *[v.numpy() for v in net.weights])
-
-
-if __name__ == "__main__":
-    main()

@@ -12,7 +12,8 @@ import pytest
 import tensorflow as tf
 from sklearn.datasets import load_digits
 
-from workbench.exports.api import MARKER, export
+from workbench.exports.api import MARKER
+from workbench.widgets.export import export
 from workbench.exports.errors import ExportError
 
 

@@ -20,10 +20,14 @@ PACKAGE = REPO / "workbench"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("workbench._version", "workbench._quiet", "workbench._cells")),
     ("service", ("workbench._protocol", "workbench.service", "workbench.service.*", "*.service")),
-    ("callbacks", ("workbench.curves.callback",)),
+    ("callbacks", ("workbench.curves.callback", "workbench.checkpoints.callback")),
     (
         "core",
         (
+            "workbench.checkpoints",
+            "workbench.checkpoints.*",
+            "workbench.exports",
+            "workbench.exports.*",
             "workbench.curves",
             "workbench.curves.*",
             "workbench.compile",

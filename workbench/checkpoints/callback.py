@@ -206,6 +206,13 @@ class Checkpoint(keras.callbacks.Callback):  # type: ignore[misc]
             )
         self.model._initial_epoch = saved.epoch  # how BackupAndRestore moves fit on
         self._set_epoch = True
+        epochs = (self.params or {}).get("epochs")
+        if isinstance(epochs, int) and saved.epoch >= epochs:
+            self.report(
+                f"workbench.checkpoint: training is already at epoch {saved.epoch} of {epochs}: "
+                "this fit has nothing to do (fit(epochs=...) higher trains on; another folder "
+                "starts over)."
+            )
         if saved.meta.get("mid_epoch"):
             self.report(
                 f"workbench.checkpoint: {saved.path.name} was saved mid-epoch (step {saved.step}); "

@@ -20,7 +20,7 @@ MARKER = "workbench_export.json"
 FORMATS = ("savedmodel", "keras", "litert")
 
 
-def export(
+def export_model(
     model: Any,
     folder: str | os.PathLike[str],
     format: str | list[str] = "savedmodel",
@@ -33,9 +33,9 @@ def export(
     batch_size: int = 32,
     timing: float = 0.4,
     check: bool = True,
-    display: bool = True,
 ) -> ExportReport:
-    """Export ``model`` to ``folder`` and show a size-latency-accuracy table.
+    """Export ``model`` to ``folder`` and measure each artifact (``workbench.export`` shows the
+    report as a table in the cell's output).
 
     Args:
         model: a built Keras model (one input and one output to be measured).
@@ -57,7 +57,6 @@ def export(
         batch_size: the batch whose per-example latency is shown beside batch 1.
         timing: seconds each latency is timed for (the median call is shown).
         check: load each artifact in a fresh Python process and compare its outputs.
-        display: show the table in the cell's output.
 
     Returns:
         The :class:`ExportReport` (rows, and a text form).
@@ -67,8 +66,9 @@ def export(
             ours, an op LiteRT cannot convert (named).
 
     Example:
-        >>> workbench.export(model, "exports/digits", compare=True,
-        ...                  representative_data=x_train[:200], validation_data=(x_test, y_test))
+        >>> report = export_model(model, "exports/digits", compare=True,
+        ...                       representative_data=x_train[:200],
+        ...                       validation_data=(x_test, y_test))
     """
     formats.check_model(model)
     asked = _asked(format, quantize, compare, representative_data is not None)
@@ -108,10 +108,6 @@ def export(
         _fresh_check(out, artifacts, runners, x, rows)
     report = ExportReport(out, rows, len(x), notes)
     (out / MARKER).write_text(json.dumps(report.to_dict(), default=str))
-    if display:
-        from IPython.display import display as show
-
-        show(report)  # type: ignore[no-untyped-call]
     return report
 
 
