@@ -5,6 +5,7 @@ saved notebook keeps (the static picture, not the widget)."""
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Any
 
 import comm
@@ -47,6 +48,9 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_activations_of_a_trained_model_separate_the_classes(digits_model: tuple) -> None:
     model, x, y = digits_model
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no Keras warning about the inputs' structure
+        project((model, x[:50], "hidden"))
     proj = project(
         (model, x[:600], "hidden"), labels=y[:600], method="tsne", perplexity=20, n_jobs=1
     )

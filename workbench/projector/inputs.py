@@ -129,7 +129,9 @@ def _activations(model: Any, inputs: Any, layer_name: str) -> tuple[F32, str, np
 
     layer = model.get_layer(layer_name)
     try:
-        probe = keras.Model(model.inputs, layer.output)
+        # one input as a tensor, not a list of one: Keras warns on every call otherwise
+        ins = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+        probe = keras.Model(ins, layer.output)
     except (AttributeError, ValueError) as error:
         raise ProjectionError(
             f"model: its layer {layer_name!r} has no defined output yet ({error}); call the "
