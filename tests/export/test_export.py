@@ -13,8 +13,8 @@ import tensorflow as tf
 from sklearn.datasets import load_digits
 
 from workbench.exports.api import MARKER
-from workbench.widgets.export import export
 from workbench.exports.errors import ExportError
+from workbench.widgets.export import export
 
 
 @pytest.fixture(scope="module")
