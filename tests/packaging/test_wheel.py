@@ -53,6 +53,7 @@ def test_wheel_carries_the_prebuilt_extension_config_and_kernel(wheel: Path) -> 
     assert "workbench/widgets/_static/timeline.js" in names  # the profiler's timeline
     assert "workbench/widgets/_static/projector.js" in names  # the projection view
     assert "workbench/widgets/_static/projectorloader.js" in names  # and its _esm
+    assert "workbench/dashboard/notebooks/training_monitor.ipynb" in names  # workbench dashboard
     assert not any("node_modules" in n or n.endswith(".ts") for n in names)
 
 
