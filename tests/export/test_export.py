@@ -128,3 +128,13 @@ def test_an_op_litert_lacks_is_named_with_the_fix(tmp_path: Path) -> None:
     model = keras.Sequential([keras.Input((4,)), Determinant()])
     with pytest.raises(ExportError, match=r"lack MatrixDeterminant .*select_tf_ops=True"):
         export(model, tmp_path / "det", format="litert", check=False, display=False)
+    # with the TensorFlow ops kernel: written, and said not to run in this interpreter
+    report = export(
+        model, tmp_path / "flex", format="litert", select_tf_ops=True, timing=0.01, display=False
+    )
+    row = report.row("litert-float")
+    assert row.size is not None
+    assert row.size > 0
+    assert row.batch1_ms is None
+    assert row.fresh == "not run here"
+    assert report.notes[0].startswith("model_float.tflite was written but not run here: Select ")

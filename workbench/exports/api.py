@@ -101,8 +101,13 @@ def export_model(
                 formats.litert(saved, path, quant, representative, select_tf_ops=select_tf_ops)
                 runner = measure.LiteRTRunner(path)
                 run, runtime = runner, runner.runtime
+            try:
+                found = measure.measure(run, x, batch_size, timing)
+            except RuntimeError as error:  # e.g. Flex ops, which this interpreter cannot run
+                rows.append(_unmeasured(kind, path, str(error)))
+                notes.append(f"{path.name} was written but not run here: {_first(error)}")
+                continue
             artifacts[kind], runners[kind] = path, run
-            found = measure.measure(run, x, batch_size, timing)
             rows.append(_row(kind, path, found, reference.outputs, y, runtime))
     if check and artifacts:
         _fresh_check(out, artifacts, runners, x, rows)
@@ -205,6 +210,26 @@ def _row(
         max_diff=diff,
         agreement=agreement,
         runtime=runtime,
+    )
+
+
+def _first(error: Exception) -> str:
+    return str(error).split(". ")[0].strip().rstrip(".") + "."
+
+
+def _unmeasured(kind: str, path: Path, why: str) -> Row:
+    return Row(
+        kind=kind,
+        path=str(path),
+        size=measure.size_on_disk(path),
+        batch1_ms=None,
+        batch_ms=None,
+        batch=0,
+        accuracy=None,
+        max_diff=None,
+        agreement=None,
+        fresh="not run here",
+        runtime=why[:200],
     )
 
 
