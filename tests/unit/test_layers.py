@@ -45,10 +45,31 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "workbench.system",
         ),
     ),
-    ("views", ("workbench.widgets", "workbench.widgets.*")),
+    (
+        "views",
+        (
+            "workbench.widgets",
+            "workbench.widgets.*",
+            # the dashboard's ipywidgets; its ``serve`` (Voila's command line) is the CLI's
+            "workbench.dashboard",
+            "workbench.dashboard.monitor",
+            "workbench.dashboard.profile_section",
+            "workbench.dashboard.sections",
+            "workbench.dashboard.tables",
+        ),
+    ),
     ("kernel", ("workbench", "workbench.magics", "workbench._ipython")),
     ("server", ("workbench.server", "workbench.server.*")),
-    ("cli", ("workbench.cli", "workbench.doctor", "workbench.kernelspec", "workbench.__main__")),
+    (
+        "cli",
+        (
+            "workbench.cli",
+            "workbench.doctor",
+            "workbench.kernelspec",
+            "workbench.__main__",
+            "workbench.dashboard.serve",
+        ),
+    ),
 ]
 # bottom to top; "server" and "cli" sit apart from the kernel side (RANK below)
 ORDER = ["base", "core", "callbacks", "service", "views", "kernel"]

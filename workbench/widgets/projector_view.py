@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -28,8 +28,32 @@ from workbench.widgets.projector_messages import (
     PointsMessage,
 )
 
-if TYPE_CHECKING:
-    from workbench.widgets.projector import Projection
+
+class Found(Protocol):
+    """What the view reads of a neighbour list (``widgets.projector.NeighborList``)."""
+
+    view_indices: npt.NDArray[np.int64]
+    distances: npt.NDArray[np.float32]
+    labels: list[str]
+
+
+class Projected(Protocol):
+    """What the view reads of a ``widgets.projector.Projection``: a protocol, since the
+    projection imports its view."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def view_coords(self) -> npt.NDArray[np.float32]: ...
+    @property
+    def columns(self) -> dict[str, list[Any]]: ...
+    @property
+    def dims(self) -> int: ...
+    def view_column(self, name: str) -> list[Any]: ...
+    def view_row(self, index: int) -> dict[str, Any]: ...
+    def view_search(self, query: str) -> npt.NDArray[np.int64]: ...
+    def view_neighbors(self, index: int, k: int) -> Found: ...
+
 
 __all__ = ["ProjectorView", "scaled"]
 
@@ -63,7 +87,7 @@ class ProjectorView(StreamedView[Any]):
     selected_count = traitlets.Int(0).tag(sync=True)
     bundle_hash = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, projection: Projection, on_select: Callable[[np.ndarray], None]) -> None:
+    def __init__(self, projection: Projected, on_select: Callable[[np.ndarray], None]) -> None:
         positions = scaled(projection.view_coords)
         columns = list(projection.columns)
         first = columns[0] if columns else ""
