@@ -93,6 +93,16 @@ def test_2_a_tape_from_an_eager_cell_is_used_eagerly(ip: Any, capsys: Any) -> No
     assert "line 2 `tape` is a GradientTape recorded outside the compiled lines" in out
     np.testing.assert_allclose(ip.user_ns["g"], [[2, 4], [6, 8]])
     assert float(ip.user_ns["total"]) == 20.0  # not the zeros a trace gave
+    # a tape a compiled cell records for a later cell is a real tape there
+    same_as_eager(
+        ip,
+        capsys,
+        [
+            "w = tf.Variable(3.0)\nwith tf.GradientTape() as t:\n    z = w**2\n",
+            "dz = t.gradient(z, w)\n",
+        ],
+        ["z", "dz"],
+    )
 
 
 def test_3_a_function_reads_a_constant_the_same_cell_assigned(ip: Any, capsys: Any) -> None:

@@ -86,9 +86,14 @@ def run_mixed(
     run = _Run(namespace, mode, cell, report)
     pending: list[int] = []
     pending_names: set[str] = set()
+    made: dict[str, int] = {}  # names eager statements of this run assigned -> their line
     nodes = cell.nodes
     for index, node in enumerate(nodes):
-        reason = python_reason(node) or _value_reason(node, namespace, pending_names)
+        reason = (
+            python_reason(node)
+            or _value_reason(node, namespace, pending_names)
+            or _made_anew(node, namespace, made)
+        )
         if reason == PYTHON and pending and not statement_names(node)[0]:
             reason = None  # `lr = 0.1` between compiled lines: a constant the trace hands back
         if reason is None and _reads_pending_globals(node, namespace, pending_names):
@@ -99,6 +104,7 @@ def run_mixed(
             continue
         _flush(run, pending, pending_names)
         _eager(run, (index,))
+        made.update(dict.fromkeys(statement_names(node)[1], node.lineno))
         if reason not in QUIET:
             run.eager.append(f"{_lines(node, node)} {reason}")
     if len(pending) == len(nodes) and nodes:
@@ -282,14 +288,17 @@ def _first_trace(
     seconds = time.perf_counter() - start
     changed = _put_back(containers)
     later = _read_later(run, indices)
-    unkept = [name for name in part.not_exported if name in later]
+    # a tape the compiled lines record but do not use is for a later cell: keep it real
+    used = {name for i in indices for name in statement_names(run.layout.nodes[i])[0]}
+    unkept = [name for name in part.not_exported if name in later or name not in used]
     reason = None
     if printed.getvalue():
         reason = "prints while traced (a trace prints symbolic tensors, once)"
     elif changed:
         reason = f"changes {', '.join(f'`{n}`' for n in changed)} in place while traced"
     elif unkept:
-        reason = f"{', '.join(f'`{n}`' for n in unkept)} is used after it and lives only in a trace"
+        names = ", ".join(f"`{n}`" for n in unkept)
+        reason = f"{names} would live only inside the trace; kept for what follows"
     if reason is not None:
         part.fallback = ("eager", f"{where} ran eagerly: {reason}")
         return 0.0
@@ -406,6 +415,18 @@ def _value_reason(node: ast.stmt, namespace: Namespace, pending: set[str]) -> st
             return kind
         touches = touches or kind
     return None if touches else PYTHON
+
+
+def _made_anew(node: ast.stmt, namespace: Namespace, made: dict[str, int]) -> str | None:
+    """Why ``node`` runs eagerly when it reads an object (a model, a generator) an eager line of
+    this cell made: a trace keeps the objects it captured, so it would be traced anew on every
+    run of the cell, each time dearer than running eagerly."""
+    for name in statement_names(node)[0]:
+        if name in made and _kind(name, namespace.get(name), False) is True:
+            value = namespace.get(name)
+            if not (tf.is_tensor(value) or isinstance(value, np.ndarray | np.generic)):
+                return f"`{name}` is made anew by line {made[name]} on every run"
+    return None
 
 
 def _kind(name: str, value: Any, called: bool, depth: int = 0) -> bool | str:
