@@ -289,7 +289,12 @@ def _first_trace(
     changed = _put_back(containers)
     later = _read_later(run, indices)
     # a tape the compiled lines record but do not use is for a later cell: keep it real
-    used = {name for i in indices for name in statement_names(run.layout.nodes[i])[0]}
+    used = {
+        node.id
+        for i in indices
+        for node in ast.walk(run.layout.nodes[i])
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
     unkept = [name for name in part.not_exported if name in later or name not in used]
     reason = None
     if printed.getvalue():

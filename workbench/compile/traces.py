@@ -271,6 +271,8 @@ def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
     traces = cell.function.experimental_get_tracing_count()
     if traces != cell.traces:  # this call traced: only call_cell calls the function
         cell.traces, cell.first_call_seconds = traces, seconds
+    for name in cell.not_exported:  # made in the trace: an older value must not stand in
+        namespace.pop(name, None)
     kind = type(outputs)  # the class of the trace that served the call: it names the outputs
     if kind.python:  # the trace's own Python values, and structures mixing them with tensors
         result = _with_python_values(kind, outputs, namespace)
