@@ -55,11 +55,6 @@ def test_the_kernel_never_dies(report: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11: a tape recorded in a compiled cell lists other watched variables than "
-    "eagerly (06_autodiff: tape.watched_variables()), without a word (class 'silent')",
-)
 def test_no_cell_differs_silently(report: dict[str, Any]) -> None:
     assert _cells(report, "silent") == []
 
