@@ -57,7 +57,9 @@ def test_a_relaunched_job_resumes_from_its_backup(tmp_path: Path) -> None:
         failed.wait(timeout=240)
     jobfns.assert_nothing_left(failed)
     assert Path(backup, "training_metadata.json").is_file()
-    assert failed.workers[0].step == 16  # two epochs of 8 steps
+    # two epochs of 8 steps ran; a worker's step travels with its throttled reports, and the
+    # failure may overtake the last of them (13 of 16 seen once in CI)
+    assert 0 < failed.workers[0].step <= 16
 
     job = start_job(jobfns.train, 2, kwargs=kwargs, logdir=None)
     (weights, history), _ = job.wait(timeout=240)
