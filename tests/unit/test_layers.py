@@ -18,7 +18,7 @@ PACKAGE = REPO / "workbench"
 
 # (layer, dotted-name patterns), from the bottom up; the first match places a module.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("workbench._version", "workbench._quiet", "workbench._cells")),
+    ("base", ("workbench._version", "workbench._quiet", "workbench._cells", "workbench._png")),
     ("service", ("workbench._protocol", "workbench.service", "workbench.service.*", "*.service")),
     ("callbacks", ("workbench.curves.callback", "workbench.checkpoints.callback")),
     (

@@ -13,11 +13,11 @@ from __future__ import annotations
 import base64
 import html
 import math
-import struct
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
+
+from workbench._png import png_bytes
 
 BINS = 24  # histogram bars of real-valued data
 INTEGER_BINS = 48  # integer-valued data with at most this many distinct values: one bar each
@@ -196,7 +196,7 @@ def heatmap_img(values: np.ndarray, caption: str) -> str:
     factor = max(1, math.ceil(LONG_SIDE / max(rows, cols)))
     across, down = factor, max(factor, math.ceil(SHORT_SIDE / rows))
     rgb = np.repeat(np.repeat(rgb, down, axis=0), across, axis=1)
-    png = base64.b64encode(_png(rgb)).decode()
+    png = base64.b64encode(png_bytes(rgb, level=6)).decode()
     return (
         "<figure class='workbench-heatmap' "
         "style='margin:0;display:inline-block;vertical-align:bottom'>"
@@ -235,25 +235,3 @@ def _range(a: float, b: float) -> str:
     if b - a == 1 and (a + 0.5).is_integer():  # one integer's bar
         return _fmt(a + 0.5)
     return f"{_fmt(a)} to {_fmt(b)}"
-
-
-def _png(rgb: np.ndarray) -> bytes:
-    """A minimal 8-bit RGB PNG: no imaging library is a dependency of the workbench."""
-    h, w, _ = rgb.shape
-    raw = b"".join(b"\x00" + rgb[row].tobytes() for row in range(h))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw, 6))
-        + chunk(b"IEND", b"")
-    )

@@ -14,8 +14,6 @@ text, so a float32 file that happens to be valid UTF-8 (all zeros, for one) woul
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from workbench._png import png_bytes
 
 __all__ = ["ProjectorFiles", "export_projector", "read_projector"]
 
@@ -157,21 +157,8 @@ def _write_sprite(path: Path, images: np.ndarray) -> tuple[Path | None, tuple[in
     grid = (
         tiles.reshape(side, side, h, w, 3).transpose(0, 2, 1, 3, 4).reshape(side * h, side * w, 3)
     )
-    path.write_bytes(_png(grid))
+    path.write_bytes(png_bytes(grid, level=6))
     return path, (w, h), ""
-
-
-def _png(rgb: npt.NDArray[np.uint8]) -> bytes:
-    height, width, _ = rgb.shape
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, width * 3)], 1)
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        return struct.pack(">I", len(body)) + kind + body + crc
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
-    return b"\x89PNG\r\n\x1a\n" + body + chunk(b"IEND", b"")
 
 
 def read_projector(

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import base64
 import html
-import struct
-import zlib
 
 import numpy as np
-import numpy.typing as npt
 
+from workbench._png import png_bytes
 from workbench.profiler.lod import LodIndex
 from workbench.profiler.trace import Trace
 from workbench.widgets.op_colors import PALETTE, color_index
@@ -32,29 +30,6 @@ BACKGROUND = (250, 250, 250)
 STEP_LINE = (190, 190, 190)
 STEP_TICK = (60, 60, 60)
 STRIP = 4  # the strip above the lanes where steps are ticked
-
-
-def png_bytes(rgb: npt.NDArray[np.uint8]) -> bytes:
-    """An RGB image (height x width x 3, uint8) as PNG bytes."""
-    height, width, _ = rgb.shape
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgb.reshape(height, width * 3)], 1)
-    compressed = zlib.compress(rows.tobytes(), 9)
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body))
-            + kind
-            + body
-            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", compressed)
-        + chunk(b"IEND", b"")
-    )
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
