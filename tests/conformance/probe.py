@@ -39,6 +39,7 @@ _counts = {"eager": 0, "graph": 0, "calls": 0, "traced": 0}
 _fn_sizes: dict[str, int] = {}
 _seconds = {"start": 0.0, "last": 0.0}
 _enabled = {"ops": True}
+_apart = {"depth": 0}  # in the display formatter or this probe: ops that are not the cell's
 
 
 def _function_size(name: str, depth: int = 0) -> int:
@@ -67,6 +68,8 @@ def _function_size(name: str, depth: int = 0) -> int:
 def _callback(op_type, inputs, attrs, outputs, op_name=None, graph=None):  # type: ignore[no-untyped-def]
     if not _enabled["ops"]:
         return None
+    if _apart["depth"]:
+        return None
     if isinstance(op_type, bytes):
         op_type = op_type.decode()
     if graph is not None:
@@ -94,9 +97,23 @@ def install() -> str:
 
     op_callbacks.add_op_callback(_callback)
     shell = get_ipython()
+    # Showing a value is Python by nature: the rich tensor display's statistics run eager ops in
+    # every mode, which would count as the cell's own computation (in eager mode too)
+    shell.display_formatter.format = _uncounted(shell.display_formatter.format)
     shell.events.register("pre_run_cell", _pre)
     shell.events.register("post_run_cell", _post)
     return "installed"
+
+
+def _uncounted(format: Any) -> Any:
+    def counted_apart(*args: Any, **kwargs: Any) -> Any:
+        _apart["depth"] += 1
+        try:
+            return format(*args, **kwargs)
+        finally:
+            _apart["depth"] -= 1
+
+    return counted_apart
 
 
 def count_ops(on: bool) -> bool:
@@ -122,11 +139,15 @@ def snapshot(with_namespace: bool = True) -> str:
     out: dict[str, Any] = {"ops": ops, "seconds": _seconds["last"]}
     if with_namespace:
         ns = get_ipython().user_ns
-        out["namespace"] = {
-            name: _safe(value)
-            for name, value in list(ns.items())
-            if not name.startswith("_") and name not in _HIDDEN
-        }
+        _apart["depth"] += 1  # reading variables and ragged values runs eager ops
+        try:
+            out["namespace"] = {
+                name: _safe(value)
+                for name, value in list(ns.items())
+                if not name.startswith("_") and name not in _HIDDEN
+            }
+        finally:
+            _apart["depth"] -= 1
     return json.dumps(out, default=str)
 
 

@@ -32,6 +32,7 @@ import tensorflow as tf
 from workbench.compile.analysis import CellPlan, segment_plan, statement_names
 from workbench.compile.codegen import cell_line, digest, register_source
 from workbench.compile.errors import explain, is_xla_refusal
+from workbench.compile.lift import is_lifted, lift
 from workbench.compile.modes import LABELS, Mode
 from workbench.compile.namespace import Namespace
 from workbench.compile.report import CellReport, FunctionReport
@@ -50,6 +51,7 @@ class Layout:
     filename: str
     nodes: tuple[ast.stmt, ...]
     shows: bool  # the last statement is an expression whose value the cell shows
+    lifted: tuple[str, ...] = ()  # names of values lifted out of eager statements (``lift``)
 
 
 @lru_cache(maxsize=256)
@@ -57,10 +59,10 @@ def layout(source: str, first_line: int, shows: bool) -> Layout:
     padded = "\n" * (first_line - 1) + source
     filename = f"<workbench-cell-{digest(padded)}>"
     register_source(filename, padded)
-    nodes = tuple(ast.parse(padded).body)
+    nodes, lifted = lift(tuple(ast.parse(padded).body))
     # the plan's last statement is its last non-definition; the cell shows only its very last
     return Layout(
-        padded, filename, nodes, shows and bool(nodes) and isinstance(nodes[-1], ast.Expr)
+        padded, filename, nodes, shows and bool(nodes) and isinstance(nodes[-1], ast.Expr), lifted
     )
 
 
@@ -83,11 +85,18 @@ def run_mixed(
     ``traces.warm_cell``'s short path.
     """
     cell = layout(plan.source, first_line, plan.last_is_expression)
-    run = _Run(namespace, mode, cell, report)
+    try:
+        return _run_mixed(plan, _Run(namespace, mode, cell, report), first_line)
+    finally:
+        _forget(namespace, cell.lifted)
+
+
+def _run_mixed(plan: CellPlan, run: _Run, first_line: int) -> Any:
+    namespace, report = run.namespace, run.report
     pending: list[int] = []
     pending_names: set[str] = set()
     made: dict[str, int] = {}  # names eager statements of this run assigned -> their line
-    nodes = cell.nodes
+    nodes = run.layout.nodes
     for index, node in enumerate(nodes):
         reason = (
             python_reason(node)
@@ -120,8 +129,16 @@ def run_eagerly(plan: CellPlan, namespace: Namespace, first_line: int) -> Any:
     """The whole cell as the eager cell runs it (after a compiled run failed with no effect)."""
     cell = layout(plan.source, first_line, plan.last_is_expression)
     run = _Run(namespace, "eager", cell, CellReport(mode="eager"))
-    _eager(run, tuple(range(len(cell.nodes))))
+    try:
+        _eager(run, tuple(range(len(cell.nodes))))
+    finally:
+        _forget(namespace, cell.lifted)
     return run.value
+
+
+def _forget(namespace: Namespace, names: tuple[str, ...]) -> None:
+    for name in names:
+        namespace.pop(name, None)
 
 
 def _lines(first: ast.stmt, last: ast.stmt) -> str:
@@ -192,6 +209,14 @@ def _compiled(
         part = cell_function(plan, run.namespace, mode, run.report.notes, keep_local=keep_local)
         if part.fallback is None and part.function.experimental_get_tracing_count() == 0:
             traced_now += _first_trace(run, part, where, offset, indices)
+    if part.fallback is not None and is_lifted(last):
+        # a value lifted out of an eager statement (``lift``) that a trace cannot compute: the
+        # statements before it compile on their own, and it is computed as eagerly, unsaid
+        del run.report.notes[noted:]
+        if len(indices) > 1:
+            _compiled(run, indices[:-1])
+        _eager(run, indices[-1:])
+        return
     if part.fallback is not None:  # "eager": the statements run as Python
         del run.report.notes[noted:]  # what the trace said is moot
         if part.fallback[1]:
