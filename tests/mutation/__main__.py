@@ -34,6 +34,13 @@ CURVES_TESTS = [
     "tests/unit/test_damaged_runs.py",
     "tests/unit/test_feed.py",
 ]
+PROJECTOR_TESTS = ["tests/projector/test_inputs_and_reductions.py"]
+DATA_TESTS = [
+    "tests/data/test_stats_match_numpy.py",
+    "tests/data/test_damaged_input.py",
+    "tests/data/test_schema_and_anomalies.py",
+    "tests/data/test_drift.py",
+]
 MODULES: dict[str, list[str]] = {
     "workbench/curves/series.py": ["tests/unit/test_curves_core.py"],
     "workbench/curves/downsample.py": ["tests/unit/test_curves_core.py"],
@@ -49,9 +56,26 @@ MODULES: dict[str, list[str]] = {
     "workbench/compile/codegen.py": ["tests/unit/test_compile_analysis.py"],
     # its shell tests (tests/magics) take ~1 min per mutant: 272 mutants would take hours
     "workbench/compile/traces.py": [],
-    # shell tests (fixture ip): not yet run to the end on two shared cores
     "workbench/inspect/tensors.py": ["tests/inspect/test_tensor_displays.py"],
+    "workbench/curves/follow.py": ["tests/unit/test_run_follower.py"],
+    # the store's own tests; the callback's (tests/checkpoint/test_checkpoint.py) train models,
+    # and runs.py / known.py are reached only by kernel-restart and panel tests
+    "workbench/checkpoints/store.py": ["tests/checkpoint/test_store.py"],
+    "workbench/projector/inputs.py": PROJECTOR_TESTS,
+    "workbench/projector/reduce.py": PROJECTOR_TESTS,
+    "workbench/projector/neighbors.py": PROJECTOR_TESTS,
+    "workbench/projector/export.py": ["tests/projector/test_export.py"],
+    "workbench/data/columns.py": DATA_TESTS,
+    "workbench/data/accumulate.py": DATA_TESTS,
+    "workbench/data/stats.py": DATA_TESTS,
+    "workbench/data/schema.py": DATA_TESTS,
+    "workbench/data/validate.py": DATA_TESTS,
+    "workbench/data/drift.py": DATA_TESTS,
+    # each mutant's tests write and time every artifact (~12 s); formats.py and measure.py too
+    "workbench/exports/report.py": ["tests/export/test_export.py"],
 }
+# workbench/distribute/ is left out: every test of it starts worker processes (multiworker) or
+# trains on virtual devices (slow), which are not fast tests.
 # Modules with process-wide caches (analyze's and digest's lru_cache, the trace caches) or tests
 # that leave state in their process (a shared IPython shell): mutmut's default forks every mutant
 # from the process that ran the whole suite for its stats, so a mutant would be served what the
@@ -149,7 +173,9 @@ def _pyproject(module: str, tests: list[str]) -> str:
         "only_mutate": [module],
         "pytest_add_cli_args_test_selection": tests,
         # the scratch copy has no cache to share; slow and browser tests are not fast tests
-        "pytest_add_cli_args": ["-p", "no:cacheprovider", "-m", "not slow and not browser"],
+        "pytest_add_cli_args": [
+            *("-p", "no:cacheprovider", "-m", "not slow and not browser and not multiworker")
+        ],
         "use_git_change_detection": False,
     }
     if module in FRESH_PROCESS:
@@ -227,7 +253,7 @@ def _verify_timeouts(work: Path, module: str, tests: list[str], names: list[str]
                 proc = subprocess.run(
                     [
                         *(sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"),
-                        *("-m", "not slow and not browser", *tests),
+                        *("-m", "not slow and not browser and not multiworker", *tests),
                     ],
                     cwd=work,
                     env=env,
