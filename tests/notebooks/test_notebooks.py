@@ -87,6 +87,11 @@ SHOWS: dict[str, list[str]] = {
         r"<gradients of loss [\d.]+: 2 flagged>",
         r"wide/kernel: [\d.e+-]+\n",  # a connected layer: a finite norm, not flagged
         r"dangling/kernel: None  ! no gradient \(not connected to the loss\)",
+        r"d²y/dx² = 12 \(6x = 12\)",  # a gradient of a gradient
+        r"gradient penalty [\d.e+-]+; its gradient reaches (\d+) of \1 variables",
+        # TensorFlow's own softplus gradient is inf / inf past float32's range, the custom one is 1
+        r"naive gradient: +\[0\.5 .*nan +nan\]\ncustom gradient: \[0\.5 .* 1\. +1\. *\]",
+        r"shape=\(4,\) float32 on CPU:0 · .* nan 2 · inf 0>",
     ],
     "tutorials/02_compile.ipynb": [
         r"%%compile function · cell · 1 trace · first call",
@@ -99,10 +104,16 @@ SHOWS: dict[str, list[str]] = {
         r"eager +[\d.]+ (µs|ms|s) +1\.00x",
         r"tf\.function +[\d.]+ (µs|ms|s) +[\d.]+x +[\d.]+ (µs|ms|s) +agree",
         r"XLA +[\d.]+ (µs|ms|s) +[\d.]+x +[\d.]+ (µs|ms|s) +agree",
+        # --graph: Grappler's rewrites and XLA's fusions of the cell, then of a tf.function
+        r"\(XLA\): \d+ ops before Grappler, \d+ after\n",
+        r"HLO \(optimized, entry computation\): .*fusion",
+        r"\[shows text/html text/plain workbench-graph\]",
+        r"<lambda>: \d+ ops before Grappler, \d+ after\n  before: .*Transpose",
+        r"\[shows text/html text/plain workbench-graph\]",
         r"model\.fit ran XLA \(run_eagerly=False, jit_compile=True; the model's own "
         r"run_eagerly=False, jit_compile=False restored after the cell\)",
         r"first predictions: \[\d( \d){7}\]",  # printed as it runs, before the report
-        r"%%compile function · compiled lines 2-4 · 1 trace · .* · ran eagerly: line 5 print, "
+        r"%%compile function · compiled lines 2-5 · 1 trace · .* · ran eagerly: line 5 print, "
         r"line 6 float",
         r"Cells without %%compile run as tf\.function\.",
         r"%%compile function · cell · 1 trace",  # the default mode applied
