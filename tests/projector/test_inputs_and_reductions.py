@@ -145,13 +145,136 @@ def test_neighbours_match_brute_force(metric: str) -> None:
     data = rng.normal(size=(150_000, 16)).astype(np.float32)  # three blocks of rows
     index = Neighbors(data, metric)
     for row in (0, 70_000, 149_999):
-        got, distances = index.query(row, k=10)
         if metric == "cosine":
             unit = data / np.linalg.norm(data, axis=1, keepdims=True)
             brute = 1 - unit @ unit[row]
         else:
             brute = np.linalg.norm(data - data[row], axis=1)
         brute[row] = np.inf
-        expected = np.argsort(brute, kind="stable")[:10]
-        assert got.tolist() == expected.tolist()
-        np.testing.assert_allclose(distances, brute[expected], rtol=1e-4, atol=1e-5)
+        for k in (1, 10):  # the nearest alone too: a partition of a large block for one row
+            got, distances = index.query(row, k=k)
+            expected = np.argsort(brute, kind="stable")[:k]
+            assert got.tolist() == expected.tolist()
+            np.testing.assert_allclose(distances, brute[expected], rtol=1e-4, atol=1e-5)
+
+
+def _brute(data: np.ndarray, row: int, metric: str) -> np.ndarray:
+    if metric == "cosine":
+        norms = np.linalg.norm(data, axis=1, keepdims=True)
+        unit = data / np.where(norms == 0, 1, norms)
+        brute = np.square(np.linalg.norm(unit - unit[row], axis=1)) / 2
+    else:
+        brute = np.linalg.norm(data - data[row], axis=1)
+    brute[row] = np.inf
+    return brute
+
+
+@pytest.mark.parametrize("block", [7, 1 << 16])
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_every_row_and_every_k_matches_brute_force_across_block_edges(
+    block: int, metric: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks of 7 rows put the queried row first, last and inside a block, and blocks smaller
+    than k; one block of all rows is the ordinary case."""
+    from workbench.projector import neighbors
+
+    monkeypatch.setattr(neighbors, "BLOCK", block)
+    data = np.random.default_rng(3).normal(size=(20, 5)).astype(np.float32)
+    index = Neighbors(data, metric)
+    for row in range(20):
+        brute = _brute(data, row, metric)
+        for k in (1, 3, 10, 18, 19, 25):
+            got, distances = index.query(row, k)
+            expected = np.argsort(brute, kind="stable")[: min(k, 19)]
+            assert got.tolist() == expected.tolist(), (row, k)
+            assert got.dtype == np.int64
+            assert distances.dtype == np.float32
+            np.testing.assert_allclose(distances, brute[expected], rtol=1e-5, atol=1e-6)
+
+
+def test_no_neighbours_asked_or_none_there() -> None:
+    data = np.ones((4, 3), np.float32)
+    for index, k in ((Neighbors(data), 0), (Neighbors(data[:1]), 5)):
+        got, distances = index.query(0, k)
+        assert (got.shape, got.dtype) == ((0,), np.int64)
+        assert (distances.shape, distances.dtype) == ((0,), np.float32)
+
+
+def test_a_zero_row_is_at_cosine_distance_one_half_from_every_row() -> None:
+    data = np.array([[0, 0], [1, 0], [0, 2], [3, 3]], np.float32)
+    got, distances = Neighbors(data, "cosine").query(0, 3)
+    assert got.tolist() == [1, 2, 3]
+    np.testing.assert_allclose(distances, [0.5, 0.5, 0.5])
+
+
+def test_the_defaults_are_ten_euclidean_neighbours() -> None:
+    from workbench.projector import nearest
+
+    data = np.random.default_rng(4).normal(size=(30, 4)).astype(np.float32)
+    index = Neighbors(data)
+    assert index.metric == "euclidean"
+    got, distances = nearest(data, 5)
+    assert got.tolist() == np.argsort(_brute(data, 5, "euclidean"), kind="stable")[:10].tolist()
+    assert got.tolist() == index.query(5)[0].tolist()
+    np.testing.assert_array_equal(distances, index.query(5)[1])
+    cosine = nearest(data, 5, 4, "cosine")[0]
+    assert cosine.tolist() == np.argsort(_brute(data, 5, "cosine"), kind="stable")[:4].tolist()
+
+
+def _assert_pca(data: np.ndarray, dims: int) -> None:
+    """Coordinates, axes and variance shares as numpy's SVD gives them (axes up to sign)."""
+    from workbench.projector.reduce import pca
+
+    exact = data.astype(np.float64)
+    centred = exact - exact.mean(axis=0)
+    _, singular, rows = np.linalg.svd(centred, full_matrices=False)
+    got = pca(data, dims)
+    assert (got.method, got.coords.dtype, got.components.dtype) == ("pca", np.float32, np.float32)  # type: ignore[union-attr]
+    np.testing.assert_allclose(
+        got.explained_variance_ratio, singular[:dims] ** 2 / np.square(singular).sum(), rtol=1e-4
+    )
+    axes = got.components
+    assert axes is not None
+    np.testing.assert_allclose(np.abs(axes), np.abs(rows[:dims]), rtol=1e-3, atol=1e-4 * axes.max())
+    np.testing.assert_allclose(np.linalg.norm(axes, axis=1), 1, rtol=1e-5)
+    # each axis points where its largest loading is positive: the same picture on every run
+    largest = axes[np.arange(dims), np.abs(axes).argmax(axis=1)]
+    assert (largest > 0).all()
+    np.testing.assert_allclose(
+        got.coords, centred @ axes.T, rtol=1e-3, atol=1e-3 * np.abs(centred).max()
+    )
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-3])
+def test_pca_axes_are_unit_exact_and_signed_by_their_largest_loading(
+    digits: tuple, scale: float
+) -> None:
+    """Both routes (covariance; Gram for rows wider than GRAM_LIMIT), at a scale whose
+    variances are far below 1 too."""
+    rng = np.random.default_rng(5)
+    _assert_pca(digits[0][:300] * scale, 3)
+    _assert_pca(
+        (rng.normal(size=(40, 5000)) * np.linspace(1, 3, 5000) * scale).astype(np.float32), 3
+    )
+    _assert_pca((rng.normal(size=(200, 6)) * [5, 4, 3, 2, 1, 0.5] * scale).astype(np.float32), 4)
+
+
+def test_pca_of_constant_rows_explains_nothing_and_divides_by_nothing() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by zero
+        got = reduce(np.full((20, 5), 3.0, np.float32), "pca")
+    assert got.explained_variance_ratio.tolist() == [0.0, 0.0]  # type: ignore[union-attr]
+    assert got.info == "explained variance 0.0%, 0.0% (total 0.0%)"
+    assert not got.coords.any()
+
+
+def test_pca_defaults_to_two_float32_columns_whatever_the_input_type(digits: tuple) -> None:
+    from workbench.projector.reduce import pca
+
+    x = digits[0][:100].astype(np.float64)
+    assert pca(x).coords.shape == (100, 2)
+    got = reduce(x, "pca", dims=3)
+    assert (got.method, got.coords.dtype, got.components.dtype) == ("pca", np.float32, np.float32)  # type: ignore[union-attr]
+    assert got.coords.flags.c_contiguous
