@@ -4,6 +4,7 @@ values, and finds nothing in clean data."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +111,133 @@ def test_type_and_shape_changes(schema: Schema) -> None:
     ]
     with pytest.raises(TypeError, match="Expected a Schema"):
         workbench.validate(pd.DataFrame({"a": [1]}), {"a": "int"})  # type: ignore[arg-type]
+
+
+def test_every_anomaly_is_said_in_words_with_its_counts_and_values() -> None:
+    from workbench.data.validate import Anomaly
+
+    schema = Schema(
+        {
+            "age": FeatureSchema("age", "int", True, [], 0, 120),
+            "score": FeatureSchema("score", "float", False, [], None, 1.0),
+            "tags": FeatureSchema("tags", "int", True, [2]),
+            "grid": FeatureSchema("grid", "int", True, [2, 2]),
+            "city": FeatureSchema("city", "string", True, [], values=["Paris"]),
+            "note": FeatureSchema("note", "string", True, [], values=None),  # any category
+            "gone": FeatureSchema("gone", "float", True, []),
+            "optional": FeatureSchema("optional", "float", False, []),
+        }
+    )
+    data = {
+        "age": np.array([1, 2, 3, 4]),
+        "score": np.array([0.5, 2.0, np.nan, 3.0]),
+        "tags": np.array([[1, 2, 3]] * 4),
+        "grid": np.ones((4, 3, 3), np.int64),
+        "city": np.array(["Paris", "Oslo", "Paris", "Paris"]),
+        "note": np.array(["a", "b", "c", "d"]),
+        "extra": np.ones(4),
+    }
+    found = workbench.validate(data, schema)
+    assert found.text() == "\n".join(
+        [
+            "<7 anomalies in 4 examples>",
+            "  score: out of range: values outside -inf to 1: 2 above 1 (most 3) (e.g. 2, 3)",
+            "  tags: shape: 4 examples are not of shape (2,) (e.g. (3,))",
+            "  grid: shape: 4 examples are not of shape (2, 2) (e.g. (3, 3))",
+            "  city: new category: 1 value is not among the 1 allowed categories (e.g. 'Oslo')",
+            "  gone: missing feature: the data has no feature 'gone' (required)",
+            "  optional: missing feature: the data has no feature 'optional'",
+            "  extra: new feature: a feature the schema does not list",
+        ]
+    )
+    assert [(a.feature, a.examples) for a in found if a.kind == "missing feature"] == [
+        ("gone", 4),
+        ("optional", 4),
+    ]
+    assert [a.examples for a in found if a.kind == "shape"] == [4, 4]
+    assert str(Anomaly("f", "kind", 1, "what", [3, "(2,)", "x", 0.25])) == (
+        "f: kind: what (e.g. 3, (2,), 'x', 0.25)"
+    )
+    ages = Schema({"age": schema["age"]})
+    first = workbench.validate({"age": np.array([1, 2, 200])}, ages, max_examples=2)
+    assert first.text() == "<no anomalies in 2 examples>"  # the third example is not read
+
+
+def test_types_ints_pass_for_floats_and_nothing_else_changes_type() -> None:
+    def text(values: np.ndarray, kind: str) -> str:
+        return workbench.validate({"x": values}, Schema({"x": FeatureSchema("x", kind)})).text()
+
+    assert text(np.array([1, 2]), "float") == "<no anomalies in 2 examples>"
+    assert text(np.array([1.5, 2.0]), "int") == (
+        "<1 anomaly in 2 examples>\n  x: type: expected int values, found float (float64)"
+    )
+    assert text(np.array([1, 2]), "string") == (
+        "<1 anomaly in 2 examples>\n  x: type: expected string values, found int (int64)"
+    )
+    low = Schema({"age": FeatureSchema("age", "int", True, [], 5, None)})
+    assert workbench.validate({"age": np.array([1, 2])}, low).text() == (
+        "<1 anomaly in 2 examples>\n"
+        "  age: out of range: values outside 5 to inf: 2 below 5 (least 1) (e.g. 1, 2)"
+    )
+
+
+def test_a_required_feature_without_values_and_categories_counted_from_a_sketch() -> None:
+    frame = pd.DataFrame({"city": ["Paris", None, "Paris", None]})
+    schema = Schema({"city": FeatureSchema("city", "string", True, [], values=["Paris"])})
+    (missing,) = workbench.validate(frame, schema)
+    assert (missing.feature, missing.kind, missing.examples) == ("city", "missing values", 2)
+    assert missing.description == "2 of 4 examples have no value (the feature is required)"
+    # past ~1,500 distinct values only the frequent ones are counted, from below
+    towns = [f"town {i}" for i in range(3_000)]
+    many = {"city": np.array(towns + ["Oslo"] * 2_000 + ["Paris"] * 10)}
+    (new,) = workbench.validate(many, schema)
+    assert new.kind == "new category"
+    assert new.description.startswith("at least ")
+    assert new.description.endswith(" values are not among the 1 allowed categories")
+    assert new.examples is not None
+    assert 1_000 <= new.examples <= 5_000
+    assert "Oslo" in new.values
+
+
+def test_validate_takes_a_schema_and_says_what_it_got() -> None:
+    with pytest.raises(TypeError) as error:
+        workbench.validate({"a": np.ones(2)}, {"a": "int"})  # type: ignore[arg-type]
+    assert str(error.value) == (
+        "Expected a Schema (stats.infer_schema() or Schema.load(path)). Received: dict"
+    )
+
+
+def test_the_anomalies_table_shows_each_anomaly_and_its_severity() -> None:
+    from workbench.data.html import BAD
+
+    schema = Schema({"score": FeatureSchema("score", "float", False, [], None, 1.0)})
+    found = workbench.validate({"score": np.array([0.5, 2.0, 3.0]), "extra": np.ones(3)}, schema)
+    page = found._repr_html_()
+    assert "<b>2 anomalies in 3 examples</b>" in page
+    assert "class='workbench-data-anomalies'" in page
+    for header in ("feature", "anomaly", "examples", "what", "e.g."):
+        assert f">{header}</th>" in page
+    cells = re.findall(r"<td data-v='([^']*)' style='([^']*)'>(.*?)</td>", page)
+    assert [(v, shown) for v, _, shown in cells] == [
+        ("score", "<b>score</b>"),
+        ("out of range", "out of range"),
+        ("2", "2"),
+        *[("values outside -inf to 1: 2 above 1 (most 3)",) * 2],
+        ("2, 3", "2, 3"),
+        ("extra", "<b>extra</b>"),
+        ("new feature", "new feature"),
+        ("-", "-"),
+        *[("a feature the schema does not list",) * 2],
+        ("", ""),
+    ]
+    styles = [style for _, style, _ in cells]
+    assert styles[1].endswith(f"text-align:left;color:{BAD}")  # an error
+    assert styles[6].endswith("text-align:left;color:#b8860b")  # a warning
+    assert "white-space:normal;max-width:36em" in styles[3]
+    assert styles[4].endswith("text-align:left;opacity:0.7")
+    one = workbench.validate({"score": np.array([2.0])}, schema)._repr_html_()
+    assert "<b>1 anomaly in 1 examples</b>" in one
+    none = workbench.validate({"score": np.array([0.5])}, schema)._repr_html_()
+    assert "<b>No anomalies in 1 examples</b>" in none
+    assert "class='workbench-data-anomalies'" in none
+    assert "<table" not in none

@@ -61,7 +61,19 @@ MODULES: dict[str, list[str]] = {
     # the store's own tests; the callback's (tests/checkpoint/test_checkpoint.py) train models,
     # and runs.py / known.py are reached only by kernel-restart and panel tests
     "workbench/checkpoints/store.py": ["tests/checkpoint/test_store.py"],
-    "workbench/projector/inputs.py": PROJECTOR_TESTS,
+    # and what users pass workbench.project: a trained model's layer, an Embedding, tensors
+    "workbench/projector/inputs.py": [
+        *PROJECTOR_TESTS,
+        *(
+            f"tests/projector/test_projection.py::test_{name}"
+            for name in (
+                "activations_of_a_trained_model_separate_the_classes",
+                "a_missing_layer_lists_the_models_layers",
+                "an_embedding_layer_with_its_vocabulary_and_a_tensor",
+                "nan_rows_keep_their_place_in_coords",
+            )
+        ),
+    ],
     "workbench/projector/reduce.py": PROJECTOR_TESTS,
     "workbench/projector/neighbors.py": PROJECTOR_TESTS,
     "workbench/projector/export.py": ["tests/projector/test_export.py"],
@@ -88,6 +100,10 @@ FRESH_PROCESS = {
     "workbench/inspect/tensors.py",
     # openTSNE's thread pool: a forked worker hangs in it until mutmut's timeout (60 s a mutant)
     "workbench/projector/reduce.py",
+    "workbench/projector/inputs.py",  # Keras models trained in its tests
+    # TensorFlow (tf.data, reductions) in every test: forked workers hang as above
+    *(f"workbench/data/{name}.py" for name in ("columns", "accumulate", "stats")),
+    *(f"workbench/data/{name}.py" for name in ("schema", "validate", "drift")),
 }
 # Tests that cannot run under mutmut, left out of every run (the rest of their file runs):
 # mutmut's runner takes SIGINT for itself, so an interrupt a test sends reaches no test.
@@ -144,7 +160,7 @@ STATUS = {
 
 def selected_tests(module: str, extra_tests: bool) -> list[str]:
     extra = [t for t, modules in EXTRA_TESTS.items() if module in modules and extra_tests]
-    return [t for t in MODULES[module] + extra if (REPO / t).exists()]
+    return [t for t in MODULES[module] + extra if (REPO / t.partition("::")[0]).exists()]
 
 
 def _normal(diff: str) -> str:

@@ -278,3 +278,99 @@ def test_pca_defaults_to_two_float32_columns_whatever_the_input_type(digits: tup
     got = reduce(x, "pca", dims=3)
     assert (got.method, got.coords.dtype, got.components.dtype) == ("pca", np.float32, np.float32)  # type: ignore[union-attr]
     assert got.coords.flags.c_contiguous
+
+
+class _Tensor:
+    """Anything with ``.numpy()`` (a PyTorch or JAX tensor, a Keras variable)."""
+
+    def __init__(self, value: np.ndarray) -> None:
+        self.value = value
+
+    def numpy(self) -> np.ndarray:
+        return self.value
+
+
+def test_arrays_tensors_and_nested_rows_are_read_with_what_they_were() -> None:
+    x = np.arange(6, dtype=np.float32).reshape(3, 2)
+    points = read_points(x)
+    assert np.shares_memory(points.data, x)  # finite float32 rows are not copied
+    assert (points.source, points.images, points.n_input) == ("array 3 x 2", None, 3)
+    for given in (_Tensor(x), x.tolist(), tuple(map(tuple, x.tolist())), x.astype(np.int64)):
+        got = read_points(given)
+        assert got.data.dtype == np.float32
+        np.testing.assert_array_equal(got.data, x)
+    assert read_points(np.ones((1, 1))).data.shape == (1, 1)  # one row of one feature
+    assert read_points(np.ones((4, 2, 3))).source == "array 4 x 2 x 3"
+
+
+@pytest.mark.parametrize(
+    ("shape", "images"),
+    [
+        ((5, 2, 2), True),
+        ((5, 8, 8, 1), True),
+        ((5, 8, 8, 3), True),
+        ((5, 1, 8), False),
+        ((5, 8, 1), False),
+        ((5, 8), False),
+        ((5, 4, 4, 1, 1), False),
+    ],
+)
+def test_rows_are_images_when_they_have_height_and_width(shape: tuple, images: bool) -> None:
+    points = read_points(np.ones(shape, np.float32))
+    assert (points.images is not None) == images
+    assert points.data.shape == (5, int(np.prod(shape[1:])))
+
+
+def test_more_bad_input_is_named() -> None:
+    with pytest.raises(ProjectionError, match=r"^x: expected a 2-D array of numbers\. Received: "):
+        read_points([[1.0, 2.0], [3.0]])
+    with pytest.raises(ProjectionError, match=r"^x: expected at least one row\. Received shape"):
+        read_points(np.ones((3, 0)))
+    for labels in ("abc", {1, 2, 3}):
+        with pytest.raises(ProjectionError) as error:
+            read_points(np.ones((3, 2)), labels=labels)  # type: ignore[arg-type]
+        kind = type(labels).__name__
+        expected = f"labels: expected a sequence with one value per row. Received {kind}."
+        assert str(error.value) == expected
+    with pytest.raises(ProjectionError) as error:
+        read_points(np.ones((3, 2)), metadata=[1, 2, 3])
+    assert str(error.value) == (
+        "metadata: expected a mapping of column name to values (or a DataFrame). Received list."
+    )
+
+
+def test_labels_and_metadata_from_arrays_tensors_bytes_and_frames() -> None:
+    import pandas as pd
+
+    x = np.ones((3, 2), np.float32)
+    columns = np.array([[1, 10], [2, 20], [3, 30]])
+    assert read_points(x, labels=columns).columns["label"] == [1, 2, 3]  # the first column
+    assert read_points(x, labels=_Tensor(np.array([4, 5, 6]))).columns["label"] == [4, 5, 6]
+    assert read_points(x, labels=[b"a", b"b", "c"]).columns["label"] == ["a", "b", "c"]
+    frame = pd.DataFrame({"kind": ["p", "q", "r"], 7: [1.5, 2.5, 3.5]})
+    got = read_points(x, labels=["a", "b", "c"], metadata=frame).columns
+    assert got == {"label": ["a", "b", "c"], "kind": ["p", "q", "r"], "7": [1.5, 2.5, 3.5]}
+
+
+def test_cosine_pca_is_the_pca_of_unit_rows(digits: tuple) -> None:
+    from workbench.projector.reduce import pca
+
+    x = digits[0][:200].copy()
+    x[0] = 0  # a zero row stays at the origin of the unit rows
+    unit = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-30)
+    got = reduce(x, "pca", metric="cosine")
+    expected = pca(unit.astype(np.float32))
+    np.testing.assert_allclose(got.coords, expected.coords, rtol=1e-4, atol=1e-5)
+    assert got.coords.dtype == np.float32
+    assert np.isfinite(got.coords).all()
+
+
+def test_variance_shares_are_never_negative_for_rank_deficient_rows() -> None:
+    """Four copies of one column: three eigenvalues are zero, which ``eigh`` returns as tiny
+    numbers of either sign."""
+    from workbench.projector.reduce import pca
+
+    column = np.random.default_rng(0).normal(size=(100, 1)).astype(np.float32)
+    got = pca(np.hstack([column] * 4), 4)
+    assert (got.explained_variance_ratio >= 0).all()  # type: ignore[operator]
+    assert got.info == "explained variance 100.0%, 0.0%, 0.0%, 0.0% (total 100.0%)"
