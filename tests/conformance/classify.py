@@ -28,9 +28,12 @@ _NUMBER = re.compile(r"-?\d+\.?\d*(?:[eE][-+]?\d+)?")
 RTOL, ATOL = 1e-4, 1e-5
 
 
+_RETRACING = re.compile(r"^WARNING:tensorflow:.*triggered tf\.function retracing")
+
+
 def is_workbench(output: dict[str, Any]) -> bool:
     if output["kind"] == "error":
-        return output.get("ename") == "CompileError"
+        return output.get("ename") in ("CompileError", "NotKeptError")
     return output["kind"] in ("display", "result") and output["text"].startswith("%%compile")
 
 
@@ -47,9 +50,19 @@ def workbench_messages(outputs: list[dict[str, Any]]) -> list[str]:
 
 
 def user_outputs(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        o for o in outputs if not is_workbench(o) and not (o["kind"] != "error" and not o["text"])
-    ]
+    kept = [_without_retracing_warnings(o) for o in outputs if not is_workbench(o)]
+    return [o for o in kept if not (o["kind"] != "error" and not o["text"])]
+
+
+def _without_retracing_warnings(output: dict[str, Any]) -> dict[str, Any]:
+    """TensorFlow's warning that a function called eagerly in a loop (pfor's, under
+    ``batch_jacobian``) retraced is about speed, not the cell's result: a compiled cell that
+    does not retrace is not wrong for lacking it."""
+    if output["kind"] not in ("stdout", "stderr") or "tf.function retracing" not in output["text"]:
+        return output
+    lines = output["text"].splitlines(keepends=True)
+    kept = [line for line in lines if not _RETRACING.match(line)]
+    return {**output, "text": "".join(kept)}
 
 
 def same_text(a: str, b: str) -> bool:

@@ -60,11 +60,6 @@ def test_no_cell_differs_silently(report: dict[str, Any]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11: some compiled cells raise errors their eager run does not, with no "
-    "workbench message (class 'error')",
-)
 def test_no_cell_fails_with_an_error_eager_code_does_not_raise(report: dict[str, Any]) -> None:
     assert _cells(report, "error") == []
 
@@ -132,3 +127,15 @@ def test_a_line_printed_in_two_stream_chunks_is_the_same_line() -> None:
     eager = _run("eager", _cell(1, [_out("non-zeros:"), _out(" 3\n")]))
     compiled = _run("function", _cell(1, [_out("non-zeros: 3\n")]))
     assert classify(eager, compiled)[0]["class"] == "identical"
+
+
+def test_tensorflows_retracing_warning_is_not_the_cells_output() -> None:
+    warning = (
+        "WARNING:tensorflow:5 out of the last 5 calls to <function pfor.<locals>.f> triggered "
+        "tf.function retracing. Tracing is expensive.\n"
+    )
+    eager = _run("eager", _cell(1, [_out(warning), _out("(7, 6, 5)\n")]))
+    compiled = _run("function", _cell(1, [_out("(7, 6, 5)\n")]))
+    assert classify(eager, compiled)[0]["class"] == "identical"
+    other = _run("function", _cell(1, [_out("WARNING:tensorflow:other\n(7, 6, 5)\n")]))
+    assert classify(eager, other)[0]["class"] != "identical"

@@ -130,8 +130,20 @@ def compile_cell(
         report = CellReport(mode=mode, tf_debug=tf_debug())
         value = run_mixed(plan, namespace, mode, first_line, report)
         return CellRun(value, report)
-    with restored_on_failure(namespace):
-        return _run(plan, namespace, mode, compare=compare, steps=steps, first_line=first_line)
+    try:
+        with restored_on_failure(namespace, keep=(_AsEagerly,)):
+            return _run(plan, namespace, mode, compare=compare, steps=steps, first_line=first_line)
+    except _AsEagerly as failure:
+        raise failure.error from None
+
+
+class _AsEagerly(Exception):
+    """A statement of a Keras cell that calls no Keras method failed: it is the user's own error,
+    raised as the eager cell raises it, with what the statements before it did kept."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _python_mode(plan: CellPlan, mode: Mode) -> Mode | None:
@@ -247,6 +259,8 @@ def _run(
     elif python_mode is not None:
         try:
             value = _run_python(plan, namespace, python_mode, source_file, report)
+        except _AsEagerly:
+            raise
         except Exception as exc:
             if mode == "eager":
                 raise  # plain Python: the user's own traceback is the best explanation
@@ -293,12 +307,17 @@ def _run_python(
                     + ", ".join(f"{k}={v!r}" for k, v in own.items())
                     + " restored after the cell)"
                 )
-            if index == last and plan.last_is_expression:
-                assert isinstance(node, ast.Expr)
-                code = compile(ast.Expression(body=node.value), filename, "eval")
-                value = eval(code, namespace)
-            else:
-                _exec((node,), namespace, filename)
+            try:
+                if index == last and plan.last_is_expression:
+                    assert isinstance(node, ast.Expr)
+                    code = compile(ast.Expression(body=node.value), filename, "eval")
+                    value = eval(code, namespace)
+                else:
+                    _exec((node,), namespace, filename)
+            except Exception as exc:
+                if mode == "eager" or any(c.statement == index for c in plan.keras_calls):
+                    raise  # a Keras call that failed compiled: explained by the caller
+                raise _AsEagerly(exc) from exc
     if mode != "eager" and plan.keras_calls and not applied_to:
         report.notes.append(
             "ran as Python: the cell calls fit/evaluate/predict, but on no Keras model"

@@ -141,3 +141,40 @@ def _hint(exc: BaseException) -> str:
     if name == "NameError":
         return "Run the cell that defines it first."
     return "Run the cell with %%compile eager (or turn on %tf_debug) to debug it step by step."
+
+
+class NotKeptError(CompileError, AttributeError):
+    """A name the compiled lines that made it could not keep, used in a later cell.
+
+    An AttributeError too, so that code asking whether the object has an attribute
+    (``hasattr``, IPython's display) is answered no rather than stopped."""
+
+
+class LivesInTrace:
+    """What a name holds when the compiled lines that made it could not hand it back (a
+    GradientTape, an iterator: objects that cannot leave a ``tf.function``): any use says where
+    it was made and how to keep it, where a bare NameError would leave the user guessing."""
+
+    def __init__(self, name: str, where: str) -> None:
+        self._name, self._where = name, where
+
+    def _refuse(self) -> NotKeptError:
+        return NotKeptError(
+            f"`{self._name}` was made inside compiled {self._where} and lives only in that "
+            f"trace (it cannot leave a tf.function). Run that cell with %%compile eager to use "
+            f"`{self._name}` in later cells."
+        )
+
+    def __getattr__(self, attribute: str) -> object:
+        if attribute.startswith("_"):  # Python's and IPython's hooks: show it, copy it
+            raise AttributeError(attribute)
+        raise self._refuse()
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        raise self._refuse()
+
+    def __iter__(self) -> object:
+        raise self._refuse()
+
+    def __repr__(self) -> str:
+        return f"<{self._name}: lives only in the trace of compiled {self._where}>"

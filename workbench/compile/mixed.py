@@ -227,6 +227,7 @@ def _compiled(
             part.fallback = None  # it fails eagerly too: the user's own error, not a trace's
             raise
         return
+    part.made_at = {name: _made_at(run, indices, name) for name in part.not_exported}
     try:
         value, seconds = call_cell(part, run.namespace)
     except Exception as exc:
@@ -294,7 +295,7 @@ def _first_trace(
     start = time.perf_counter()
     try:
         with contextlib.redirect_stdout(printed):
-            part.function.get_concrete_function(*args)
+            concrete = part.function.get_concrete_function(*args)
     except Exception as exc:  # noqa: BLE001 - whatever tracing raised, Python runs it instead
         _put_back(containers)
         refused = part.refused
@@ -313,17 +314,19 @@ def _first_trace(
     seconds = time.perf_counter() - start
     changed = _put_back(containers)
     later = _read_later(run, indices)
-    # a tape the compiled lines record but do not use is for a later cell: keep it real
-    used = {
-        node.id
-        for i in indices
-        for node in ast.walk(run.layout.nodes[i])
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
+    # a tape the compiled lines record but do not use is for a later cell: keep it real; a
+    # value lifted out of a print (``lift``) reads it for that print, which is later too
+    used: set[str] = set()
+    for i in indices:
+        node = run.layout.nodes[i]
+        (later if is_lifted(node) else used).update(_uses(node))
     unkept = [name for name in part.not_exported if name in later or name not in used]
+    random = seeded_random(concrete.graph)
     reason = None
     if printed.getvalue():
         reason = "prints while traced (a trace prints symbolic tensors, once)"
+    elif random:
+        reason = f"draws random numbers ({random}) that a trace would draw from other seeds"
     elif changed:
         reason = f"changes {', '.join(f'`{n}`' for n in changed)} in place while traced"
     elif unkept:
@@ -333,6 +336,28 @@ def _first_trace(
         part.fallback = ("eager", f"{where} ran eagerly: {reason}")
         return 0.0
     return seconds
+
+
+# what recording on a tape calls: a tape only recorded on in the compiled lines is for later
+_RECORDING = frozenset({"watch", "stop_recording", "reset"})
+
+
+def _uses(node: ast.stmt) -> set[str]:
+    """Names ``node`` reads, less those it only records on (``tape.watch(x)``)."""
+    recording = {
+        id(child.func.value)
+        for child in ast.walk(node)
+        if isinstance(child, ast.Call)
+        and isinstance(child.func, ast.Attribute)
+        and child.func.attr in _RECORDING
+    }
+    return {
+        child.id
+        for child in ast.walk(node)
+        if isinstance(child, ast.Name)
+        and isinstance(child.ctx, ast.Load)
+        and id(child) not in recording
+    }
 
 
 def plan_has_local(plan: CellPlan) -> bool:
@@ -355,6 +380,18 @@ def trace_notes(part: CellFunction) -> tuple[str, ...]:
             "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
         )
     return tuple(notes)
+
+
+def _made_at(run: _Run, indices: tuple[int, ...], name: str) -> str:
+    """The line (and its text) of the compiled lines where ``name`` is first bound."""
+    stores = [
+        child.lineno
+        for index in indices
+        for child in ast.walk(run.layout.nodes[index])
+        if isinstance(child, ast.Name) and child.id == name and isinstance(child.ctx, ast.Store)
+    ]
+    line = min(stores, default=run.layout.nodes[indices[0]].lineno)
+    return f"line {line} (`{_line_text(run, line)}`)"
 
 
 def _line_text(run: _Run, line: int | None) -> str:
@@ -382,6 +419,30 @@ def _read_later(run: _Run, indices: tuple[int, ...]) -> set[str]:
     for node in run.layout.nodes[indices[-1] + 1 :]:
         names.update(statement_names(node)[0])
     return names
+
+
+# Random ops seeded from the graph-level and op seeds: a trace derives other seeds than the eager
+# sequence does (a tf.function called from a cell's trace draws other numbers than called alone)
+_SEEDED_RANDOM = frozenset(
+    {
+        "RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal",
+        "ParameterizedTruncatedNormal", "RandomShuffle", "Multinomial", "RandomGamma",
+        "RandomPoisson", "RandomPoissonV2",
+    }
+)  # fmt: skip
+
+
+def seeded_random(graph: Any) -> str | None:
+    """The first seeded random op in ``graph`` or a function it calls, if it has one."""
+    for op in graph.get_operations():
+        if op.type in _SEEDED_RANDOM:
+            return str(op.type)
+    for function in list(getattr(graph, "_functions", {}).values()):
+        definition = getattr(function, "definition", None)
+        for node in definition.node_def if definition is not None else ():
+            if node.op in _SEEDED_RANDOM:
+                return str(node.op)
+    return None
 
 
 _WRITES = ("Assign", "ResourceApply", "ResourceScatter", "ResourceSparseApply", "StatefulPartit")
@@ -467,8 +528,12 @@ def _kind(name: str, value: Any, called: bool, depth: int = 0) -> bool | str:
         if root in _FRAMEWORK_MODULES:
             return True
         return False if root in ("math", "builtins") else f"uses {root}"
-    if tf.is_tensor(value) or isinstance(value, (tf.Variable, np.ndarray, np.generic)):
+    if tf.is_tensor(value) or isinstance(value, tf.Variable):
         return True
+    if isinstance(value, np.ndarray | np.generic):
+        # NumPy on its own stays NumPy (a trace would hand back tensors); beside TensorFlow
+        # values it is an input like any other
+        return False
     if isinstance(value, _PYTHON_VALUES):
         return False
     if isinstance(value, (list, tuple, dict, set, frozenset)):

@@ -16,8 +16,11 @@ globals."""
 
 
 @contextmanager
-def restored_on_failure(namespace: Namespace) -> Iterator[None]:
-    """Run the block; if it raises (anything, an interrupt too), every name is as it was before.
+def restored_on_failure(
+    namespace: Namespace, keep: tuple[type[BaseException], ...] = ()
+) -> Iterator[None]:
+    """Run the block; if it raises (anything, an interrupt too), every name is as it was before,
+    unless what it raised is one of ``keep`` (a failure the eager cell has too, names and all).
 
     Costs a copy of the namespace, which grows with every cell a kernel runs: callers skip it
     when nothing can be written before the last point of failure.
@@ -32,6 +35,8 @@ def restored_on_failure(namespace: Namespace) -> Iterator[None]:
     snapshot = dict(namespace)
     try:
         yield
+    except keep:
+        raise
     except BaseException:
         namespace.clear()
         namespace.update(snapshot)

@@ -26,6 +26,7 @@ import tensorflow as tf
 
 from workbench.compile.analysis import CellPlan, Signature
 from workbench.compile.codegen import MAKE, digest, function_source, register_source
+from workbench.compile.errors import LivesInTrace
 from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
@@ -49,6 +50,8 @@ class CellFunction:
     # Names read as globals (models, optimizers, functions...) and what they named at the trace.
     captured: tuple[tuple[str, Any], ...] = ()
     not_exported: list[str] = field(default_factory=list)  # made in the trace, cannot be kept
+    # name -> the cell line that made it, for what cannot be kept (``LivesInTrace``)
+    made_at: dict[str, str] = field(default_factory=dict)
     refused: NotForXla | None = None  # what its XLA trace held that XLA must not be given
     # how its statements run instead of this trace ("eager" or "function"), and the note why
     fallback: tuple[str, str] | None = None
@@ -272,7 +275,7 @@ def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
     if traces != cell.traces:  # this call traced: only call_cell calls the function
         cell.traces, cell.first_call_seconds = traces, seconds
     for name in cell.not_exported:  # made in the trace: an older value must not stand in
-        namespace.pop(name, None)
+        namespace[name] = LivesInTrace(name, cell.made_at.get(name, "lines of an earlier cell"))
     kind = type(outputs)  # the class of the trace that served the call: it names the outputs
     if kind.python:  # the trace's own Python values, and structures mixing them with tensors
         result = _with_python_values(kind, outputs, namespace)

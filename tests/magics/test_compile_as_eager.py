@@ -1,0 +1,79 @@
+"""Found by the conformance suite (issue 11): NumPy code stays NumPy, a tf.function that draws
+seeded random numbers is not re-traced inside a cell's trace, a user error in a Keras cell is
+the eager cell's error with its names kept, and a name a trace could not keep says so when used."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests.magics.conftest import run
+from tests.magics.test_compile_contract import report_after, same_as_eager
+
+
+def test_numpy_slicing_stays_numpy(ip: Any, capsys: Any) -> None:
+    cells = [
+        "x_all = (np.arange(12.0) / 4).astype('float32')\n"
+        "x_train, x_val = x_all[:8], x_all[8:]\n"
+        "scaled = x_train * 2\n"
+        "print(x_train.shape, type(scaled).__name__)\n",
+        "t = tf.constant(x_val) * 2\nprint(t)\n",
+    ]
+    same_as_eager(ip, capsys, cells, ["x_train", "x_val", "scaled", "t"], ("function", "xla"))
+    assert isinstance(ip.user_ns["x_train"], np.ndarray)
+
+
+def test_a_seeded_random_function_draws_as_eagerly(ip: Any, capsys: Any) -> None:
+    cells = [
+        "tf.random.set_seed(1234)\n"
+        "@tf.function\n"
+        "def draw():\n"
+        "    return tf.random.uniform([2]), tf.random.normal([2])\n"
+        "print(draw())\n",
+        "print(draw())\nfirst = draw()[0] * 1.0\n",
+    ]
+    same_as_eager(ip, capsys, cells, ["first"], ("function",))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\n" + cells[0])
+    out = report_after(ip, capsys, "%%compile function\n" + cells[1])
+    assert "draws random numbers (RandomUniform) that a trace would draw from other seeds" in out
+
+
+def test_a_keras_cell_raises_the_users_own_error_as_eagerly(ip: Any, capsys: Any) -> None:
+    cell = (
+        "class Scale(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__(name='scale')\n"
+        "        self.w = tf.Variable(2.0)\n"
+        "    def call(self, x):\n"
+        "        return self.w * x\n"
+        "scale = Scale()\n"
+        "scale.compile(optimizer='sgd', loss=keras.losses.no_such_loss)\n"
+        "scale.fit(tf.ones([4, 1]), tf.ones([4, 1]), verbose=0)\n"
+    )
+    same_as_eager(ip, capsys, [cell], [], ("function", "xla"))  # objects: new each run
+    assert "scale" in ip.user_ns  # what ran before the error stays, as eagerly
+
+
+def test_a_name_the_trace_could_not_keep_says_where_it_was_made(ip: Any, capsys: Any) -> None:
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf")
+    cell = (
+        "w = tf.Variable(2.0)\n"
+        "with tf.GradientTape() as t:\n"
+        "    loss = w * w\n"
+        "g = t.gradient(loss, w)\n"
+    )
+    out = report_after(ip, capsys, "%%compile function\n" + cell)
+    assert "not kept: t" in out
+    assert float(ip.user_ns["g"]) == 4.0
+    result = ip.run_cell("t.watched_variables()")
+    error = result.error_in_exec
+    assert type(error).__name__ == "NotKeptError"
+    assert "`t` was made inside compiled line 3 (`with tf.GradientTape() as t:`)" in str(error)
+    assert "%%compile eager" in str(error)
+    assert not hasattr(ip.user_ns["t"], "variables")  # introspection is answered, not stopped
+    with pytest.raises(AttributeError, match="lives only in that trace"):
+        ip.user_ns["t"].gradient()
