@@ -241,3 +241,110 @@ def test_the_anomalies_table_shows_each_anomaly_and_its_severity() -> None:
     assert "<b>No anomalies in 1 examples</b>" in none
     assert "class='workbench-data-anomalies'" in none
     assert "<table" not in none
+
+
+def test_a_schema_says_each_features_type_presence_shape_and_domain() -> None:
+    schema = Schema(
+        {
+            "id": FeatureSchema("id", "int", True, [], 0, None),
+            "cap": FeatureSchema("cap", "float", False, [], None, 2.5),
+            "any": FeatureSchema("any", "float", True, None),
+            "img": FeatureSchema("img", "float", True, [2, 3], 0, 1),
+            "word": FeatureSchema("word", "string", False, []),
+            "city": FeatureSchema(
+                "city", "string", True, [], values=[f"c{i:02d}" for i in range(14)]
+            ),
+            "two": FeatureSchema("two", "string", True, [], values=["a", "b"] * 6),
+        }
+    )
+    twelve = ", ".join(f"'c{i:02d}'" for i in range(12))
+    assert schema.text() == "\n".join(
+        [
+            "<schema: 7 features>",
+            "  id: int, required, single value, 0 to inf",
+            "  cap: float, optional, single value, -inf to 2.5",
+            "  any: float, required, varies, any",
+            "  img: float, required, (2, 3), 0 to 1",
+            "  word: string, optional, single value, any",
+            f"  city: string, required, single value, {twelve} +2 more",
+            "  two: string, required, single value, " + ", ".join(["'a', 'b'"] * 6),
+        ]
+    )
+    assert repr(schema) == schema.text()
+    page = schema._repr_html_()
+    assert "<b>Schema: 7 features</b>" in page
+    assert "class='workbench-data-schema'" in page
+    assert "save: schema.save('schema.json')</div>" in page
+    for header in ("feature", "type", "required", "shape", "allowed"):
+        assert f">{header}</th>" in page
+    cells = re.findall(r"<td data-v='[^']*' style='([^']*)'>(.*?)</td>", page)
+    assert [shown for _, shown in cells[:10]] == [
+        *("<b>id</b>", "int", "yes", "single value", "0 to inf"),
+        *("<b>cap</b>", "float", "no", "single value", "-inf to 2.5"),
+    ]
+    assert cells[4][0].endswith("text-align:left;white-space:normal;max-width:40em")
+
+
+def test_categories_are_kept_up_to_max_categories_distinct_values() -> None:
+    stats = workbench.stats(
+        {
+            "hundred": np.array([f"v{i:03d}" for i in range(100)] + ["v000"]),
+            "more": np.array([f"v{i:03d}" for i in range(101)]),
+        }
+    )
+    schema = stats.infer_schema()  # at most 100 categories by default
+    assert schema["hundred"].values == [f"v{i:03d}" for i in range(100)]
+    assert schema["more"].values is None
+    assert stats.infer_schema(max_categories=101)["more"].values == [
+        f"v{i:03d}" for i in range(101)
+    ]
+
+
+def test_inferred_types_ranges_and_shapes_of_every_integer_kind() -> None:
+    frame = pd.DataFrame(
+        {
+            "u": np.array([1, 2], np.uint8),
+            "b": [True, False],
+            "I": pd.Series([1, 2], dtype="Int64"),
+            "U": pd.Series([1, 2], dtype="UInt8"),
+            "seq": [[1, 2], [1, 2, 3]],
+            "word": ["a", "b"],
+        }
+    )
+    schema = workbench.stats(frame).infer_schema()
+    assert schema.text() == "\n".join(
+        [
+            "<schema: 6 features>",
+            "  u: int, required, single value, 1 to 2",
+            "  b: int, required, single value, 0 to 1",
+            "  I: int, required, single value, 1 to 2",
+            "  U: int, required, single value, 1 to 2",
+            "  seq: int, required, varies, 1 to 3",
+            "  word: string, required, single value, 'a', 'b'",
+        ]
+    )
+    assert (schema["seq"].shape, schema["word"].shape) == (None, [])
+    # more distinct values than the statistics keep in full: none listed, even if allowed
+    many = workbench.stats({"id": np.array([f"id{i}" for i in range(1_200)])})
+    assert many.infer_schema(max_categories=2_000)["id"].values is None
+
+
+def test_schema_json_is_readable_and_damage_is_named(tmp_path: Path) -> None:
+    schema = Schema({"a": FeatureSchema("a", "int", True, [], 0, 9)})
+    assert schema.to_json().startswith('{\n "version": 1,\n "features": [\n  {\n   "name": "a",')
+    schema["a"].max = float("nan")
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        schema.to_json()
+    for text in ("[1]", '{"features": 3}'):
+        with pytest.raises(ValueError, match=r"^Expected a schema as JSON: an object") as error:
+            Schema.from_json(text)
+        assert str(error.value) == (
+            "Expected a schema as JSON: an object with a 'features' list. Received: something else"
+        )
+    with pytest.raises(ValueError, match=r"^feature 0 of the schema: .*unexpected keyword"):
+        Schema.from_json('{"features": [{"name": "a", "type": "int", "colour": "red"}]}')
+    with pytest.raises(KeyError) as missing:
+        schema["b"]
+    assert missing.value.args[0] == "Expected a feature in ['a']. Received: 'b'"
+    schema["b"] = FeatureSchema("whatever", "float")
+    assert (schema["b"].name, [f.name for f in schema]) == ("b", ["a", "b"])
