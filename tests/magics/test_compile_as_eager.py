@@ -77,3 +77,21 @@ def test_a_name_the_trace_could_not_keep_says_where_it_was_made(ip: Any, capsys:
     assert not hasattr(ip.user_ns["t"], "variables")  # introspection is answered, not stopped
     with pytest.raises(AttributeError, match="lives only in that trace"):
         ip.user_ns["t"].gradient()
+
+
+def test_a_failing_fit_says_what_the_lines_before_it_did(ip: Any) -> None:
+    """Issue 10's real bug: the message said the variables were as before the cell while an
+    assign before the fit had changed one."""
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\nimport keras\nv = tf.Variable(1.0)")
+    run(ip, "model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])")
+    run(ip, "model.compile(loss='mse')")
+    cell = "v.assign(5.0)\nmodel.fit(tf.ones([4, 3]), tf.ones([4, 1]), verbose=0)\n"
+    error = ip.run_cell("%%compile function\n" + cell).error_in_exec
+    assert type(error).__name__ == "CompileError"
+    text = str(error)
+    assert text.startswith("Cell line 3 failed as tf.function: ValueError:")
+    assert "expected axis -1 of input shape to have value 2" in text  # Keras's own reason
+    assert "what the lines before it did to variables and other objects" in text
+    assert "variables are as they were" not in text
+    assert float(ip.user_ns["v"]) == 5.0

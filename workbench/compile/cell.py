@@ -264,6 +264,9 @@ def _run(
         except Exception as exc:
             if mode == "eager":
                 raise  # plain Python: the user's own traceback is the best explanation
+            if getattr(exc, "_workbench_after", False):  # statements before it ran, as Python
+                lines = plan.source.splitlines()
+                raise explain(exc, mode, files, lines, first_line, ran="after") from exc
             raise failed(exc) from exc
     else:
         remember = not plan.hoisted  # the whole run is this call: warm_cell may serve it
@@ -315,8 +318,12 @@ def _run_python(
                 else:
                     _exec((node,), namespace, filename)
             except Exception as exc:
-                if mode == "eager" or any(c.statement == index for c in plan.keras_calls):
-                    raise  # a Keras call that failed compiled: explained by the caller
+                if mode == "eager":
+                    raise
+                if any(c.statement == index for c in plan.keras_calls):
+                    if index:  # a Keras call that failed compiled: explained by the caller
+                        exc._workbench_after = True  # type: ignore[attr-defined]
+                    raise
                 raise _AsEagerly(exc) from exc
     if mode != "eager" and plan.keras_calls and not applied_to:
         report.notes.append(

@@ -47,7 +47,8 @@ def explain(
         first_line: the line, as the user sees it, of the cell's first line of code.
         ran: the failure came while the compiled code ran (not while tracing or compiling), so
             variables it assigned before the failing op may already hold new values; "part":
-            so did a compiled part of a cell whose earlier lines ran and stay done.
+            so did a compiled part of a cell whose earlier lines ran and stay done; "after": a
+            Keras call failed after statements of the cell ran as Python.
     """
     line = _innermost_line(exc, files)
     cause = f"{type(exc).__name__}: {_first_paragraph(exc)}"
@@ -56,7 +57,12 @@ def explain(
         where = f"\n    {source_lines[line - 1].strip()}"
     shown = None if line is None else line + first_line - 1
     place = "The cell" if shown is None else f"Cell line {shown}"
-    if ran == "part":  # a compiled part of a cell that runs statement by statement
+    if ran == "after":  # a Keras call, after statements that ran as Python
+        state = (
+            "The kernel's names are as they were before the cell; what the lines before it did "
+            "to variables and other objects (assignments, training) stays done."
+        )
+    elif ran == "part":  # a compiled part of a cell that runs statement by statement
         state = (
             "What the lines before it assigned is kept, as eagerly; variables this part updated "
             "before the failing op keep their new values, its other names are not assigned."
@@ -112,8 +118,15 @@ def _first_paragraph(exc: BaseException) -> str:
     if "in user code:" in text:
         text = text.rsplit("\n\n", 1)[-1].strip()
         text = re.sub(rf"^{type(exc).__name__}: ", "", text)
-    text = re.sub(r"\s+", " ", text.split("\n\n")[0])
+    paragraphs = [part for part in text.split("\n\n") if part.strip()] or [""]
+    if paragraphs[0].startswith("Exception encountered when calling") and len(paragraphs) > 1:
+        # Keras's layer errors: the first paragraph names the layer, the second says what failed
+        paragraphs = [f"{paragraphs[0].strip()} {_ANSI.sub('', paragraphs[1])}"]
+    text = re.sub(r"\s+", " ", paragraphs[0])
     return text[:400]
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _hint(exc: BaseException) -> str:
