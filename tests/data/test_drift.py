@@ -68,3 +68,50 @@ def test_features_on_one_side_or_of_another_kind_are_flagged() -> None:
     assert sorted(result.flagged) == ["gone", "new", "x"]
     with pytest.raises(TypeError, match=r"Expected statistics from workbench\.stats"):
         workbench.compare(a, pd.DataFrame())  # type: ignore[arg-type]
+
+
+def test_a_comparison_in_words_as_a_frame_and_as_a_table() -> None:
+    import math
+    import re
+
+    rng = np.random.default_rng(0)
+    a = {"x": rng.normal(size=500), "c": rng.choice(["a", "b"], 500), "only_a": np.ones(500)}
+    b = {"x": rng.normal(2, 1, size=500), "c": rng.choice(["a", "b"], 500), "new": np.ones(500)}
+    result = workbench.compare(workbench.stats(a), workbench.stats(b))
+    lines = result.text().splitlines()
+    assert lines[0] == (
+        "<drift of 4 features, base (500 examples) -> other (500): 3 flagged (only_a, new, x)>"
+    )
+    assert lines[1:3] == [
+        "! only_a  -                     -  only in the base data",
+        "! new     -                     -  only in the other data",
+    ]
+    assert re.fullmatch(r"! x       jensen_shannon   0\.\d{4}", lines[3])
+    assert re.fullmatch(r"  c       l_infinity       0\.\d{4}", lines[4])
+    frame = result.to_frame()
+    assert list(frame.columns) == ["measure", "score", "flagged", "note"]
+    assert frame.loc["new"].tolist()[2:] == [True, "only in the other data"]
+    assert math.isnan(frame.loc["new", "score"])
+    same = workbench.compare(workbench.stats(a), workbench.stats(a))
+    assert same.text().splitlines()[0].endswith(": 0 flagged>")
+    cells = re.findall(r"<td data-v='([^']*)' style='([^']*)'>(.*?)</td>", result._repr_html_())
+    rows = {row[0][0]: row for row in (cells[i : i + 6] for i in range(0, len(cells), 6))}
+    new, x, c = rows["new"], rows["x"], rows["c"]
+    assert [(v, shown) for v, _, shown in new] == [
+        ("new", "<b>new</b>"),
+        ("1", "yes"),
+        ("", "-"),
+        ("-", "-"),
+        ("", ""),
+        ("only in the other data", "only in the other data"),
+    ]
+    assert new[0][1].endswith("text-align:left")
+    assert new[3][1].endswith("text-align:left")
+    assert all(style.endswith(";font-weight:bold") for _, style, _ in x[1:3])  # flagged
+    assert (x[2][2], x[3][2]) == (f"{result['x'].score:.4f}", "jensen-shannon")
+    assert [(v, shown) for v, _, shown in c[1:4]] == [
+        ("0", ""),
+        (repr(result["c"].score), f"{result['c'].score:.4f}"),
+        ("l-infinity", "l-infinity"),
+    ]
+    assert not c[2][1].endswith("bold")
