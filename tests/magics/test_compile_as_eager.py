@@ -95,3 +95,12 @@ def test_a_failing_fit_says_what_the_lines_before_it_did(ip: Any) -> None:
     assert "what the lines before it did to variables and other objects" in text
     assert "variables are as they were" not in text
     assert float(ip.user_ns["v"]) == 5.0
+
+
+def test_an_eager_cell_that_fails_keeps_what_ran_as_a_plain_cell_does(ip: Any) -> None:
+    run(ip, "%reset -f")
+    for cell in ("before = 1\nraise ValueError('stop')\n", "%%compile eager\nafter = 2\n1 / 0\n"):
+        error = ip.run_cell(cell).error_in_exec
+        assert type(error).__name__ in ("ValueError", "ZeroDivisionError")
+    assert ip.user_ns["before"] == 1
+    assert ip.user_ns["after"] == 2

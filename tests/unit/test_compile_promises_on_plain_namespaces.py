@@ -40,12 +40,30 @@ def test_a_failing_cell_leaves_the_names_the_eager_cell_leaves() -> None:
         assert "c" not in after[mode]
 
 
-def test_a_failing_python_cell_puts_back_what_it_assigned_before_failing() -> None:
-    namespace: dict[str, Any] = {"count": 1, "items": [1, 2]}
+def test_an_eager_cell_keeps_what_it_assigned_before_failing_as_a_plain_cell() -> None:
     cell = "count = 2\nitems = ['replaced']\nnew = 3\nraise RuntimeError('late failure')\n"
-    with pytest.raises((CompileError, RuntimeError)):
-        compile_cell(cell, namespace, "eager")
-    assert namespace["count"] == 1
+    after = {}
+    for mode in ("plain", "eager"):
+        namespace: dict[str, Any] = {"count": 1, "items": [1, 2]}
+        with pytest.raises(RuntimeError, match="late failure"):
+            _run(cell, namespace, mode)
+        after[mode] = {k: v for k, v in namespace.items() if k != "__builtins__"}
+    assert after["eager"] == after["plain"] == {"count": 2, "items": ["replaced"], "new": 3}
+
+
+def test_a_fit_that_fails_compiled_puts_back_every_name_it_assigned() -> None:
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(loss="mse")
+    namespace: dict[str, Any] = {"count": 1, "items": [1, 2], "model": model, "np": np}
+    cell = (
+        "count = 2\nitems = ['replaced']\nnew = 3\n"
+        "model.fit(np.ones((4, 3)), np.ones((4, 1)), verbose=0)\n"
+    )
+    with pytest.raises(CompileError, match="expected axis -1 of input shape to have value 2"):
+        compile_cell(cell, namespace, "function")
+    assert namespace["count"] == 1  # overwritten names put back, not only removed ones
     assert namespace["items"] == [1, 2]
     assert "new" not in namespace
 

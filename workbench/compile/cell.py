@@ -130,8 +130,12 @@ def compile_cell(
         report = CellReport(mode=mode, tf_debug=tf_debug())
         value = run_mixed(plan, namespace, mode, first_line, report)
         return CellRun(value, report)
+    # an eager cell is plain Python: what ran before a failure stays, as without the magic
+    keep: tuple[type[BaseException], ...] = (
+        (BaseException,) if mode == "eager" and not compare else (_AsEagerly,)
+    )
     try:
-        with restored_on_failure(namespace, keep=(_AsEagerly,)):
+        with restored_on_failure(namespace, keep=keep):
             return _run(plan, namespace, mode, compare=compare, steps=steps, first_line=first_line)
     except _AsEagerly as failure:
         raise failure.error from None
