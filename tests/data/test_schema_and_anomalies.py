@@ -231,14 +231,21 @@ def test_the_anomalies_table_shows_each_anomaly_and_its_severity() -> None:
         ("", ""),
     ]
     styles = [style for _, style, _ in cells]
+    assert styles[0].endswith(";text-align:left")
     assert styles[1].endswith(f"text-align:left;color:{BAD}")  # an error
     assert styles[6].endswith("text-align:left;color:#b8860b")  # a warning
-    assert "white-space:normal;max-width:36em" in styles[3]
+    assert styles[3].endswith(";text-align:left;white-space:normal;max-width:36em")
+    assert "<div id='workbench-anomalies-" in page
+    assert "getElementById('workbench-anomalies-" in page
     assert styles[4].endswith("text-align:left;opacity:0.7")
     one = workbench.validate({"score": np.array([2.0])}, schema)._repr_html_()
     assert "<b>1 anomaly in 1 examples</b>" in one
     none = workbench.validate({"score": np.array([0.5])}, schema)._repr_html_()
-    assert "<b>No anomalies in 1 examples</b>" in none
+    assert "<b>No anomalies in 1 examples</b></div>" in none
+    assert "<div id='workbench-anomalies-" in none
+    many = workbench.validate({"score": np.full(1_500, 2.0)}, schema)._repr_html_()
+    assert "<td data-v='1500' " in many  # sorted by the number, shown as 1,500
+    assert ">1,500</td>" in many
     assert "class='workbench-data-anomalies'" in none
     assert "<table" not in none
 
@@ -348,3 +355,42 @@ def test_schema_json_is_readable_and_damage_is_named(tmp_path: Path) -> None:
     assert missing.value.args[0] == "Expected a feature in ['a']. Received: 'b'"
     schema["b"] = FeatureSchema("whatever", "float")
     assert (schema["b"].name, [f.name for f in schema]) == ("b", ["a", "b"])
+
+
+def test_ranges_checked_from_statistics_are_counted_from_the_sketch() -> None:
+    values = {"v": np.arange(1_000)}  # few enough values for the sketch to hold them all
+    stats = workbench.stats(values)
+
+    def said(low: float, high: float) -> list[tuple[str, int | None, list]]:
+        schema = Schema({"v": FeatureSchema("v", "int", True, [], low, high)})
+        return [(a.description, a.examples, a.values) for a in workbench.validate(stats, schema)]
+
+    assert said(0, 899) == [
+        ("values outside 0 to 899: about 100 above 899 (most 999)", 100, [999.0])
+    ]
+    assert said(100, 999) == [
+        ("values outside 100 to 999: about 100 below 100 (least 0)", 100, [0.0])
+    ]
+    assert said(1, 998) == [
+        (
+            "values outside 1 to 998: about 1 below 1 (least 0), about 1 above 998 (most 999)",
+            2,
+            [0.0, 999.0],
+        )
+    ]
+    assert said(0, 999) == []
+
+
+def test_every_integer_dtype_meets_an_int_schema() -> None:
+    frame = pd.DataFrame(
+        {
+            "u": np.array([1, 2], np.uint8),
+            "b": [True, False],
+            "I": pd.Series([1, 2], dtype="Int64"),
+            "U": pd.Series([1, 2], dtype="UInt8"),
+        }
+    )
+    schema = Schema({name: FeatureSchema(name, "int") for name in frame.columns})
+    assert not workbench.validate(frame, schema)
+    (wrong,) = workbench.validate({"u": np.array([0.5, 1.5])}, Schema({"u": schema["u"]}))
+    assert (wrong.feature, wrong.kind, wrong.examples) == ("u", "type", 2)
