@@ -114,4 +114,16 @@ def test_a_comparison_in_words_as_a_frame_and_as_a_table() -> None:
         (repr(result["c"].score), f"{result['c'].score:.4f}"),
         ("l-infinity", "l-infinity"),
     ]
-    assert not c[2][1].endswith("bold")
+    assert c[2][1].endswith("white-space:nowrap;")  # not flagged: no colour
+    assert new[5][1].endswith(";text-align:left;opacity:0.7")  # the note, muted
+    assert x[4][2].count("<span class='workbench-sparkline'") == 2  # base and other, as HTML
+    page = result._repr_html_()
+    assert "<div id='workbench-drift-" in page
+    assert "class='workbench-data-drift'" in page
+    for header in ("feature", "flagged", "drift", "measure", "distributions", "note"):
+        assert f">{header}</th>" in page
+    with pytest.raises(KeyError) as missing:
+        result["y"]
+    assert (
+        missing.value.args[0] == "Expected a feature in ['c', 'new', 'only_a', 'x']. Received: 'y'"
+    )
