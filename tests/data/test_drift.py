@@ -117,6 +117,8 @@ def test_a_comparison_in_words_as_a_frame_and_as_a_table() -> None:
     assert c[2][1].endswith("white-space:nowrap;")  # not flagged: no colour
     assert new[5][1].endswith(";text-align:left;opacity:0.7")  # the note, muted
     assert x[4][2].count("<span class='workbench-sparkline'") == 2  # base and other, as HTML
+    assert "base: " in x[4][2]  # each bar's tooltip names its side
+    assert "other: " in x[4][2]
     page = result._repr_html_()
     assert "<div id='workbench-drift-" in page
     assert "class='workbench-data-drift'" in page
