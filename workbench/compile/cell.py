@@ -150,6 +150,15 @@ class _AsEagerly(Exception):
         self.error = error
 
 
+class _AfterPython(Exception):
+    """A Keras call failed compiled after statements of its cell ran as Python: the message says
+    that what they did stays done."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def _python_mode(plan: CellPlan, mode: Mode) -> Mode | None:
     """The mode the cell's statements run in as Python, or None when they are traced."""
     if mode == "eager" or not plan.statements or plan.keras_calls:
@@ -265,12 +274,13 @@ def _run(
             value = _run_python(plan, namespace, python_mode, source_file, report)
         except _AsEagerly:
             raise
+        except _AfterPython as failure:  # statements before the Keras call ran, as Python
+            lines = plan.source.splitlines()
+            error = failure.error
+            raise explain(error, mode, files, lines, first_line, ran="after") from error
         except Exception as exc:
             if mode == "eager":
                 raise  # plain Python: the user's own traceback is the best explanation
-            if getattr(exc, "_workbench_after", False):  # statements before it ran, as Python
-                lines = plan.source.splitlines()
-                raise explain(exc, mode, files, lines, first_line, ran="after") from exc
             raise failed(exc) from exc
     else:
         remember = not plan.hoisted  # the whole run is this call: warm_cell may serve it
@@ -324,11 +334,11 @@ def _run_python(
             except Exception as exc:
                 if mode == "eager":
                     raise
-                if any(c.statement == index for c in plan.keras_calls):
-                    if index:  # a Keras call that failed compiled: explained by the caller
-                        exc._workbench_after = True  # type: ignore[attr-defined]
-                    raise
-                raise _AsEagerly(exc) from exc
+                if not any(c.statement == index for c in plan.keras_calls):
+                    raise _AsEagerly(exc) from exc
+                if index:  # a Keras call that failed compiled, after other statements ran
+                    raise _AfterPython(exc) from exc
+                raise
     if mode != "eager" and plan.keras_calls and not applied_to:
         report.notes.append(
             "ran as Python: the cell calls fit/evaluate/predict, but on no Keras model"

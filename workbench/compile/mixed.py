@@ -42,6 +42,7 @@ from workbench.compile.readings import (
 from workbench.compile.report import CellReport, FunctionReport
 from workbench.compile.statements import DEFINITIONS, python_reason
 from workbench.compile.traces import CellFunction, call_cell, cell_function
+from workbench.compile.xla_check import function_nodes
 
 QUIET = frozenset({DEFINITIONS, PYTHON})
 
@@ -440,11 +441,9 @@ def seeded_random(graph: Any) -> str | None:
     for op in graph.get_operations():
         if op.type in _SEEDED_RANDOM:
             return str(op.type)
-    for function in list(getattr(graph, "_functions", {}).values()):
-        definition = getattr(function, "definition", None)
-        for node in definition.node_def if definition is not None else ():
-            if node.op in _SEEDED_RANDOM:
-                return str(node.op)
+    for node in function_nodes(graph):
+        if node.op in _SEEDED_RANDOM:
+            return str(node.op)
     return None
 
 

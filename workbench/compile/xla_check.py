@@ -6,6 +6,7 @@ while it is traced, before ``jit_compile`` sees it, and refused with the cell li
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import tensorflow as tf
@@ -48,21 +49,25 @@ def check_xla(graph: Any, filename: str) -> None:
         found = found or refused
     if found is not None:
         raise found
-    functions = getattr(graph, "_functions", {})
-    for function in list(functions.values()):
+    for node in function_nodes(graph):
+        if node.op in HOST_OPS:
+            raise NotForXla("Python callbacks", node.op, None)
+        if _random(node.op):
+            raise NotForXla("random ops as TensorFlow draws them (XLA's differ)", node.op, None)
+        for attr in node.attr.values():
+            if attr.type == tf.string.as_datatype_enum or tf.string.as_datatype_enum in list(
+                attr.list.type
+            ):
+                raise NotForXla("string tensors", node.op, None)
+
+
+def function_nodes(graph: Any) -> Iterator[Any]:
+    """The nodes of the functions ``graph`` calls (loop and branch bodies, nested tf.functions),
+    read from their definitions."""
+    for function in list(getattr(graph, "_functions", {}).values()):
         definition = getattr(function, "definition", None)
-        if definition is None:
-            continue
-        for node in definition.node_def:
-            if node.op in HOST_OPS:
-                raise NotForXla("Python callbacks", node.op, None)
-            if _random(node.op):
-                raise NotForXla("random ops as TensorFlow draws them (XLA's differ)", node.op, None)
-            for attr in node.attr.values():
-                if attr.type == tf.string.as_datatype_enum or tf.string.as_datatype_enum in list(
-                    attr.list.type
-                ):
-                    raise NotForXla("string tensors", node.op, None)
+        if definition is not None:
+            yield from definition.node_def
 
 
 def _random(op_type: str) -> bool:
