@@ -137,6 +137,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_trace_cache.py": ["workbench/compile/traces.py"],
     "tests/unit/test_compile_promises_on_plain_namespaces.py": ["workbench/compile/traces.py"],
     "tests/unit/test_tensor_display_copies_a_sample.py": ["workbench/inspect/tensors.py"],
+    "tests/unit/test_tensor_summaries_sparse_ragged_strings.py": ["workbench/inspect/tensors.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection

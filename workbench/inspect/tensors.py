@@ -21,6 +21,7 @@ PREVIEW = 6  # elements per dimension in the text preview
 IMAGE = (1, 3, 4)  # channel counts (last dimension) that make a tensor an image: HWC or NHWC
 VALUE_BYTES = 120  # bytes of a one-element string tensor copied to the host and shown
 ITEM_BYTES = 24  # bytes of each string in a preview
+PREVIEW_CHARS = 400  # characters of a ragged tensor's preview
 
 
 @dataclass
@@ -230,17 +231,47 @@ def _ragged(value: tf.RaggedTensor) -> TensorSummary:
     summary = summarize(value.flat_values)
     summary.kind = "tf.RaggedTensor"
     summary.shape = _shape(value.shape)
-    summary.extra = [("rows", str(int(value.nrows()))), ("ragged rank", str(value.ragged_rank))]
+    rows = int(value.nrows())
+    extra = [("rows", str(rows)), ("ragged rank", str(value.ragged_rank))]
     if lengths is not None and len(lengths):
-        summary.extra.append(
+        extra.append(
             (
                 "row lengths",
                 f"min {lengths.min()} · max {lengths.max()} · mean {lengths.mean():.3g}",
             )
         )
+    summary.extra = extra + summary.extra  # the flat values' own (a string tensor's lengths)
     summary.heatmap = None
-    summary.preview = str(value[:PREVIEW].to_list())[:400]
+    summary.preview = _ragged_preview(value, rows)
     return summary
+
+
+class _Shown(str):
+    """A string shown as it is inside a list's text (a value :func:`_string` wrote)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _ragged_preview(value: tf.RaggedTensor, rows: int) -> str:
+    """The first rows, each cut to its first elements in every dimension (a row may hold
+    millions of values: only the corner leaves the device), strings cut as dense previews are."""
+    head = value[(slice(0, PREVIEW),) * (value.shape.rank or 1)]
+    cut = rows > PREVIEW or int(tf.size(head.flat_values)) < int(tf.size(value.flat_values))
+    if head.dtype == tf.string:
+        lengths = tf.ragged.map_flat_values(tf.strings.length, head).to_list()
+        raws = tf.ragged.map_flat_values(tf.strings.substr, head, 0, ITEM_BYTES).to_list()
+
+        def shown(raw: Any, length: Any) -> Any:
+            if isinstance(raw, bytes):
+                return _Shown(_string(raw, length))
+            return [shown(r, n) for r, n in zip(raw, length, strict=True)]
+
+        listed = shown(raws, lengths)
+    else:
+        listed = head.to_list()
+    text = str(listed)
+    return text[:PREVIEW_CHARS] + (" ..." if cut or len(text) > PREVIEW_CHARS else "")
 
 
 def _sparse(value: tf.SparseTensor) -> TensorSummary:
