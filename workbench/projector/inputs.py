@@ -21,6 +21,7 @@ __all__ = ["Points", "ProjectionError", "read_points"]
 
 F32 = npt.NDArray[np.float32]
 ACTIVATION_BATCH = 1024
+KERAS = ("keras", "tf_keras")  # the packages an Embedding layer comes from
 
 
 class ProjectionError(ValueError):
@@ -68,6 +69,11 @@ def read_points(
     if isinstance(x, tuple) and len(x) == 3 and hasattr(x[0], "get_layer"):
         matrix, source, images = _activations(*x)
     elif _is_embedding(x):
+        if not hasattr(x, "embeddings"):
+            raise ProjectionError(
+                f"x: the Embedding layer {x.name!r} has no table yet: build it first (call it "
+                "on a batch of ids, or fit or call its model)."
+            )
         matrix = np.asarray(
             x.embeddings.numpy() if hasattr(x.embeddings, "numpy") else x.embeddings
         )
@@ -116,7 +122,12 @@ def _array(x: Any, name: str) -> tuple[F32, np.ndarray | None]:
 
 
 def _is_embedding(x: Any) -> bool:
-    return type(x).__name__ == "Embedding" and hasattr(x, "embeddings")
+    """A Keras ``Embedding`` layer or a subclass of one, told by its classes so that Keras is
+    not imported for an array. Another object with an ``embeddings`` attribute is not one."""
+    return any(
+        kind.__name__ == "Embedding" and kind.__module__.partition(".")[0] in KERAS
+        for kind in type(x).__mro__
+    )
 
 
 def _activations(model: Any, inputs: Any, layer_name: str) -> tuple[F32, str, np.ndarray | None]:
