@@ -212,19 +212,22 @@ def compare(
                 Drift(name, "", math.nan, True, f"{a.kind}s in {names[0]}, {b.kind}s in {names[1]}")
             )
         elif a.kind == "number":
-            drifts.append(_numeric(a, b, numeric))
+            drifts.append(_numeric(a, b, numeric, names))
         else:
-            drifts.append(_categorical(a, b, categorical))
+            drifts.append(_categorical(a, b, categorical, names))
     drifts.sort(key=lambda d: (not math.isnan(d.score), -d.score if not math.isnan(d.score) else 0))
     return Comparison(drifts, numeric, categorical, base.examples, other.examples, names)
 
 
-def _numeric(a: FeatureStats, b: FeatureStats, threshold: float) -> Drift:
+def _empty(a: bool, b: bool, names: tuple[str, str]) -> str:
+    """Which side has nothing to compare, in words."""
+    return "either dataset" if a and b else f"the {names[0] if a else names[1]} data"
+
+
+def _numeric(a: FeatureStats, b: FeatureStats, threshold: float, names: tuple[str, str]) -> Drift:
     if not a.count or not b.count:
-        empty = a.name if not a.count else b.name
-        return Drift(
-            a.name, "jensen_shannon", math.nan, True, f"no finite value in one dataset ({empty})"
-        )
+        empty = _empty(not a.count, not b.count, names)
+        return Drift(a.name, "jensen_shannon", math.nan, True, f"no finite value in {empty}")
     low, high = min(a.min, b.min), max(a.max, b.max)
     bins = BINS
     if _integers(a) and _integers(b) and high - low < 4 * BINS:
@@ -240,24 +243,31 @@ def _integers(f: FeatureStats) -> bool:
     return f.dtype.startswith(("int", "uint", "Int", "UInt", "bool"))
 
 
-def _categorical(a: FeatureStats, b: FeatureStats, threshold: float) -> Drift:
+def _categorical(
+    a: FeatureStats, b: FeatureStats, threshold: float, names: tuple[str, str]
+) -> Drift:
     fa, fb = dict(a.top), dict(b.top)
     if not fa or not fb:
-        return Drift(a.name, "l_infinity", math.nan, True, "no value in one dataset")
+        empty = _empty(not fa, not fb, names)
+        return Drift(a.name, "l_infinity", math.nan, True, f"no value in {empty}")
     ta, tb = sum(fa.values()), sum(fb.values())
-    categories = sorted(set(fa) | set(fb), key=lambda v: -(fa.get(v, 0) / ta + fb.get(v, 0) / tb))
+    # commonest over both first; ties by value, so the order is the same in every process
+    categories = sorted(
+        set(fa) | set(fb), key=lambda v: (-(fa.get(v, 0) / ta + fb.get(v, 0) / tb), v)
+    )
     p = np.array([fa.get(v, 0) / ta for v in categories])
     q = np.array([fb.get(v, 0) / tb for v in categories])
     score = float(np.max(np.abs(p - q)))
     new = [v for v in categories if v not in fa]
-    note = f"new in {''}other: " + ", ".join(repr(v) for v in new[:5]) if new else ""
+    listed = ", ".join(repr(v) for v in new[:5]) + (f" and {len(new) - 5} more" if new[5:] else "")
+    note = f"new in the {names[1]} data: {listed}" if new else ""
     shown = categories[:SHOWN]
     return Drift(
         a.name,
         "l_infinity",
         score,
         score > threshold,
-        note.replace("in other", "in the other data"),
+        note,
         p[: len(shown)],
         q[: len(shown)],
         categories=shown,
