@@ -1,4 +1,8 @@
-import { Kernel, KernelMessage } from '@jupyterlab/services';
+import {
+  CommsOverSubshells,
+  Kernel,
+  KernelMessage
+} from '@jupyterlab/services';
 import { JSONObject } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 import {
@@ -77,6 +81,11 @@ interface IPending {
 export class CommClient {
   constructor(kernel: Kernel.IKernelConnection) {
     this._comm = kernel.createComm(COMM_TARGET);
+    // JupyterLab runs comms on a subshell per target where the kernel has them
+    // (ipykernel 7). It keeps the target's subshell id across a restart, so a
+    // new comm can send to a subshell the new process never made, where the
+    // request is dropped. Sent now, before the subshell's creation starts.
+    this._comm.commsOverSubshells = CommsOverSubshells.Disabled;
     this._comm.onMsg = msg => this._onMsg(msg);
     this._comm.onClose = msg => this._onClose(msg);
     const open: IOpenData = { protocol: PROTOCOL_VERSION };
