@@ -84,7 +84,7 @@ export class CommClient {
     // JupyterLab runs comms on a subshell per target where the kernel has them
     // (ipykernel 7). It keeps the target's subshell id across a restart, so a
     // new comm can send to a subshell the new process never made, where the
-    // request is dropped. Sent now, before the subshell's creation starts.
+    // request is dropped. Set now, before the subshell's creation starts.
     this._comm.commsOverSubshells = CommsOverSubshells.Disabled;
     this._comm.onMsg = msg => this._onMsg(msg);
     this._comm.onClose = msg => this._onClose(msg);
