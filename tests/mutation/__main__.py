@@ -20,7 +20,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -209,8 +211,8 @@ def _pyproject(module: str, tests: list[str]) -> str:
     if module in FRESH_PROCESS:
         config["process_isolation"] = "forkserver"
         # a hung worker (see _verify_timeouts) is cut short sooner, then run again without forks
-        config["timeout_multiplier"] = 3.0
-        config["timeout_constant"] = 5.0
+        config["timeout_multiplier"] = 2.0
+        config["timeout_constant"] = 2.0
     lines = ["", "[tool.mutmut]"] + [
         f"{key} = {json.dumps(value)}" for key, value in config.items()
     ]
@@ -255,18 +257,52 @@ def _diffs(work: Path, names: list[str]) -> dict[str, str]:
     }
 
 
-def _verify_timeouts(work: Path, module: str, tests: list[str], names: list[str]) -> dict[str, str]:
-    """Each timed-out mutant run again without mutmut's forks: applied to the scratch copy's
+def _verify_timeouts(
+    work: Path, module: str, tests: list[str], names: list[str], workers: int = 1
+) -> dict[str, str]:
+    """Each timed-out mutant run again without mutmut's forks: applied to a copy of the scratch
     source, its tests in a fresh interpreter. "killed" if they fail, "survived" if they pass,
-    "timeout" if they still hang.
+    "timeout" if they still hang. ``workers`` copies run side by side, one mutant each.
 
     A mutmut worker forked from a process that imported TensorFlow can hang where TensorFlow
     needs its thread pools (which a fork does not copy), e.g. when pytest shows a tensor in a
     failure: both killed and surviving mutants then come back as timeouts.
     """
+    if not names:
+        return {}
+    ignore = shutil.ignore_patterns("__pycache__", "mutants", "*.pyc", "mutmut.log")
+    copies = []
+    for index in range(max(1, min(workers, len(names)))):
+        copy = work / f"verify-{index}"
+        shutil.rmtree(copy, ignore_errors=True)
+        copy.mkdir()
+        for part in ("workbench", "tests"):
+            shutil.copytree(work / part, copy / part, ignore=ignore)
+        shutil.copy(work / "pyproject.toml", copy / "pyproject.toml")
+        shutil.copytree(work / "mutants", copy / "mutants", ignore=ignore)  # the mutants' meta
+        copies.append(copy)
+    queue = list(names)
+    verdicts: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def drain(copy: Path) -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                name = queue.pop(0)
+            verdicts[name] = _verify_one(copy, module, tests, name)
+
+    with ThreadPoolExecutor(len(copies)) as pool:
+        list(pool.map(drain, copies))
+    for copy in copies:
+        shutil.rmtree(copy, ignore_errors=True)
+    return verdicts
+
+
+def _verify_one(work: Path, module: str, tests: list[str], name: str) -> str:
     source = work / module
     original = source.read_text()
-    verdicts = {}
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(work)}
     env.pop("MUTANT_UNDER_TEST", None)
     apply = (
@@ -275,30 +311,25 @@ def _verify_timeouts(work: Path, module: str, tests: list[str], names: list[str]
         "apply_mutant(sys.argv[1])\n"
     )
     try:
-        for name in names:
-            subprocess.run([sys.executable, "-c", apply, name], cwd=work, check=True, env=env)
-            try:
-                proc = subprocess.run(
-                    [
-                        *(sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"),
-                        *("-m", "not slow and not browser and not multiworker", *tests),
-                    ],
-                    cwd=work,
-                    env=env,
-                    capture_output=True,
-                    timeout=600,
-                    check=False,
-                )
-                verdicts[name] = {0: "survived", 1: "killed"}.get(proc.returncode, "killed")
-                if proc.returncode == 5:  # no tests ran: no proof either way
-                    verdicts[name] = "no tests"
-            except subprocess.TimeoutExpired:
-                verdicts[name] = "timeout"
-            finally:
-                source.write_text(original)
+        subprocess.run([sys.executable, "-c", apply, name], cwd=work, check=True, env=env)
+        proc = subprocess.run(
+            [
+                *(sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider"),
+                *("-m", "not slow and not browser and not multiworker", *tests),
+            ],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            timeout=600,
+            check=False,
+        )
+        if proc.returncode == 5:  # no tests ran: no proof either way
+            return "no tests"
+        return {0: "survived", 1: "killed"}.get(proc.returncode, "killed")
+    except subprocess.TimeoutExpired:
+        return "timeout"
     finally:
         source.write_text(original)
-    return verdicts
 
 
 def mutate(
@@ -338,7 +369,7 @@ def mutate(
         status = {name: s for name, s in status.items() if s != "not checked"}
     if module in FRESH_PROCESS:  # forks of a TensorFlow process: timeouts are not verdicts
         timed_out = [name for name, s in status.items() if s == "timeout"]
-        status.update(_verify_timeouts(work, module, tests, timed_out))
+        status.update(_verify_timeouts(work, module, tests, timed_out, workers))
     survivors = sorted((name for name, s in status.items() if s not in DETECTED), key=_natural)
     diffs = _diffs(work, survivors)
     listed = equivalents()
