@@ -5,14 +5,18 @@ features and categories, and what each note says (naming the dataset it means)."
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import workbench
-from workbench.data.drift import BINS, SHOWN, compare
+from workbench.data.drift import BINS, SHOWN, Drift, _pair, compare
+from workbench.data.html import BAR
+from workbench.data.html import OTHER as ORANGE
 from workbench.data.stats import DataStats
 
 BASE = pd.DataFrame(
@@ -150,3 +154,103 @@ def test_many_categories_drawn_up_to_shown_and_new_ones_listed_up_to_five() -> N
     assert drift.note == "new in the other data: 'n00', 'n01', 'n02', 'n03', 'n04' and 7 more"
     total = 20 + sum(range(1, 13))
     assert drift.score == pytest.approx(1 - 20 / total, abs=1e-12)
+
+
+def test_integer_dtypes_of_every_spelling_get_a_bar_per_integer() -> None:
+    for dtype in ("Int64", "UInt8", "int16", "uint32"):
+        base, other = pd.Series([1, 2], dtype=dtype), pd.Series([2, 3], dtype=dtype)
+        assert _bars(base, other) == 3, dtype
+    offset = np.array([100, 103], np.int64)  # a narrow range far from zero: still per integer
+    assert _bars(offset, offset) == 4
+
+
+def test_six_new_categories_list_five_and_one_more() -> None:
+    base = workbench.stats(pd.DataFrame({"c": ["a"] * 3}))
+    other = workbench.stats(pd.DataFrame({"c": ["a", "b", "c", "d", "e", "f", "g"]}))
+    assert (
+        compare(base, other)["c"].note
+        == "new in the other data: 'b', 'c', 'd', 'e', 'f' and 1 more"
+    )
+
+
+def test_what_the_result_carries_besides_the_scores(pair: tuple[DataStats, DataStats]) -> None:
+    base, other = pair
+    result = compare(base, other, names=("train", "serving"))
+    assert result.names == ("train", "serving")
+    assert (result.base_examples, result.other_examples) == (4, 4)
+    mixed = compare(base, workbench.stats(pd.DataFrame({"k": ["x", "y"]})))
+    assert (mixed["k"].measure, mixed["k"].note) == ("", "numbers in base, strings in other")
+    assert "numbers in base, strings in other" in mixed._repr_html_()
+    with pytest.raises(TypeError) as raised:
+        compare(base, pd.DataFrame())  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "Expected statistics from workbench.stats(data). Received: DataFrame"
+    )
+
+
+def _bars_of(sparkline: str) -> list[tuple[str, int, int, str]]:
+    """(tooltip, width, height, colour) of each bar of a sparkline, and its own height."""
+    found = re.findall(
+        r"<span title='([^']*)' style='display:inline-block;width:(\d+)px;height:(\d+)px;"
+        r"margin-right:1px;vertical-align:bottom;background-color:([^']*)'></span>",
+        sparkline,
+    )
+    return [(html.unescape(t), int(w), int(h), c) for t, w, h, c in found]
+
+
+def test_the_two_sides_are_drawn_on_one_scale_one_above_the_other(
+    pair: tuple[DataStats, DataStats],
+) -> None:
+    drift = compare(*pair)["c"]
+    top, bottom = _pair(drift, "train", "serving").split("<br/>")
+    for side in (top, bottom):
+        assert side.startswith(
+            "<span class='workbench-sparkline' style='display:inline-block;height:20px;"
+        )
+    grey = "#cccccc"
+    assert _bars_of(top) == [  # the largest share of either side is the full 20 px
+        ("train: 'a': 50.0%", 7, 20, BAR),
+        ("train: 'd': 0.0%", 7, 1, grey),
+        ("train: 'b': 25.0%", 7, 10, BAR),
+        ("train: 'c': 25.0%", 7, 10, BAR),
+        ("train: 'e': 0.0%", 7, 1, grey),
+    ]
+    assert _bars_of(bottom) == [
+        ("serving: 'a': 25.0%", 7, 10, ORANGE),
+        ("serving: 'd': 50.0%", 7, 20, ORANGE),
+        ("serving: 'b': 0.0%", 7, 1, grey),
+        ("serving: 'c': 0.0%", 7, 1, grey),
+        ("serving: 'e': 25.0%", 7, 10, ORANGE),
+    ]
+    lower = Drift(
+        "v",
+        "l_infinity",
+        0.1,
+        False,
+        base=np.array([0.2, 0.1]),
+        other=np.array([0.1, 0.1]),
+        categories=["p", "q"],
+    )
+    top, bottom = _pair(lower, "a", "b").split("<br/>")
+    assert [h for _, _, h, _ in _bars_of(top) + _bars_of(bottom)] == [20, 10, 10, 10]
+    numeric = compare(*pair)["f"]
+    top, _ = _pair(numeric, "a", "b").split("<br/>")
+    bars = _bars_of(top)
+    assert len(bars) == BINS
+    assert bars[0][:2] == ("a: 0 to 0.15: 25.0%", 4)  # more than 12 bars: narrower
+    assert bars[-1][0] == "a: 2.85 to 3: 25.0%"
+
+
+def test_up_to_twelve_bars_are_wide() -> None:
+    for count, width in ((12, 7), (13, 4)):
+        d = Drift(
+            "v",
+            "l_infinity",
+            0.0,
+            False,
+            base=np.full(count, 0.5),
+            other=np.full(count, 0.5),
+            categories=[str(i) for i in range(count)],
+        )
+        assert {w for _, w, _, _ in _bars_of(_pair(d, "a", "b"))} == {width}
+    assert _pair(Drift("v", "", math.nan, True), "a", "b") == ""

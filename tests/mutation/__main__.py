@@ -386,6 +386,7 @@ def mutate(
         f"{stem}: {change}"
         for stem, change in listed
         if stem.startswith(_prefix(module))
+        and (not only or stem in {_stem(n) for n in status})  # --only: the functions it ran
         and not any(_stem(n) == stem and _normal(diffs.get(n, "")) == change for n in survivors)
     )
     if not keep:
