@@ -104,3 +104,70 @@ def test_an_eager_cell_that_fails_keeps_what_ran_as_a_plain_cell_does(ip: Any) -
         assert type(error).__name__ in ("ValueError", "ZeroDivisionError")
     assert ip.user_ns["before"] == 1
     assert ip.user_ns["after"] == 2
+
+
+def test_layers_first_built_by_a_refused_xla_trace_train_compiled(ip: Any, capsys: Any) -> None:
+    # the first trace builds the layers, and XLA refuses their random initializers: the trace
+    # is abandoned with the variables uninitialized while the layers say they are built (every
+    # later use failed: "In[1] is not a matrix"). Initialized as eagerly, the loop traces again
+    # without them, under XLA.
+    setup = (
+        "keras.utils.set_random_seed(1)\n"
+        "net = keras.Sequential([keras.layers.Dense(8, activation='relu'),"
+        " keras.layers.Dense(1)])\n"
+        "xs = tf.reshape(tf.range(24, dtype=tf.float32), [6, 4]) / 24.0\n"
+        "ys = tf.reduce_sum(xs, axis=1, keepdims=True)\n"
+        "opt = keras.optimizers.SGD(0.01)\n"
+    )
+    train = (
+        "for _ in range(3):\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        loss = tf.reduce_mean((net(xs) - ys) ** 2)\n"
+        "    opt.apply_gradients(zip(tape.gradient(loss, net.trainable_variables),"
+        " net.trainable_variables))\n"
+        "print(f'{float(loss):.5f}')\n"
+    )
+    # XLA's sums round differently in the last bits: the printed loss is the same
+    same_as_eager(ip, capsys, [setup, train], [], ("xla", "function"))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\nimport keras\n" + setup)
+    out = report_after(ip, capsys, "%%compile xla\n" + train)
+    assert "compiled lines 2-5 · 1 trace" in out, out
+    assert "as tf.function" not in out
+    weights = [v.numpy() for v in ip.user_ns["net"].weights]
+    assert all(np.isfinite(w).all() for w in weights)
+    assert weights[0].shape == (4, 8)
+
+
+def test_a_tape_used_up_in_the_cell_compiles_and_stays_used_up(ip: Any, capsys: Any) -> None:
+    # a non-persistent tape whose gradient the cell takes is of no use to a later cell: the
+    # lines compile, and the namespace's tape answers as eager's used-up tape does
+    cells = [
+        "x = tf.constant(3.0)\n"
+        "with tf.GradientTape() as tape:\n"
+        "    tape.watch(x)\n"
+        "    y = x * x\n"
+        "    z = y * y\n"
+        "print(tape.gradient(z, y).numpy())\n",
+        "v = tf.Variable(2.0)\n"
+        "with tf.GradientTape() as tape:\n"
+        "    y0 = v**2\n"
+        "    y1 = 1 / v\n"
+        "print(tape.gradient({'y0': y0, 'y1': y1}, v).numpy())\n",
+        "print(type(tape).__name__, [w.name for w in tape.watched_variables()])\n",
+        "tape.gradient(y0, v)\n",
+    ]
+    same_as_eager(ip, capsys, cells, ["z", "y0", "y1"], ("function", "xla"))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\n")
+    out = report_after(ip, capsys, "%%compile function\n" + cells[0])
+    assert "18.0" in out
+    assert "compiled lines 2-7 · 1 trace" in out, out
+    assert "not kept" not in out
+    assert "kept for what follows" not in out
+    # a persistent tape may serve a later cell: it stays real, recorded eagerly
+    out = report_after(
+        ip, capsys, "%%compile function\n" + cells[0].replace("()", "(persistent=True)", 1)
+    )
+    assert "kept for what follows" in out, out
+    assert ip.user_ns["tape"].gradient(ip.user_ns["z"], ip.user_ns["y"]).numpy() == 18.0

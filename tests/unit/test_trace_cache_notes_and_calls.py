@@ -62,7 +62,8 @@ def test_a_traced_cell_carries_its_source_its_python_function_and_its_retrace_re
     assert cell.filename.endswith("-function>")
     lines = linecache.getlines(cell.filename)
     assert any("x * 2" in line for line in lines)
-    assert cell.function.python_function is cell.python_function  # what --compare runs eagerly
+    # what --compare runs eagerly (traced under a scope that records the variables it makes)
+    assert cell.function.python_function.__wrapped__ is cell.python_function
     call_cell(cell, namespace)
     assert cell.retrace_reasons() == []
     namespace["x"] = tf.constant([1.0, 2.0, 3.0])

@@ -41,7 +41,7 @@ from workbench.compile.readings import (
 )
 from workbench.compile.report import CellReport, FunctionReport
 from workbench.compile.statements import DEFINITIONS, python_reason
-from workbench.compile.traces import CellFunction, call_cell, cell_function
+from workbench.compile.traces import CellFunction, call_cell, cell_function, renew
 from workbench.compile.xla_check import function_nodes
 
 QUIET = frozenset({DEFINITIONS, PYTHON})
@@ -299,9 +299,20 @@ def _first_trace(
     start = time.perf_counter()
     try:
         with contextlib.redirect_stdout(printed):
-            concrete = part.function.get_concrete_function(*args)
+            try:
+                concrete = part.function.get_concrete_function(*args)
+            except Exception:
+                put_back(held)
+                if not part.made_variables.abandoned():
+                    raise
+                # the trace built layers, and their initializers (random draws XLA refuses)
+                # were what it could not take: built now, the statements trace without them
+                part.refused = None
+                renew(part)
+                concrete = part.function.get_concrete_function(*args)
     except Exception as exc:  # noqa: BLE001 - whatever tracing raised, Python runs it instead
         put_back(held)
+        part.made_variables.abandoned()
         refused = part.refused
         if refused is None:  # anything else tracing raised: the statements run as Python
             part.fallback = ("eager", f"{where} ran eagerly: cannot be traced ({_short(exc)})")
@@ -316,6 +327,7 @@ def _first_trace(
         part.fallback = ("function", note)
         return time.perf_counter() - start
     seconds = time.perf_counter() - start
+    part.made_variables.kept()
     changed = put_back(held)
     later = _read_later(run, indices)
     # a tape the compiled lines record but do not use is for a later cell: keep it real; a

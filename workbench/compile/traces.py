@@ -15,6 +15,7 @@ names whose type decides the signature) and hands that trace back.
 from __future__ import annotations
 
 import collections
+import functools
 import time
 import types
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from workbench.compile.abandoned import MadeVariables
 from workbench.compile.analysis import CellPlan, Signature
 from workbench.compile.codegen import MAKE, digest, function_source, register_source
 from workbench.compile.errors import LivesInTrace
@@ -31,6 +33,7 @@ from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
 from workbench.compile.retrace import Reasons
+from workbench.compile.tapes import Spent, spent_form, spent_tape
 from workbench.compile.xla_check import NotForXla, check_xla
 
 _TRACED_INPUT_TYPES = (np.ndarray, np.generic, bool, int, float)
@@ -50,6 +53,7 @@ class CellFunction:
     # Names read as globals (models, optimizers, functions...) and what they named at the trace.
     captured: tuple[tuple[str, Any], ...] = ()
     not_exported: list[str] = field(default_factory=list)  # made in the trace, cannot be kept
+    spent_tapes: dict[str, Spent] = field(default_factory=dict)  # tapes the trace used up
     # name -> the cell line that made it, for what cannot be kept (``LivesInTrace``)
     made_at: dict[str, str] = field(default_factory=dict)
     refused: NotForXla | None = None  # what its XLA trace held that XLA must not be given
@@ -61,6 +65,7 @@ class CellFunction:
     notes: tuple[int, tuple[str, ...]] = (0, ())  # the report's notes at a tracing count
     # the content of a re-run's report at (tf_debug, tracing count): what a re-run compares
     content: tuple[tuple[bool, int], tuple[object, ...]] = ((False, 0), ())
+    made_variables: MadeVariables = field(default_factory=MadeVariables)  # by a first trace
 
     def __post_init__(self) -> None:
         self.retrace_reasons = Reasons(self.function)
@@ -238,21 +243,38 @@ def _trace_later(
                 state.refused = refused  # AutoGraph re-raises it under another type
                 raise
         sorted_values = _sort_exports({**values, RESULT_NAME: result})
-        tensors, statics, mixed, state.not_exported = sorted_values
+        tensors, statics, mixed, unkept = sorted_values
+        spent = {name: spent_form(values[name]) for name in unkept}
+        state.spent_tapes = {name: form for name, form in spent.items() if form is not None}
+        state.not_exported = [name for name in unkept if name not in state.spent_tapes]
         has_result = RESULT_NAME in tensors
         result_value = tensors.pop(RESULT_NAME, None)
         outputs = _outputs(tuple(tensors), has_result, statics, mixed)
         return outputs(*tensors.values(), *((result_value,) if has_result else ()))
 
     python_function = scope[MAKE](export)
+
+    @functools.wraps(python_function)
+    def recording(*args: Any) -> Any:
+        with tf.variable_creator_scope(holder["cell"].made_variables.creator):
+            return python_function(*args)
+
     cell = holder["cell"] = CellFunction(
-        function=tf.function(python_function, jit_compile=mode == "xla"),
+        function=tf.function(recording, jit_compile=mode == "xla"),
         python_function=python_function,
         signature=signature,
         filename=filename,
         captured=captured,
     )
     return cell
+
+
+def renew(cell: CellFunction) -> None:
+    """Give ``cell`` a new ``tf.function`` for the same code: one whose first trace failed
+    after making variables cannot trace again."""
+    function = cell.function
+    cell.function = tf.function(function.python_function, jit_compile=function._jit_compile)
+    cell.retrace_reasons = Reasons(cell.function)
 
 
 def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
@@ -269,13 +291,20 @@ def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
             raise NameError(f"name {name!r} is not defined")
         args.append(namespace[name])
     start = time.perf_counter()
-    outputs = cell.function(*args)
+    try:
+        outputs = cell.function(*args)
+    except BaseException:
+        cell.made_variables.abandoned()
+        raise
+    cell.made_variables.kept()
     seconds = time.perf_counter() - start
     traces = cell.function.experimental_get_tracing_count()
     if traces != cell.traces:  # this call traced: only call_cell calls the function
         cell.traces, cell.first_call_seconds = traces, seconds
     for name in cell.not_exported:  # made in the trace: an older value must not stand in
         namespace[name] = LivesInTrace(name, cell.made_at.get(name, "lines of an earlier cell"))
+    for name, form in cell.spent_tapes.items():
+        namespace[name] = spent_tape(form)
     kind = type(outputs)  # the class of the trace that served the call: it names the outputs
     if kind.python:  # the trace's own Python values, and structures mixing them with tensors
         result = _with_python_values(kind, outputs, namespace)
