@@ -182,7 +182,7 @@ def test_what_the_result_carries_besides_the_scores(pair: tuple[DataStats, DataS
     assert (mixed["k"].measure, mixed["k"].note) == ("", "numbers in base, strings in other")
     assert "numbers in base, strings in other" in mixed._repr_html_()
     with pytest.raises(TypeError) as raised:
-        compare(base, pd.DataFrame())  # type: ignore[arg-type]
+        compare(base, pd.DataFrame())
     assert str(raised.value) == (
         "Expected statistics from workbench.stats(data). Received: DataFrame"
     )

@@ -12,7 +12,7 @@ import pytest
 from workbench.projector.inputs import ProjectionError, read_points
 
 
-class ScaledEmbedding(keras.layers.Embedding):
+class ScaledEmbedding(keras.layers.Embedding):  # type: ignore[misc]
     """A user's layer built on Embedding (as TokenAndPosition-style layers are)."""
 
 
