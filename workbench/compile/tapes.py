@@ -25,10 +25,10 @@ def spent_form(value: Any) -> Spent | None:
 
 
 def spent_tape(form: Spent) -> tf.GradientTape:
+    """A used-up tape, made without running an op (a training step's cell makes one per run):
+    a tape that never recorded holds no tape either, so it already raises as a used-up one;
+    what it watched is set as ``gradient`` sets it."""
     watch_accessed, watched = form
     tape = tf.GradientTape(watch_accessed_variables=watch_accessed)
-    with tape:
-        for variable in watched:
-            tape.watch(variable)
-    tape.gradient(tf.constant(0.0), [])  # its one set of gradients
+    tape._watched_variables = watched
     return tape
