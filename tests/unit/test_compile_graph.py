@@ -79,6 +79,8 @@ def test_the_magic_shows_the_graph_after_the_cell(ip: Any) -> None:
     assert "gy" in ip.user_ns
     shown = [o.data["text/plain"] for o in captured.outputs if "text/plain" in o.data]
     assert any("(XLA)" in text and "HLO (optimized" in text for text in shown), shown
+    assert any(text.startswith("the cell's compiled lines (XLA): ") for text in shown), shown
+    assert not any("__wb_cell" in text for text in shown)
     with capture_output() as captured:
         result = ip.run_cell("%%compile function --graph\ngz = tf.nn.relu(gx @ tf.ones([3, 2]))")
     assert result.success, result.error_in_exec

@@ -31,6 +31,8 @@ from tensorflow.python.eager import context
 from tensorflow.python.framework import function_def_to_graph, op_callbacks
 from tensorflow.python.grappler import tf_optimizer
 
+from workbench.compile.codegen import CELL_FUNCTION
+
 # Grappler's meta-optimizer order (meta_optimizer.cc) under the names RewriterConfig takes
 OPTIMIZERS = (
     "pruning",
@@ -75,6 +77,8 @@ class FunctionGraph:
 
     def lines(self) -> list[str]:
         short = re.sub(r"^__inference_(.+)_\d+$", r"\1", self.name)
+        if short == CELL_FUNCTION:  # the generated function's name means nothing to the user
+            short = "the cell's compiled lines"
         out = [
             f"{short}{' (XLA)' if self.xla else ''}: {sum(self.before.values())} ops before "
             f"Grappler, {sum(self.after.values())} after",
