@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import logging
 import os
 import re
 import sys
@@ -27,9 +28,11 @@ ABSL_NOT_INITIALIZED = (
 )
 # absl's "I0000 00:00:1795579442.205654   18555 port.cc:153] ..." and TensorFlow's older
 # "2024-01-11 05:40:05.061907: I tensorflow/core/platform/cpu_feature_guard.cc:182] ..."
+# and LiteRT's own "INFO: Created TensorFlow Lite XNNPACK delegate for CPU."
 _LOG_LINE = re.compile(
     r"^(?:(?P<absl>[IWEF])\d{4} \d\d:\d\d:[\d.]+\s+\d+ \S+:\d+\]"
-    r"|\d{4}-\d\d-\d\d \d\d:\d\d:[\d.]+: (?P<tf>[IWEF]) \S+:\d+\])"
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:[\d.]+: (?P<tf>[IWEF]) \S+:\d+\]"
+    r"|(?P<lite>INFO|WARNING|ERROR): )"
 )
 _SEVERITIES = "IWEF"  # TF_CPP_MIN_LOG_LEVEL n hides the first n of these
 
@@ -50,7 +53,7 @@ def without_hidden_lines(text: str, level: int) -> str:
         if level >= 1 and line.rstrip("\r\n") == ABSL_NOT_INITIALIZED:
             continue
         match = _LOG_LINE.match(line)
-        if match and (match["absl"] or match["tf"]) in hidden:
+        if match and (match["absl"] or match["tf"] or match["lite"][0]) in hidden:
             continue
         kept.append(line)
     return "".join(kept)
@@ -123,3 +126,18 @@ def install() -> None:
 def uninstall() -> None:
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
+
+
+@contextmanager
+def quiet_tensorflow() -> Iterator[None]:
+    """``quiet_native_stderr``, and TensorFlow's Python INFO lines ("Assets written to: ...", which
+    a SavedModel written for a conversion adds to the cell) held back as its log level asks."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    if logger.getEffectiveLevel() < logging.WARNING and min_log_level() >= 1:
+        logger.setLevel(logging.WARNING)
+    try:
+        with quiet_native_stderr():
+            yield
+    finally:
+        logger.setLevel(level)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -37,9 +38,10 @@ def digits() -> tuple[keras.Model, np.ndarray, np.ndarray]:
 
 
 def test_every_format_round_trips_within_bounds(
-    digits: tuple[keras.Model, np.ndarray, np.ndarray], tmp_path: Path
+    digits: tuple[keras.Model, np.ndarray, np.ndarray], tmp_path: Path, capfd: Any
 ) -> None:
     model, x, y = digits
+    capfd.readouterr()
     report = export(
         model,
         tmp_path / "digits",
@@ -49,6 +51,8 @@ def test_every_format_round_trips_within_bounds(
         timing=0.05,
         display=False,
     )
+    # no "Assets written to", no "Created TensorFlow Lite XNNPACK delegate" in the cell
+    assert "INFO" not in capfd.readouterr().err
     kinds = [row.kind for row in report.rows]
     assert kinds == [
         "keras (in memory)",

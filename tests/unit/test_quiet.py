@@ -61,3 +61,31 @@ def test_an_import_error_still_shows() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "ModuleNotFoundError: No module named 'not_a_module_anywhere'" in proc.stderr
+
+
+def test_litert_and_tensorflow_info_lines_are_held_back_as_the_level_asks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+
+    from workbench._quiet import quiet_tensorflow
+
+    lite = "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\n"
+    lite_error = "ERROR: Didn't find op for builtin opcode 'FOO'\n"
+    assert without_hidden_lines(lite + lite_error + OTHER, 2) == lite_error + OTHER
+    assert without_hidden_lines(lite, 0) == lite
+
+    logger = logging.getLogger("tensorflow")
+    original = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
+        with quiet_tensorflow():
+            assert not logger.isEnabledFor(logging.INFO)  # "Assets written to: ..." held back
+            assert logger.isEnabledFor(logging.WARNING)
+        assert logger.level == logging.INFO  # as it was
+        monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+        with quiet_tensorflow():
+            assert logger.isEnabledFor(logging.INFO)  # the user asked for everything
+    finally:
+        logger.setLevel(original)

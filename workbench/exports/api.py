@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench._quiet import quiet_tensorflow
 from workbench.exports import formats, fresh, measure
 from workbench.exports.errors import ExportError
 from workbench.exports.report import ExportReport, Row
@@ -84,7 +85,8 @@ def export_model(
         notes.append("int8 left out: it needs representative_data (typical inputs).")
     artifacts: dict[str, Path] = {}
     runners: dict[str, measure.Runner] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    # TensorFlow's "Assets written to" and LiteRT's "Created ... XNNPACK delegate" are not news
+    with tempfile.TemporaryDirectory() as tmp, quiet_tensorflow():
         saved = out / "savedmodel" if "savedmodel" in asked else Path(tmp) / "savedmodel"
         if "savedmodel" in asked or any(k.startswith("litert") for k in asked):
             formats.savedmodel(model, saved)
