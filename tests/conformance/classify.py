@@ -85,14 +85,23 @@ def same_outputs(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
 
 
 def _merged(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consecutive stream outputs of one stream as one (how the kernel split them is chance)."""
+    """Between two other outputs, all of stdout as one output, then all of stderr: how the kernel
+    split a stream is chance, and so is how the two streams interleave (each is buffered and
+    flushed on its own, a warning from another thread lands anywhere)."""
     out: list[dict[str, Any]] = []
-    for o in outputs:
-        if out and o["kind"] in ("stdout", "stderr") and out[-1]["kind"] == o["kind"]:
-            out[-1] = {"kind": o["kind"], "text": out[-1]["text"] + o["text"]}
-        else:
-            out.append(dict(o))
-    return out
+    streams: dict[str, str] = {}
+    for o in [*outputs, {"kind": "end", "text": ""}]:
+        if o["kind"] in ("stdout", "stderr"):
+            streams[o["kind"]] = streams.get(o["kind"], "") + o["text"]
+            continue
+        out.extend(
+            {"kind": kind, "text": streams[kind]}
+            for kind in ("stdout", "stderr")
+            if kind in streams
+        )
+        streams = {}
+        out.append(dict(o))
+    return out[:-1]
 
 
 def same_value(a: Any, b: Any) -> bool:

@@ -129,6 +129,15 @@ def test_a_line_printed_in_two_stream_chunks_is_the_same_line() -> None:
     assert classify(eager, compiled)[0]["class"] == "identical"
 
 
+def test_how_stdout_and_stderr_interleave_is_chance_but_their_order_within_is_not() -> None:
+    warning = _out("UserWarning: Gradients do not exist for variables\n", "stderr")
+    eager = _run("eager", _cell(1, [_out("step 25\n"), warning, _out("step 30\n")]))
+    compiled = _run("xla", _cell(1, [warning, _out("step 25\nstep 30\n")]))
+    assert classify(eager, compiled)[0]["class"] == "identical"
+    swapped = _run("xla", _cell(1, [_out("step 30\n"), warning, _out("step 25\n")]))
+    assert classify(eager, swapped)[0]["class"] == "silent"
+
+
 def test_tensorflows_retracing_warning_is_not_the_cells_output() -> None:
     warning = (
         "WARNING:tensorflow:5 out of the last 5 calls to <function pfor.<locals>.f> triggered "
