@@ -171,3 +171,19 @@ def test_a_tape_used_up_in_the_cell_compiles_and_stays_used_up(ip: Any, capsys: 
     )
     assert "kept for what follows" in out, out
     assert ip.user_ns["tape"].gradient(ip.user_ns["z"], ip.user_ns["y"]).numpy() == 18.0
+
+
+def test_a_variable_changing_shape_runs_as_tf_function_under_xla(ip: Any, capsys: Any) -> None:
+    # XLA compiles for fixed variable shapes; tf.function, like eager, lets a variable made
+    # with an unknown shape take another one
+    cell = (
+        "v_shape = tf.Variable(tf.zeros([2]), shape=tf.TensorShape(None))\n"
+        "v_shape.assign(tf.ones([4]))\n"
+        "print(v_shape.numpy())\n"
+    )
+    same_as_eager(ip, capsys, [cell], ["v_shape"], ("xla",))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\n")
+    out = report_after(ip, capsys, "%%compile xla\n" + cell)
+    assert "line 3 ran as tf.function: XLA compiles for fixed variable shapes" in out, out
+    assert "old shape was [2], new shape is [4]" in out

@@ -92,11 +92,15 @@ def _innermost_line(exc: BaseException, files: dict[str, int]) -> int | None:
 
 
 _XLA_REFUSAL = "Detected unsupported operations when trying to compile graph"
+# XLA compiles for fixed variable shapes: assigning another shape to a variable made with
+# `shape=tf.TensorShape(None)` is refused while compiling (tf2xla's XlaResource), eagerly allowed
+_XLA_FIXED_SHAPE = re.compile(r"Shape of resource \S+ cannot be changed after initialization")
 
 
 def is_xla_refusal(exc: BaseException) -> bool:
     """XLA would not compile the graph: raised at the first run, but before any op ran."""
-    return _XLA_REFUSAL in str(exc)
+    text = str(exc)
+    return _XLA_REFUSAL in text or _XLA_FIXED_SHAPE.search(text) is not None
 
 
 def _first_paragraph(exc: BaseException) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import re
 import time
 import types
 from dataclasses import dataclass, field
@@ -427,6 +428,12 @@ def _short(exc: BaseException) -> str:
 
 
 def _refusal(exc: BaseException) -> str:
+    shapes = re.search(
+        r"cannot be changed after initialization: (old shape was \S+, new shape is \S+?)(?: \(|$)",
+        str(exc),
+    )
+    if shapes:
+        return f"XLA compiles for fixed variable shapes (a variable's {shapes[1]})"
     return "XLA refused an op of it (" + _short(exc)[:200] + ")"
 
 
