@@ -95,7 +95,6 @@ SHOWS: dict[str, list[str]] = {
     ],
     "tutorials/02_compile.ipynb": [
         r"%%compile function · cell · 1 trace · first call",
-        r"not kept: tape \(made inside the trace",
         r"<tf\.Tensor shape=\(\) float32 on CPU:0 = [\d.]+>",  # the loss comes back as a tensor
         r"%%compile xla · cell · 1 trace",
         r"local to the cell \(assigned only inside a loop or branch\): step, tape",

@@ -337,7 +337,12 @@ def _first_trace(
     for i in indices:
         node = run.layout.nodes[i]
         (later if is_lifted(node) else used).update(_uses(node))
-    unkept = [name for name in part.not_exported if name in later or name not in used]
+    # a tape still able to compute gradients (persistent) may serve a later cell, too
+    unkept = [
+        name
+        for name in part.not_exported
+        if name in later or name not in used or name in part.live_tapes
+    ]
     random = seeded_random(concrete.graph)
     reason = None
     if printed.getvalue():

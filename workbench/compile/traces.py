@@ -54,6 +54,7 @@ class CellFunction:
     captured: tuple[tuple[str, Any], ...] = ()
     not_exported: list[str] = field(default_factory=list)  # made in the trace, cannot be kept
     spent_tapes: dict[str, Spent] = field(default_factory=dict)  # tapes the trace used up
+    live_tapes: list[str] = field(default_factory=list)  # tapes it made that are not used up
     # name -> the cell line that made it, for what cannot be kept (``LivesInTrace``)
     made_at: dict[str, str] = field(default_factory=dict)
     refused: NotForXla | None = None  # what its XLA trace held that XLA must not be given
@@ -247,6 +248,7 @@ def _trace_later(
         spent = {name: spent_form(values[name]) for name in unkept}
         state.spent_tapes = {name: form for name, form in spent.items() if form is not None}
         state.not_exported = [name for name in unkept if name not in state.spent_tapes]
+        state.live_tapes = [n for n in state.not_exported if isinstance(values[n], tf.GradientTape)]
         has_result = RESULT_NAME in tensors
         result_value = tensors.pop(RESULT_NAME, None)
         outputs = _outputs(tuple(tensors), has_result, statics, mixed)
