@@ -99,6 +99,26 @@ def test_a_fit_profiled_shows_the_models_ops_and_a_breakdown(
     assert "workbench.profile()" in (prof.path / "workbench_profile.json").read_text()
 
 
+def test_an_xla_compiled_fit_is_seen_as_compiled(tmp_path: Path, digits: Any) -> None:
+    import keras
+
+    import workbench
+
+    x, y = digits
+    model = keras.Sequential(
+        [keras.Input((64,)), keras.layers.Dense(128, activation="relu"), keras.layers.Dense(10)]
+    )
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile("adam", loss, jit_compile=True)
+    model.fit(x[:64], y[:64], verbose=0)  # compiled before the capture
+    with workbench.profile(tmp_path) as prof:
+        # whole batches only: XLA compiles again for a last, smaller one
+        model.fit(x[:1792], y[:1792], epochs=1, batch_size=64, verbose=0)
+    verdict = prof.verdict.text()
+    assert "The step runs XLA-compiled" in verdict, verdict
+    assert "jit_compile=True" not in verdict
+
+
 def test_an_input_bound_pipeline_is_diagnosed_and_its_fix_is_not(
     tmp_path: Path, digits: Any, tf: Any
 ) -> None:

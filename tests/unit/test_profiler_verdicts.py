@@ -122,6 +122,18 @@ def test_compute_bound_says_where_and_names_a_compute_op() -> None:
     assert not any("mixed" in fix for fix in host.fixes)
 
 
+def test_an_xla_compiled_step_is_not_told_to_compile_with_xla() -> None:
+    # the ops XLA fused run inside its executable, in no op statistics: the busiest op left is
+    # what XLA did not take, a wrong lead
+    ops = [TopOp("GatherV2", "GatherV2", "Host", 64, 1000.0, 0.03)]
+    plain = diagnose(_steps(host_compute=90, input=10), ops=ops)
+    assert any("jit_compile=True" in fix for fix in plain.fixes)
+    xla = diagnose(_steps(host_compute=90, input=10), ops=ops, xla_ms=120.0)
+    assert not any("XLA" in fix for fix in xla.fixes)
+    assert not any("busiest op" in detail for detail in xla.details)
+    assert xla.details[-1].startswith("the step runs XLA-compiled (120 ms of compiled code")
+
+
 def test_no_steps_says_how_to_mark_them() -> None:
     verdict = diagnose(Breakdown(note="xprof measured no step: the steps were not marked"))
     assert verdict.kind == "no steps"

@@ -30,7 +30,7 @@ import numpy as np
 from workbench.profiler.tables import find_table
 from workbench.profiler.trace import Trace
 
-__all__ = ["CATEGORIES", "Breakdown", "StepTime", "from_timeline", "from_xprof"]
+__all__ = ["CATEGORIES", "Breakdown", "StepTime", "from_timeline", "from_xprof", "xla_run_ms"]
 
 CATEGORIES = ("input", "host compute", "device compute", "transfer", "compilation", "other")
 _COLUMNS: dict[str, tuple[str, ...]] = {
@@ -44,6 +44,9 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 _INPUT_WAIT = ("IteratorGetNext",)  # names of the events a step waits for data in
 # names of events that trace or compile: tf.function tracing, XLA's compilers
 _COMPILING = ("graph_building", "JitCompiler::Compile", "XlaCompile", "CompileCpuExecutable")
+# an XLA executable running (CpuExecutable::, GpuExecutable::ExecuteAsyncOnStream): the ops it
+# fused run inside it, in no TensorFlow op event
+_XLA_RUN = "Executable::ExecuteAsyncOnStream"
 WARM_UP_SHARE = 0.5  # a leading step compiling this share of its time or more is warm-up
 
 
@@ -202,3 +205,11 @@ def _union_within(
     reach = np.maximum.accumulate(e)
     gaps = np.clip(s[1:] - reach[:-1], 0.0, None).sum()
     return float(reach[-1] - s[0] - gaps)
+
+
+def xla_run_ms(trace: Trace) -> float:
+    """The time XLA-compiled code ran in the capture, in ms (0: nothing ran XLA-compiled)."""
+    ids = [i for i, name in enumerate(trace.names) if name.endswith(_XLA_RUN)]
+    if not ids:
+        return 0.0
+    return float(trace.dur[np.isin(trace.name, ids)].sum()) / 1e3

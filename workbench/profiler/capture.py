@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.profiler import known
-from workbench.profiler.breakdown import Breakdown, from_timeline, from_xprof
+from workbench.profiler.breakdown import Breakdown, from_timeline, from_xprof, xla_run_ms
 from workbench.profiler.convert import convert
 from workbench.profiler.diagnosis import Verdict, diagnose
 from workbench.profiler.errors import ProfilerError
@@ -187,7 +187,7 @@ class CaptureData:
 
     @property
     def verdict(self) -> Verdict:
-        return diagnose(self.breakdown, self.stage, self.ops)
+        return diagnose(self.breakdown, self.stage, self.ops, xla_run_ms(self.trace))
 
     def summary(self) -> Summary:
         breakdown = self.breakdown

@@ -71,9 +71,13 @@ def format_ms(ms: float) -> str:
 
 
 def diagnose(
-    breakdown: Breakdown, stage: Stage | None = None, ops: list[TopOp] | None = None
+    breakdown: Breakdown,
+    stage: Stage | None = None,
+    ops: list[TopOp] | None = None,
+    xla_ms: float = 0.0,
 ) -> Verdict:
-    """The verdict for a capture's breakdown, its slowest ``tf.data`` stage and its top ops."""
+    """The verdict for a capture's breakdown, its slowest ``tf.data`` stage, its top ops and the
+    time XLA-compiled code ran (``xla_ms``: the ops XLA fused are in no op statistics)."""
     if not breakdown.steps:
         why = breakdown.note or "no steps were marked"
         return Verdict("no steps", f"no training steps found ({why})", fixes=[NO_STEPS_FIX])
@@ -127,12 +131,20 @@ def diagnose(
     where = "on the device" if device else "on the host (CPU)"
     share = shares["device compute"] if device else shares["host compute"]
     compute_ops = [op for op in ops or [] if op.type != "Dataset"]  # tf.data runs alongside
-    if compute_ops:
-        op = compute_ops[0]
-        evidence.append(f"the busiest op is {op.short} ({op.type}, {op.share:.0%} of op time)")
-    fixes = [
-        "compile the step with XLA: `model.compile(..., jit_compile=True)` (or `%%compile xla`)"
-    ]
+    fixes = []
+    if xla_ms > 0:
+        # its busiest TensorFlow op would be the busiest of what XLA left out, a wrong lead
+        evidence.append(
+            f"the step runs XLA-compiled ({format_ms(xla_ms)} of compiled code in the capture; "
+            "the ops XLA fused appear in no op statistics)"
+        )
+    else:
+        if compute_ops:
+            op = compute_ops[0]
+            evidence.append(f"the busiest op is {op.short} ({op.type}, {op.share:.0%} of op time)")
+        fixes.append(
+            "compile the step with XLA: `model.compile(..., jit_compile=True)` (or `%%compile xla`)"
+        )
     if device:
         fixes.append("mixed precision: `keras.mixed_precision.set_global_policy('mixed_float16')`")
     fixes.append("a larger batch, when memory allows")
