@@ -198,3 +198,26 @@ def test_a_persistent_tape_whose_gradient_the_cell_takes_still_serves_a_later_ce
         "dx = tape.gradient(result, x)\nprint(dx)\n",
     ]
     same_as_eager(ip, capsys, cells, ["dv0", "dx"], ("function", "xla"))
+
+
+def test_an_interrupt_while_the_first_trace_builds_layers_leaves_them_usable(ip: Any) -> None:
+    run(ip, "%reset -f")
+    run(
+        ip,
+        "import tensorflow as tf\n"
+        "class Stop(tf.keras.layers.Layer):\n"
+        "    def call(self, x):\n"
+        "        if STOP:\n"
+        "            raise KeyboardInterrupt\n"
+        "        return x\n"
+        "STOP = True\n"
+        "net = tf.keras.Sequential([tf.keras.layers.Dense(3), Stop()])\n",
+    )
+    result = ip.run_cell("%%compile function\ny = net(tf.ones([2, 4]))\n")
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    run(ip, "STOP = False")
+    run(ip, "out = net(tf.ones([2, 4]))")  # eagerly: the layers the trace built are initialized
+    assert ip.user_ns["out"].shape == (2, 3)
+    kernel = ip.user_ns["net"].weights[0].numpy()
+    assert np.isfinite(kernel).all()
+    assert np.abs(kernel).sum() > 0

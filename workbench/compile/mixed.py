@@ -302,9 +302,9 @@ def _first_trace(
         with contextlib.redirect_stdout(printed):
             try:
                 concrete = part.function.get_concrete_function(*args)
-            except Exception:
+            except BaseException as exc:  # an interrupt, too, leaves what the trace made
                 put_back(held)
-                if not part.made_variables.abandoned():
+                if not part.made_variables.abandoned() or not isinstance(exc, Exception):
                     raise
                 # the trace built layers, and their initializers (random draws XLA refuses)
                 # were what it could not take: built now, the statements trace without them
