@@ -233,6 +233,11 @@ def test_the_two_sides_are_drawn_on_one_scale_one_above_the_other(
     )
     top, bottom = _pair(lower, "a", "b").split("<br/>")
     assert [h for _, _, h, _ in _bars_of(top) + _bars_of(bottom)] == [20, 10, 10, 10]
+    # the other side holds the largest share: the base side is drawn to its scale too
+    higher = Drift("v", "l_infinity", 0.1, False, base=lower.other, other=lower.base)
+    higher.categories = ["p", "q"]
+    top, bottom = _pair(higher, "a", "b").split("<br/>")
+    assert [h for _, _, h, _ in _bars_of(top) + _bars_of(bottom)] == [10, 10, 20, 10]
     numeric = compare(*pair)["f"]
     top, _ = _pair(numeric, "a", "b").split("<br/>")
     bars = _bars_of(top)
