@@ -283,6 +283,15 @@ def _verify_timeouts(
         copies.append(copy)
     queue = list(names)
     verdicts: dict[str, str] = {}
+    # only the test files mutmut saw reaching the mutant's function (the others cannot fail)
+    stats_file = work / "mutants" / "mutmut-stats.json"
+    reaching: dict[str, list[str]] = {}
+    if stats_file.exists():
+        found = json.loads(stats_file.read_text()).get("tests_by_mangled_function_name", {})
+        reaching = {
+            stem: [t for t in tests if t.partition("::")[0] in {i.partition("::")[0] for i in ids}]
+            for stem, ids in found.items()
+        }
     lock = threading.Lock()
 
     def drain(copy: Path) -> None:
@@ -291,7 +300,7 @@ def _verify_timeouts(
                 if not queue:
                     return
                 name = queue.pop(0)
-            verdicts[name] = _verify_one(copy, module, tests, name)
+            verdicts[name] = _verify_one(copy, module, reaching.get(_stem(name)) or tests, name)
 
     with ThreadPoolExecutor(len(copies)) as pool:
         list(pool.map(drain, copies))
