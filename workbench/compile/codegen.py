@@ -103,6 +103,11 @@ def _segment(lines: list[str], node: ast.stmt, siblings: tuple[ast.stmt, ...]) -
     text = lines[first - 1 : last]
     if shares_line or (last > first and _has_multiline_string("\n".join(text))):
         return ast.unparse(node).splitlines()
+    indent = node.col_offset  # a loop body's statement (``loops``) stands indented
+    if indent:
+        if any(line.strip() and line[:indent].strip() for line in text):
+            return ast.unparse(node).splitlines()
+        return [line[indent:] for line in text]
     return text
 
 

@@ -30,6 +30,7 @@ from workbench.compile.analysis import CellPlan, segment_plan, statement_names
 from workbench.compile.codegen import cell_line, digest, register_source
 from workbench.compile.errors import explain, is_xla_refusal
 from workbench.compile.lift import is_lifted, lift
+from workbench.compile.loops import ITEM, opens, target_code
 from workbench.compile.modes import LABELS, Mode
 from workbench.compile.namespace import Namespace
 from workbench.compile.readings import (
@@ -97,12 +98,25 @@ def run_mixed(
 
 
 def _run_mixed(plan: CellPlan, run: _Run, first_line: int) -> Any:
-    namespace, report = run.namespace, run.report
+    pending, pending_names = _statements(run)
+    nodes = run.layout.nodes
+    if len(pending) == len(nodes) and nodes:
+        _compiled(run, tuple(pending), whole=(plan, first_line - 1))
+        return run.value
+    _flush(run, pending, pending_names)
+    if run.eager:
+        run.report.eager.extend(run.eager)
+    return run.value
+
+
+def _statements(run: _Run) -> tuple[list[int], set[str]]:
+    """Run the statements, eager ones as they come and traceable ones in parts; returns the
+    last part, not yet run (the caller runs it, as the whole cell when it is every statement)."""
+    namespace = run.namespace
     pending: list[int] = []
     pending_names: set[str] = set()
     made: dict[str, int] = {}  # names eager statements of this run assigned -> their line
-    nodes = run.layout.nodes
-    for index, node in enumerate(nodes):
+    for index, node in enumerate(run.layout.nodes):
         reason = (
             python_reason(node)
             or value_reason(node, namespace, pending_names)
@@ -117,17 +131,49 @@ def _run_mixed(plan: CellPlan, run: _Run, first_line: int) -> Any:
             pending_names.update(statement_names(node)[1])
             continue
         _flush(run, pending, pending_names)
-        _eager(run, (index,))
+        if opens(node):
+            run.eager.append(f"line {node.lineno} for (each pass runs its body as a cell does)")
+            _loop(run, index)
+        else:
+            _eager(run, (index,))
+            if reason not in QUIET:
+                run.eager.append(f"{_lines(node, node)} {reason}")
         made.update(dict.fromkeys(statement_names(node)[1], node.lineno))
-        if reason not in QUIET:
-            run.eager.append(f"{_lines(node, node)} {reason}")
-    if len(pending) == len(nodes) and nodes:
-        _compiled(run, tuple(pending), whole=(plan, first_line - 1))
-        return run.value
-    _flush(run, pending, pending_names)
-    if run.eager:
-        report.eager.extend(run.eager)
-    return run.value
+    return pending, pending_names
+
+
+def _loop(run: _Run, index: int) -> None:
+    """A ``for`` whose body is a training step (``loops``): Python iterates, and each pass runs
+    the body as statements of their own. The report holds the last pass's parts."""
+    node = run.layout.nodes[index]
+    assert isinstance(node, ast.For)
+    body = _body(run.layout, index)
+    inner = _Run(run.namespace, run.mode, body, run.report)
+    assign = compile(target_code(node), run.layout.filename, "exec")
+    iterable = eval(compile(ast.Expression(node.iter), run.layout.filename, "eval"), run.namespace)
+    functions, notes = len(run.report.functions), len(run.report.notes)
+    try:
+        for item in iterable:
+            del run.report.functions[functions:], run.report.notes[notes:]
+            run.namespace[ITEM] = item
+            exec(assign, run.namespace)
+            pending, pending_names = _statements(inner)
+            _flush(inner, pending, pending_names)
+    finally:
+        run.namespace.pop(ITEM, None)
+        _forget(run.namespace, body.lifted)
+    run.eager.extend(dict.fromkeys(inner.eager))
+
+
+@lru_cache(maxsize=64)
+def _body(cell: Layout, index: int) -> Layout:
+    """The loop's body as a layout of its own: its source names the loop, so that its parts
+    have their own traces."""
+    node = cell.nodes[index]
+    assert isinstance(node, ast.For)
+    nodes, lifted = lift(tuple(node.body))
+    source = f"{cell.source}\n# the body of the loop on line {node.lineno}\n"
+    return Layout(source, cell.filename, nodes, False, lifted)
 
 
 def run_eagerly(plan: CellPlan, namespace: Namespace, first_line: int) -> Any:

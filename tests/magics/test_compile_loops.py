@@ -1,0 +1,101 @@
+"""A Python loop around a training step (the custom training loop of TensorFlow's guides): the
+loop iterates as Python, the step compiles once and runs compiled on every pass, prints and
+bookkeeping in the body run as Python, and everything shows and ends as eagerly."""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import pytest
+
+from tests.magics.conftest import run
+from tests.magics.test_compile_contract import report_after, same_as_eager
+from workbench.compile.loops import opens
+
+SETUP = (
+    "import keras\n"
+    "keras.utils.set_random_seed(0)\n"
+    "xs = tf.reshape(tf.range(96, dtype=tf.float32), [24, 4]) / 96.0\n"
+    "ys = tf.cast(tf.reduce_sum(xs, axis=1) > 2.0, tf.int32)\n"
+    "train = tf.data.Dataset.from_tensor_slices((xs, ys)).batch(8)\n"
+    "net = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation='relu'),"
+    " keras.layers.Dense(2)])\n"
+    "loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)\n"
+    "opt = keras.optimizers.SGD(0.1)\n"
+    "acc = keras.metrics.SparseCategoricalAccuracy()\n"
+)
+
+LOOP = (
+    "losses = []\n"
+    "for epoch in range(2):\n"
+    "    for step, (xb, yb) in enumerate(train):\n"
+    "        with tf.GradientTape() as tape:\n"
+    "            logits = net(xb, training=True)\n"
+    "            loss = loss_fn(yb, logits)\n"
+    "        grads = tape.gradient(loss, net.trainable_weights)\n"
+    "        opt.apply_gradients(zip(grads, net.trainable_weights))\n"
+    "        acc.update_state(yb, logits)\n"
+    "        if step == 0:\n"
+    "            print(f'epoch {epoch}: loss {float(loss):.4f}')\n"
+    "        losses.append(float(loss))\n"
+    "    print(f'accuracy {float(acc.result()):.4f}')\n"
+    "    acc.reset_state()\n"
+)
+
+
+def test_a_custom_training_loop_compiles_its_step_and_shows_as_eagerly(
+    ip: Any, capsys: Any
+) -> None:
+    # XLA's sums round differently in the last bits: the printed values and names compare
+    same_as_eager(ip, capsys, [SETUP, LOOP], ["epoch", "step", "losses"], ("function",))
+    same_as_eager(ip, capsys, [SETUP, LOOP], ["epoch", "step"], ("xla",))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\n" + SETUP)
+    # (a cell run as before reports only what changed: a comment makes it another cell)
+    out = report_after(ip, capsys, "%%compile function\n" + LOOP + "# once more\n")
+    assert "compiled lines 5-10 · 1 trace" in out, out  # the step, traced once for 6 passes
+    assert "line 3 for (each pass runs its body as a cell does)" in out
+    assert "line 4 for (each pass runs its body as a cell does)" in out
+    assert "lines 11-12 print" in out
+    assert len(ip.user_ns["losses"]) == 6
+    assert type(ip.user_ns["tape"]).__name__ == "GradientTape"  # used up, as eagerly
+    out = report_after(ip, capsys, "%%compile function\n" + LOOP + "# once more\n")
+    assert "trace" not in out  # run again: the same traces, nothing new to report
+
+
+def test_a_loop_that_breaks_runs_as_python_as_before(ip: Any, capsys: Any) -> None:
+    cell = (
+        "seen = 0\n"
+        "for xb, yb in train:\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        loss = loss_fn(yb, net(xb))\n"
+        "    seen += 1\n"
+        "    if seen == 2:\n"
+        "        break\n"
+        "print(seen, float(loss) > 0)\n"
+    )
+    same_as_eager(ip, capsys, [SETUP, cell], ["seen"], ("function", "xla"))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("for b in ds:\n    with tf.GradientTape() as t:\n        y = f(b)\n", True),
+        ("for b in ds:\n    with GradientTape() as t:\n        y = f(b)\n", True),
+        ("for b in ds:\n    y = f(b)\n", False),  # no step: a compiled call per pass costs more
+        ("for b in ds:\n    with tf.GradientTape() as t:\n        y = f(b)\n    break\n", False),
+        (
+            "for b in ds:\n    with tf.GradientTape() as t:\n        y = f(b)\nelse:\n    z = 1\n",
+            False,
+        ),
+        (
+            "for b in ds:\n    with tf.GradientTape() as t:\n        y = f(b)\n"
+            "    for c in b:\n        if c:\n            break\n",
+            True,  # the inner loop's break is the inner loop's
+        ),
+        ("while x:\n    with tf.GradientTape() as t:\n        y = f(x)\n", False),
+    ],
+)
+def test_which_loops_open(source: str, expected: bool) -> None:
+    assert opens(ast.parse(source).body[0]) is expected
