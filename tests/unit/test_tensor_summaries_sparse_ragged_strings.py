@@ -78,6 +78,11 @@ def test_a_ragged_preview_shows_the_first_rows_cut_and_says_so() -> None:
     assert len(preview) == 404
     assert preview.endswith(" ...")
     assert preview.startswith("[[[[1234.5, 1234.5,")
+    # exactly 400 characters: shown whole, nothing said
+    values = [123_456_789] * 28 + [12_345_678] * 8
+    exact = [values[i : i + 6] for i in range(0, 36, 6)]
+    assert len(str(exact)) == 400
+    assert summarize(tf.ragged.constant(exact, dtype=tf.int64)).preview == str(exact)
 
 
 def test_a_ragged_string_tensor_keeps_its_lengths_and_cuts_its_strings() -> None:
