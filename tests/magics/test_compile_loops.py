@@ -64,6 +64,27 @@ def test_a_custom_training_loop_compiles_its_step_and_shows_as_eagerly(
     assert "trace" not in out  # run again: the same traces, nothing new to report
 
 
+def test_a_python_number_the_loop_changes_keeps_its_statement_eager(ip: Any, capsys: Any) -> None:
+    # `step` would be a constant of the trace, traced again every pass (and TensorFlow's
+    # retracing warning printed): the statement reading it runs as Python, the step compiles
+    cell = (
+        "for step, (xb, yb) in enumerate(train):\n"
+        "    opt.learning_rate.assign(0.1 / (step + 1))\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        loss = loss_fn(yb, net(xb))\n"
+        "    opt.apply_gradients(zip(tape.gradient(loss, net.trainable_weights),"
+        " net.trainable_weights))\n"
+        "print(step, round(float(opt.learning_rate), 4))\n"
+    )
+    same_as_eager(ip, capsys, [SETUP, cell], ["step"], ("function",))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\n" + SETUP)
+    out = report_after(ip, capsys, "%%compile function\n" + cell)
+    assert "line 3 `step` is a Python number that changes every pass" in out, out
+    assert "compiled lines 4-6 · 1 trace" in out
+    assert "retrac" not in out
+
+
 def test_a_loop_that_breaks_runs_as_python_as_before(ip: Any, capsys: Any) -> None:
     cell = (
         "seen = 0\n"

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import tensorflow as tf
+
 from workbench.compile.analysis import CellPlan, segment_plan, statement_names
 from workbench.compile.codegen import cell_line, digest, register_source
 from workbench.compile.errors import explain, is_xla_refusal
@@ -80,6 +82,8 @@ class _Run:
     report: CellReport
     eager: list[str] = field(default_factory=list)  # "line 7 print"
     value: Any = None
+    # in a loop's body (``_loop``): the names the loop assigns, which may change every pass
+    per_pass: frozenset[str] = frozenset()
 
 
 def run_mixed(
@@ -121,6 +125,7 @@ def _statements(run: _Run) -> tuple[list[int], set[str]]:
             python_reason(node)
             or value_reason(node, namespace, pending_names)
             or made_anew(node, namespace, made)
+            or _changes_every_pass(node, run)
         )
         if reason == PYTHON and pending and not statement_names(node)[0]:
             reason = None  # `lr = 0.1` between compiled lines: a constant the trace hands back
@@ -148,7 +153,8 @@ def _loop(run: _Run, index: int) -> None:
     node = run.layout.nodes[index]
     assert isinstance(node, ast.For)
     body = _body(run.layout, index)
-    inner = _Run(run.namespace, run.mode, body, run.report)
+    names = run.per_pass | frozenset(statement_names(node)[1])
+    inner = _Run(run.namespace, run.mode, body, run.report, per_pass=names)
     assign = compile(target_code(node), run.layout.filename, "exec")
     iterable = eval(compile(ast.Expression(node.iter), run.layout.filename, "eval"), run.namespace)
     functions, notes = len(run.report.functions), len(run.report.notes)
@@ -163,6 +169,16 @@ def _loop(run: _Run, index: int) -> None:
         run.namespace.pop(ITEM, None)
         _forget(run.namespace, body.lifted)
     run.eager.extend(dict.fromkeys(inner.eager))
+
+
+def _changes_every_pass(node: ast.stmt, run: _Run) -> str | None:
+    """Why a statement of a loop's body runs eagerly: it reads a Python number the loop assigns
+    (``step`` of ``enumerate``), which a trace takes as a constant, tracing again every pass."""
+    for name in statement_names(node)[0] if run.per_pass else ():
+        value = run.namespace.get(name)
+        if name in run.per_pass and isinstance(value, int | float) and not tf.is_tensor(value):
+            return f"`{name}` is a Python number that changes every pass"
+    return None
 
 
 @lru_cache(maxsize=64)
