@@ -11,7 +11,7 @@ import pytest
 
 from tests.magics.conftest import run
 from tests.magics.test_compile_contract import report_after, same_as_eager
-from workbench.compile.loops import opens
+from workbench.compile.loops import ITEM, opens, target_code
 
 SETUP = (
     "import keras\n"
@@ -116,7 +116,24 @@ def test_a_loop_that_breaks_runs_as_python_as_before(ip: Any, capsys: Any) -> No
             True,  # the inner loop's break is the inner loop's
         ),
         ("while x:\n    with tf.GradientTape() as t:\n        y = f(x)\n", False),
+        ("for b in ds:\n    with tf.device('/CPU:0'):\n        y = f(b)\n", False),  # no tape
+        (
+            "for b in ds:\n    with tf.GradientTape() as t:\n        y = f(b)\n"
+            "    def g():\n        return 1\n",
+            True,  # a def's return is the def's
+        ),
+        ("for b in ds:\n    with tf.GradientTape() as t:\n        y = await f(b)\n", False),
     ],
 )
 def test_which_loops_open(source: str, expected: bool) -> None:
     assert opens(ast.parse(source).body[0]) is expected
+
+
+def test_each_pass_assigns_its_item_to_the_loops_target_on_the_loops_line() -> None:
+    node = ast.parse("\n\nfor step, (x, y) in enumerate(ds):\n    pass\n").body[0]
+    assert isinstance(node, ast.For)
+    module = target_code(node)
+    assert module.body[0].lineno == 3  # an error in the assignment names the loop's line
+    namespace: dict[str, Any] = {ITEM: (4, ("a", "b"))}
+    exec(compile(module, "<loop>", "exec"), namespace)
+    assert (namespace["step"], namespace["x"], namespace["y"]) == (4, "a", "b")

@@ -56,6 +56,14 @@ MODULES: dict[str, list[str]] = {
     "workbench/service/router.py": ["tests/unit/test_service.py"],
     "workbench/compile/analysis.py": ["tests/unit/test_compile_analysis.py"],
     "workbench/compile/codegen.py": ["tests/unit/test_compile_analysis.py"],
+    # which loops open: read from their syntax alone (the shell tests run the loops, slowly)
+    "workbench/compile/loops.py": [
+        "tests/magics/test_compile_loops.py::test_which_loops_open",
+        "tests/magics/test_compile_loops.py::test_each_pass_assigns_its_item_to_the_loops_target_"
+        "on_the_loops_line",
+    ],
+    "workbench/compile/tapes.py": ["tests/unit/test_compile_tapes_and_abandoned.py"],
+    "workbench/compile/abandoned.py": ["tests/unit/test_compile_tapes_and_abandoned.py"],
     # its shell tests (tests/magics) take ~1 min per mutant: 272 mutants would take hours
     "workbench/compile/traces.py": [],
     "workbench/inspect/tensors.py": ["tests/inspect/test_tensor_displays.py"],
@@ -99,6 +107,8 @@ FRESH_PROCESS = {
     "workbench/compile/analysis.py",
     "workbench/compile/codegen.py",
     "workbench/compile/traces.py",
+    "workbench/compile/tapes.py",
+    "workbench/compile/abandoned.py",
     "workbench/inspect/tensors.py",
     # openTSNE's thread pool: a forked worker hangs in it until mutmut's timeout (60 s a mutant)
     "workbench/projector/reduce.py",

@@ -41,13 +41,12 @@ class MadeVariables:
         initialized = 0
         with tf.init_scope():
             for variable, initial in made:
-                handle = getattr(variable, "handle", None)
-                if handle is None or bool(resource_variable_ops.var_is_initialized_op(handle)):
+                if bool(resource_variable_ops.var_is_initialized_op(variable.handle)):
                     continue
                 if callable(initial):
                     initial = initial()
-                if initial is None or (tf.is_tensor(initial) and not hasattr(initial, "numpy")):
-                    continue
-                variable.assign(tf.cast(initial, variable.dtype), read_value=False)
+                if tf.is_tensor(initial) and not hasattr(initial, "numpy"):
+                    continue  # computed inside the trace: gone with it
+                variable.assign(tf.cast(initial, variable.dtype))
                 initialized += 1
         return initialized
