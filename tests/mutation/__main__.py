@@ -153,6 +153,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/data/test_drift_scores_exactly.py": ["workbench/data/drift.py"],
     "tests/unit/test_tensor_display_copies_a_sample.py": ["workbench/inspect/tensors.py"],
     "tests/unit/test_tensor_summaries_sparse_ragged_strings.py": ["workbench/inspect/tensors.py"],
+    "tests/unit/test_sparse_tensor_statistics.py": ["workbench/inspect/tensors.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection

@@ -13,14 +13,15 @@ def test_a_sparse_tensor_says_its_dense_shape_and_how_much_it_stores() -> None:
     matrix = tf.sparse.SparseTensor([[0, 1], [2, 3]], [1.0, 2.0], [3, 4])
     summary = summarize(matrix)
     assert summary.text() == (
-        "<tf.SparseTensor shape=(3, 4) float32 on CPU:0 · min 1 · max 2 · mean 1.5 · std 0.5"
+        "<tf.SparseTensor shape=(3, 4) float32 on CPU:0 · min 0 · max 2 · mean 0.25 · std 0.5951"
         " · nan 0 · inf 0 · stored values 2 · density 0.167>"
-    )  # statistics of the stored values; no preview of them as if they were the tensor
+    )  # the dense tensor's statistics (tests/unit/test_sparse_tensor_statistics.py); no preview
     assert (summary.heatmap, summary.preview) == (None, "")
     assert "<img" not in summary.html()
-    vector = summarize(tf.sparse.SparseTensor([[1]], [5], [4]))
-    assert vector.text() == (
-        "<tf.SparseTensor shape=(4,) int32 on CPU:0 = 5 · stored values 1 · density 0.25>"
+    full = summarize(tf.sparse.SparseTensor([[0], [1]], [5, 1], [2]))
+    assert full.text() == (
+        "<tf.SparseTensor shape=(2,) int32 on CPU:0 · min 1 · max 5 · mean 3 · std 2"
+        " · stored values 2 · density 1>"
     )
     many = tf.sparse.SparseTensor([[i, 0] for i in range(7)], tf.range(7.0), [7, 3])
     assert summarize(many).text().endswith("· stored values 7 · density 0.333>")

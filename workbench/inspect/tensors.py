@@ -6,6 +6,7 @@ without NaNs. String tensors show their (cut) values and their lengths."""
 from __future__ import annotations
 
 import html as html_lib
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,13 +136,16 @@ def _string(raw: bytes, length: int, count: bool = False) -> str:
     return text + "…" + (f" ({length:,} bytes)" if count else "")
 
 
-def _lengths(tensor: tf.Tensor, summary: TensorSummary) -> None:
-    """String lengths, reduced on the device: a batch of serialized records is not copied."""
+def _lengths(tensor: tf.Tensor, summary: TensorSummary, empty: int = 0) -> None:
+    """String lengths, reduced on the device: a batch of serialized records is not copied.
+    ``empty`` more strings are empty (a sparse tensor's implicit ones)."""
     if not summary.size:
         return
     lengths = tf.strings.length(tf.reshape(tensor, [-1]))
+    if empty:
+        lengths = tf.concat([lengths, [0]], 0)  # the least and the greatest, with the empties
     low, high = int(tf.reduce_min(lengths)), int(tf.reduce_max(lengths))
-    mean = float(tf.reduce_mean(tf.cast(lengths, tf.float64)))
+    mean = float(tf.reduce_sum(tf.cast(lengths, tf.float64))) / (int(tf.size(tensor)) + empty)
     summary.extra.append(("bytes per string", f"min {low} · max {high} · mean {_num(mean)}"))
 
 
@@ -275,19 +279,76 @@ def _ragged_preview(value: tf.RaggedTensor, rows: int) -> str:
 
 
 def _sparse(value: tf.SparseTensor) -> TensorSummary:
-    summary = summarize(value.values)
-    summary.kind = "tf.SparseTensor"
+    """The tensor the user has, not only its stored values: the implicit zeros (empty strings)
+    count in every statistic and in the histogram, from their number alone (no dense copy)."""
     shape = [int(d) for d in value.dense_shape.numpy()]
     total = int(np.prod(shape)) if shape else 1
     nnz = int(tf.size(value.values))
+    zeros = max(total - nnz, 0)  # duplicate indices could store more values than there are
+    stored = value.values
+    if zeros and total == 1:  # one element, not stored: its value is zero
+        summary = summarize(tf.zeros([], stored.dtype))
+    elif zeros:
+        summary = TensorSummary("", "", stored.dtype.name, _device(stored), total)
+        if stored.dtype == tf.string:
+            _lengths(stored, summary, zeros)
+        else:
+            _numeric_sparse(stored, summary, zeros)
+    else:
+        summary = summarize(stored)
+    summary.kind = "tf.SparseTensor"
+    summary.size = total
     summary.shape = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
     summary.extra = [
         ("stored values", str(nnz)),
         ("density", f"{nnz / total:.3g}" if total else "-"),
+        *summary.extra,  # a string tensor's lengths
     ]
     summary.heatmap = None
     summary.preview = ""
     return summary
+
+
+def _numeric_sparse(stored: tf.Tensor, summary: TensorSummary, zeros: int) -> None:
+    dtype = stored.dtype
+    if not (dtype.is_floating or dtype.is_integer or dtype.is_bool):
+        return
+    if int(tf.size(stored)):
+        found, drawn = stats.describe(stored)
+    else:
+        found, drawn = stats.Moments(finite=0), stats.Sample(np.zeros(0), complete=True)
+    found = _with_zeros(found, zeros)
+    summary.stats = dict(found.stats)
+    if dtype.is_floating:
+        summary.stats["nan"] = found.nan
+        summary.stats["inf"] = found.inf
+    # the zeros in the histogram in the share they have among the finite values sampled
+    finite = found.finite - zeros
+    added = zeros if drawn.complete else max(1, round(zeros * len(drawn.values) / max(finite, 1)))
+    hist = histogram(np.append(drawn.values, 0.0), "")
+    hist.counts = hist.counts + np.histogram([0.0], bins=hist.edges)[0] * (added - 1)
+    which = "finite values" if found.finite < summary.size else "values"
+    hist.caption = (
+        f"all {found.finite:,} {which}"
+        if drawn.complete
+        else f"a sample: {len(drawn.values) + added:,} of {found.finite:,} {which}"
+    )
+    summary.histogram = hist
+
+
+def _with_zeros(found: stats.Moments, zeros: int) -> stats.Moments:
+    """The moments of the finite values found and ``zeros`` more zeros."""
+    count = found.finite + zeros
+    if not found.finite:
+        return stats.Moments(count, found.nan, found.inf, {"min": 0, "max": 0, "mean": 0, "std": 0})
+    low, high = found.stats["min"], found.stats["max"]
+    mean = found.stats["mean"] * found.finite / count
+    # squared deviations from the new mean: the stored values' about theirs, moved, and zeros'
+    squares = found.finite * (found.stats["std"] ** 2 + (found.stats["mean"] - mean) ** 2)
+    squares += zeros * mean**2
+    moments = {"min": min(low, 0), "max": max(high, 0), "mean": mean}
+    moments["std"] = math.sqrt(squares / count)
+    return stats.Moments(count, found.nan, found.inf, moments)
 
 
 def _shape(shape: tf.TensorShape) -> str:
