@@ -248,12 +248,15 @@ def summary(directory: Path) -> tuple[Saved, int, int] | None:
 
 
 def prune(directory: Path, keep: int) -> list[Path]:
-    """Remove all but the newest ``keep`` complete checkpoints; returns what was removed."""
+    """Remove all but the newest ``keep`` complete checkpoints; returns what was removed. One
+    that cannot be (a link to a folder elsewhere, which is left whole) stays, and a save
+    goes on."""
     removed = []
     complete = [p for p in candidates(directory) if (p / MANIFEST).exists()]
     for folder in complete[keep:]:
         shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
+        if not folder.exists():
+            removed.append(folder)
     return removed
 
 
