@@ -7,6 +7,7 @@ from typing import Any
 
 from workbench import _quiet
 from workbench._protocol import COMM_TARGET
+from workbench.compile.numerics import eager_xla_flags
 from workbench.distribute.devices import VIRTUAL_DEVICES_ENV
 
 _loaded: set[int] = set()
@@ -20,6 +21,7 @@ def load(ipython: Any) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # ... but TensorFlow 2.21 logs a few lines at import before it reads it (workbench._quiet)
     _quiet.install()
+    eager_xla_flags()
     split = os.environ.get(VIRTUAL_DEVICES_ENV)
     if split:
         from workbench.distribute.devices import virtual_devices

@@ -221,3 +221,71 @@ def test_an_interrupt_while_the_first_trace_builds_layers_leaves_them_usable(ip:
     kernel = ip.user_ns["net"].weights[0].numpy()
     assert np.isfinite(kernel).all()
     assert np.abs(kernel).sum() > 0
+
+
+def test_nan_passes_a_relu_layer_and_a_reduction_as_eagerly(ip: Any, capsys: Any) -> None:
+    # Grappler fused MatMul+BiasAdd+Relu into a kernel that turns NaN into 0, and XLA's max
+    # skipped NaN: compiled, the NaN row of a batch came out as ordinary numbers
+    cells = [
+        "keras.utils.set_random_seed(7)\n"
+        "probe = keras.layers.Dense(3, activation='relu')\n"
+        "batch = tf.constant([[float('nan'), 1.0, 2.0], [1.0, -2.0, 3.0]])\n"
+        "print(probe(batch))\n",
+        "out = probe(batch) * 2.0 + 1.0\nworst = tf.reduce_max(out, axis=1)\nprint(out, worst)\n",
+    ]
+    same_as_eager(ip, capsys, cells, [], ("function", "xla"))
+    out = report_after(ip, capsys, "%%compile function\n" + cells[1])
+    assert "compiled lines 2-3" in out  # (line 1: the magic)
+    assert np.isnan(ip.user_ns["out"].numpy()[0]).all()
+    assert np.isnan(ip.user_ns["worst"].numpy()[0])
+    assert not np.isnan(ip.user_ns["out"].numpy()[1]).any()
+
+
+def _xla_max_of_nan(before: str) -> str:
+    """What XLA's max of [nan, 1] is in a fresh process where ``before`` ran first."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import tensorflow as tf\n"
+        f"{before}\n"
+        "from workbench.compile.numerics import eager_xla_flags\n"
+        "eager_xla_flags()\n"
+        "from workbench.compile.xla_check import xla_keeps_nan\n"
+        "print('keeps NaN:', xla_keeps_nan())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}  # the kernel's: none
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_xla_keeps_nan_once_the_workbench_set_its_flag_and_not_if_xla_ran_first() -> None:
+    assert _xla_max_of_nan("") == "keeps NaN: True"
+    ran_first = "tf.function(lambda: tf.reduce_sum(tf.ones([2])), jit_compile=True)()"
+    assert _xla_max_of_nan(ran_first) == "keeps NaN: False"
+
+
+def test_where_xla_skips_nan_its_max_runs_as_tf_function(ip: Any, capsys: Any) -> None:
+    from workbench.compile import xla_check
+
+    cells = [
+        "values = tf.constant([[float('nan'), 1.0], [2.0, 3.0]])\n",
+        "top = tf.reduce_max(values * 2.0, axis=1)\nprint(top)\n",
+    ]
+    keeps = xla_check.xla_keeps_nan
+    xla_check.xla_keeps_nan = lambda: False  # a kernel whose XLA read its flags before ours
+    try:
+        same_as_eager(ip, capsys, cells, [], ("xla",))
+        out = report_after(ip, capsys, "%%compile xla\n" + cells[1])
+    finally:
+        xla_check.xla_keeps_nan = keeps
+    assert "max/min reductions as TensorFlow computes them" in out
+    assert "restart the kernel" in out

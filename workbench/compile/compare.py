@@ -24,6 +24,7 @@ from workbench.compile.errors import CompileError
 from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import MODES, Mode
 from workbench.compile.namespace import Namespace
+from workbench.compile.numerics import eager_numerics
 from workbench.compile.report import ComparisonRow
 from workbench.compile.traces import cell_function
 
@@ -149,7 +150,8 @@ def _runner(
         eager_before = tf.config.functions_run_eagerly()
         tf.config.run_functions_eagerly(mode == "eager")
         try:
-            return function(*args, **kwargs)
+            with eager_numerics():
+                return function(*args, **kwargs)
         finally:
             tf.config.run_functions_eagerly(eager_before)
             namespace.update(own)

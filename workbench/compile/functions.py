@@ -9,6 +9,7 @@ from typing import Any
 import tensorflow as tf
 
 from workbench.compile.modes import LABELS, Mode
+from workbench.compile.numerics import eager_numerics
 from workbench.compile.retrace import Reasons
 
 
@@ -42,7 +43,8 @@ class CompiledFunction:
             return self.function(*args, **kwargs)
         traces = self.function.experimental_get_tracing_count()
         start = time.perf_counter()
-        result = self.function(*args, **kwargs)
+        with eager_numerics():
+            result = self.function(*args, **kwargs)
         self.last_seconds = time.perf_counter() - start
         if self.function.experimental_get_tracing_count() > traces:
             self.trace_seconds.append(self.last_seconds)

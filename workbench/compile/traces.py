@@ -32,6 +32,7 @@ from workbench.compile.errors import LivesInTrace
 from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
+from workbench.compile.numerics import eager_numerics
 from workbench.compile.retrace import Reasons
 from workbench.compile.tapes import Spent, spent_form, spent_tape
 from workbench.compile.xla_check import NotForXla, check_xla
@@ -294,7 +295,8 @@ def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
         args.append(namespace[name])
     start = time.perf_counter()
     try:
-        outputs = cell.function(*args)
+        with eager_numerics():
+            outputs = cell.function(*args)
     except BaseException:
         cell.made_variables.abandoned()
         raise

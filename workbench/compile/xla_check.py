@@ -6,6 +6,7 @@ while it is traced, before ``jit_compile`` sees it, and refused with the cell li
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,6 +45,8 @@ def check_xla(graph: Any, filename: str) -> None:
                 str(op.type),
                 _line(op, filename),
             )
+        elif op.type in NAN_REDUCTIONS and not xla_keeps_nan():
+            refused = NotForXla(SKIPS_NAN, str(op.type), _line(op, filename))
         if refused is not None and refused.line is not None:
             raise refused  # the first op the user's own line made (a parameter has no line)
         found = found or refused
@@ -54,11 +57,29 @@ def check_xla(graph: Any, filename: str) -> None:
             raise NotForXla("Python callbacks", node.op, None)
         if _random(node.op):
             raise NotForXla("random ops as TensorFlow draws them (XLA's differ)", node.op, None)
+        if node.op in NAN_REDUCTIONS and not xla_keeps_nan():
+            raise NotForXla(SKIPS_NAN, node.op, None)
         for attr in node.attr.values():
             if attr.type == tf.string.as_datatype_enum or tf.string.as_datatype_enum in list(
                 attr.list.type
             ):
                 raise NotForXla("string tensors", node.op, None)
+
+
+NAN_REDUCTIONS = frozenset({"Max", "Min"})
+SKIPS_NAN = (
+    "max/min reductions as TensorFlow computes them: XLA skips NaN here, its flags having been "
+    "read before the workbench loaded (restart the kernel)"
+)
+
+
+@functools.cache
+def xla_keeps_nan() -> bool:
+    """Whether XLA's max keeps NaN in this process, as eager does (numerics.eager_xla_flags;
+    XLA reads its flags once, so an extension loaded after a first XLA compile cannot)."""
+    with tf.init_scope():
+        probe = tf.function(lambda t: tf.reduce_max(t), jit_compile=True)
+        return bool(tf.math.is_nan(probe(tf.constant([float("nan"), 1.0]))))
 
 
 def function_nodes(graph: Any) -> Iterator[Any]:
