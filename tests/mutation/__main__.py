@@ -93,8 +93,9 @@ MODULES: dict[str, list[str]] = {
     "workbench/data/schema.py": DATA_TESTS,
     "workbench/data/validate.py": DATA_TESTS,
     "workbench/data/drift.py": DATA_TESTS,
-    # each mutant's tests write and time every artifact (~12 s); formats.py and measure.py too
-    "workbench/exports/report.py": ["tests/export/test_export.py"],
+    # the table from rows made in the test: tests/export/test_export.py exports and times every
+    # artifact (~12 s a mutant), which formats.py and measure.py would need too
+    "workbench/exports/report.py": ["tests/export/test_report_table.py"],
 }
 # workbench/distribute/ is left out: every test of it starts worker processes (multiworker) or
 # trains on virtual devices (slow), which are not fast tests.
