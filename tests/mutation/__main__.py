@@ -152,6 +152,11 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_trace_cache_notes_and_calls.py": ["workbench/compile/traces.py"],
     "tests/projector/test_embedding_inputs.py": ["workbench/projector/inputs.py"],
     "tests/data/test_drift_scores_exactly.py": ["workbench/data/drift.py"],
+    "tests/data/test_stats_frame_and_histograms.py": [
+        "workbench/data/stats.py",
+        "workbench/data/accumulate.py",
+        "workbench/data/columns.py",
+    ],
     "tests/unit/test_tensor_display_copies_a_sample.py": ["workbench/inspect/tensors.py"],
     "tests/unit/test_tensor_summaries_sparse_ragged_strings.py": ["workbench/inspect/tensors.py"],
     "tests/unit/test_sparse_tensor_statistics.py": ["workbench/inspect/tensors.py"],

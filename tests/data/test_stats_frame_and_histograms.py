@@ -1,0 +1,124 @@
+"""What a user reads off ``workbench.stats``: ``to_frame()``'s columns and numbers (checked against
+NumPy and pandas), each feature's histogram (bars of a string feature's top values; empty bars for
+a feature without a finite value) and the notes, in order, on damaged columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+import pytest
+import tensorflow as tf
+
+import workbench
+
+COLUMNS = [
+    *("kind", "dtype", "examples", "missing", "mean", "std", "min", "median", "max", "zeros"),
+    *("distinct", "top", "notes"),
+]
+
+
+def test_to_frame_has_a_row_per_feature_with_the_numbers_numpy_and_pandas_give() -> None:
+    frame = pd.DataFrame(
+        {
+            "height": [1.5, np.nan, 3.0, 0.0, 2.0, 7.25],
+            "city": ["Oslo", "Lima", "Oslo", None, "Oslo", "Pune"],
+            "gone": [np.inf, -np.inf, np.nan, np.inf, np.nan, np.nan],
+        }
+    )
+    table = workbench.stats(frame).to_frame()
+    assert list(table.columns) == COLUMNS
+    assert table.index.name == "feature"
+    assert list(table.index) == ["height", "city", "gone"]
+    height = table.loc["height"]
+    finite = frame["height"].dropna().to_numpy()
+    assert (height["kind"], height["dtype"], height["examples"], height["missing"]) == (
+        "number",
+        "float64",
+        6,
+        1,
+    )
+    assert height["mean"] == pytest.approx(finite.mean(), rel=1e-12)
+    assert height["std"] == pytest.approx(finite.std(), rel=1e-12)
+    # five finite values, fewer than the sketch holds: its median is the middle one, exactly
+    assert (height["min"], height["median"], height["max"]) == (0.0, np.median(finite), 7.25)
+    assert height["zeros"] == 1
+    assert pd.isna(height["distinct"])
+    assert pd.isna(height["top"])
+    assert height["notes"] == ""
+    city = table.loc["city"]
+    assert (city["kind"], city["missing"]) == ("string", 1)
+    assert city["distinct"] == frame["city"].nunique() == 3
+    assert city["top"] == frame["city"].value_counts().index[0] == "Oslo"
+    assert pd.isna(city["median"])
+    gone = table.loc["gone"]
+    assert gone["notes"] == "no finite value; 3 infinite values"
+    assert pd.isna(gone["median"])
+
+
+def test_to_frame_of_features_without_a_median_still_has_a_number_column() -> None:
+    table = workbench.stats({"x": np.array([np.inf, np.nan, -np.inf])}).to_frame()
+    assert table["median"].dtype == np.float64
+    assert np.isnan(table.loc["x", "median"])
+    assert table.loc["x", "notes"] == "no finite value; 2 infinite values"
+
+
+def test_a_string_features_histogram_is_its_top_values_counts() -> None:
+    f = workbench.stats({"city": np.array(["Oslo", "Lima", "Oslo", "Pune", "Oslo", "Lima"])})[
+        "city"
+    ]
+    counts, edges = f.histogram()
+    assert counts.dtype == np.float64
+    assert counts.tolist() == [3.0, 2.0, 1.0]
+    assert edges.shape == (0,)
+
+
+@pytest.mark.parametrize("bins", [10, 4])
+def test_a_feature_without_a_finite_value_has_empty_bars_over_zero_to_one(bins: int) -> None:
+    s = workbench.stats({"nan": np.full(3, np.nan), "inf": np.array([np.inf, -np.inf, np.nan])})
+    for name in ("nan", "inf"):
+        counts, edges = s[name].histogram(bins)
+        assert counts.tolist() == [0.0] * bins
+        assert edges.tolist() == np.linspace(0.0, 1.0, bins + 1).tolist()
+
+
+def test_past_sixty_four_shapes_the_rest_are_counted_as_other() -> None:
+    lists = pd.DataFrame({"seq": [list(range(n)) for n in range(1, 71)]})
+    f = workbench.stats(lists)["seq"]
+    assert f.shapes[:2] == [("(1,)", 1), ("(2,)", 1)]
+    assert len(f.shapes) == 65
+    assert f.shapes[-1] == ("other", 6)  # lengths 65 to 70
+    assert f.per_example == (1.0, 35.5, 70.0)
+
+
+def test_values_per_example_are_given_for_lists_and_not_for_single_values() -> None:
+    s = workbench.stats(
+        pd.DataFrame(
+            {
+                "single": [1.0, np.nan, 3.0],
+                "three": [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+                "empty": [[], [], []],
+                "one": [[1.0, 2.0, 3.0], [], []],  # one example with values: 3 a present example
+            }
+        )
+    )
+    assert s["single"].per_example is None
+    assert s["three"].per_example == (3.0, 3.0, 3.0)
+    assert s["empty"].per_example is None
+    assert s["one"].per_example == (0.0, 3.0, 3.0)
+
+
+def test_a_pipeline_whose_batches_change_shape_gives_values_per_example() -> None:
+    def batches() -> Iterator[np.ndarray]:
+        yield np.array([1.0, 2.0, 3.0, 4.0])  # four single values
+        yield np.array([[1.0, 2.0], [3.0, 4.0]])  # then two pairs
+
+    spec = tf.TensorSpec(None, tf.float64)
+    f = workbench.stats(
+        tf.data.Dataset.from_generator(batches, output_signature=spec), batched=True
+    )
+    value = f["value"]
+    assert value.shapes == [("()", 4), ("(2,)", 2)]
+    assert value.per_example == (1.0, 8 / 6, 2.0)
+    assert (value.examples, value.count, value.mean) == (6, 8, 2.5)
