@@ -151,3 +151,43 @@ def test_a_sparse_string_tensors_lengths_count_its_empty_strings() -> None:
         "<tf.SparseTensor shape=(2,) string on CPU:0 · stored values 2 · density 1"
         " · bytes per string min 2 · max 4 · mean 3>"
     )
+
+
+def test_a_sample_keeps_a_single_zero_only_in_its_share() -> None:
+    # 70,000 stored values and one implicit zero: the histogram samples every other value
+    dense = np.arange(1, 70_002, dtype=np.float32)
+    dense[5] = 0
+    summary = summarize(_sparse(dense))
+    assert (summary.stats["min"], summary.stats["max"]) == (0, 70_001)
+    # float32 values are summed in float32 on the device, dense or sparse
+    assert summary.stats["mean"] == pytest.approx(dense.astype(np.float64).mean(), rel=1e-6)
+    hist = summary.histogram
+    assert hist is not None
+    # half a zero rounds to none: the bar of 0 holds only the stored values the sample drew
+    drawn = dense[dense != 0][::2].astype(np.float64)
+    assert hist.caption == f"a sample: {drawn.size:,} of 70,001 values"
+    assert np.array_equal(
+        hist.counts,
+        np.histogram(np.append(drawn, 0.0), bins=hist.edges)[0]
+        - np.histogram([0.0], bins=hist.edges)[0],
+    )
+    assert hist.low == 0
+
+
+def test_only_nan_stored_in_a_sample_leaves_the_zeros_as_every_finite_value() -> None:
+    dense = np.full(90_000, np.nan, np.float32)
+    dense[::3] = 0  # 30,000 zeros, 60,000 NaN stored
+    summary = summarize(_sparse(dense))
+    assert summary.stats == {"min": 0, "max": 0, "mean": 0, "std": 0, "nan": 60_000, "inf": 0}
+    hist = summary.histogram
+    assert hist is not None
+    assert hist.caption == "all 30,000 finite values"
+    assert hist.counts.sum() == 30_000
+
+
+def test_two_elements_one_stored() -> None:
+    summary = summarize(tf.sparse.SparseTensor([[1]], [3.0], [2]))
+    assert summary.text() == (
+        "<tf.SparseTensor shape=(2,) float32 on CPU:0 · min 0 · max 3 · mean 1.5 · std 1.5"
+        " · nan 0 · inf 0 · stored values 1 · density 0.5>"
+    )

@@ -286,19 +286,16 @@ def _sparse(value: tf.SparseTensor) -> TensorSummary:
     nnz = int(tf.size(value.values))
     zeros = max(total - nnz, 0)  # duplicate indices could store more values than there are
     stored = value.values
-    if zeros and total == 1:  # one element, not stored: its value is zero
-        summary = summarize(tf.zeros([], stored.dtype))
-    elif zeros:
-        summary = TensorSummary("", "", stored.dtype.name, _device(stored), total)
+    text = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    if zeros and total > 1:
+        summary = TensorSummary("tf.SparseTensor", text, stored.dtype.name, _device(stored), total)
         if stored.dtype == tf.string:
             _lengths(stored, summary, zeros)
         else:
             _numeric_sparse(stored, summary, zeros)
-    else:
-        summary = summarize(stored)
-    summary.kind = "tf.SparseTensor"
-    summary.size = total
-    summary.shape = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+    else:  # every element stored, or the one element not: its value is zero
+        summary = summarize(tf.zeros([], stored.dtype) if zeros else stored)
+        summary.kind, summary.shape = "tf.SparseTensor", text
     summary.extra = [
         ("stored values", str(nnz)),
         ("density", f"{nnz / total:.3g}" if total else "-"),
@@ -322,15 +319,17 @@ def _numeric_sparse(stored: tf.Tensor, summary: TensorSummary, zeros: int) -> No
     if dtype.is_floating:
         summary.stats["nan"] = found.nan
         summary.stats["inf"] = found.inf
-    # the zeros in the histogram in the share they have among the finite values sampled
+    # the zeros in the histogram as a share of the stored finite values it counts: all of them,
+    # or a sample (when they are all NaN or Inf, the zeros are every finite value)
     finite = found.finite - zeros
-    added = zeros if drawn.complete else max(1, round(zeros * len(drawn.values) / max(finite, 1)))
-    hist = histogram(np.append(drawn.values, 0.0), "")
+    complete = drawn.complete or not finite
+    added = zeros if complete else round(zeros * len(drawn.values) / finite)
+    hist = histogram(np.append(drawn.values, 0.0), "")  # its range holds 0 in any case
     hist.counts = hist.counts + np.histogram([0.0], bins=hist.edges)[0] * (added - 1)
     which = "finite values" if found.finite < summary.size else "values"
     hist.caption = (
         f"all {found.finite:,} {which}"
-        if drawn.complete
+        if complete
         else f"a sample: {len(drawn.values) + added:,} of {found.finite:,} {which}"
     )
     summary.histogram = hist
