@@ -13,12 +13,15 @@ Report schema (``schema: 1``), written as JSON:
   ``outputs_differ``, ``rerun_differs`` (a heavy cell's second run), ``namespace_new`` (name ->
   missing/extra/type .../value, new at this cell), ``cascade`` (the namespace already differed
   before the cell), ``eager_output``/``output`` (when they differ), ``tensor_cell`` (ran
-  TensorFlow ops eagerly), ``eager_ops``/``graph_ops`` (ops this run ran eagerly / inside graphs),
-  ``compiled_share``, and for heavy cells ``eager_seconds``/``seconds`` (the faster of two warm
-  re-runs, op counting off).
+  TensorFlow ops eagerly), ``eager_ops``/``graph_ops`` (ops this run ran eagerly / inside graphs,
+  tf.data's own functions among the latter), ``data_ops`` (tf.data plumbing, on neither side),
+  ``compiled_share`` (and ``tensor_cell_strict``/``compiled_share_strict``: plumbing counted as
+  eager ops, tf.data's functions not counted, the measure of earlier reports), and for heavy
+  cells ``eager_seconds``/``seconds`` (the faster of two warm re-runs, op counting off).
 * ``summary``: per notebook and mode (eager too: its own compiled share) the class counts,
   ``identical_share``, ``differing_with_message_share``, ``compiled_cells_share`` (tensor cells
-  whose ops ran mostly inside graphs), ``compiled_ops_share`` and the heavy cells' speed-ups
+  whose ops ran mostly inside graphs; ``compiled_cells_share_strict`` by the strict measure),
+  ``compiled_ops_share`` and the heavy cells' speed-ups
   (eager / compiled seconds, only of heavy cells whose outputs, first run and re-run, are
   eager's; the others are listed in ``heavy_not_comparable``).
 * ``totals``: the same sums per compiled mode over every notebook.

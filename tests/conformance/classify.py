@@ -197,14 +197,26 @@ def _brief(outputs: list[dict[str, Any]]) -> str:
 
 def _share(ref: dict[str, Any], cell: dict[str, Any]) -> dict[str, Any]:
     """Whether the cell computes with tensors (eagerly it ran ops) and the share of its ops that
-    ran inside graphs in this run."""
+    ran inside graphs in this run.
+
+    tf.data's plumbing (building a pipeline, pulling elements: ``data`` ops) computes nothing and
+    counts on neither side; the functions a pipeline applies (``data_graph``: map, filter,
+    reduce) run as graphs tf.data traced and count as graph ops. ``compiled_share_strict`` is
+    the measure before that distinction: plumbing as eager ops, tf.data's functions uncounted.
+    """
     ref_ops = ref.get("ops") or {}
     ops = cell.get("ops") or {}
-    tensor = (ref_ops.get("eager", 0) + ref_ops.get("graph", 0)) > 0
-    total = ops.get("eager", 0) + ops.get("graph", 0)
+    eager, graph = ops.get("eager", 0), ops.get("graph", 0)
+    data, data_graph = ops.get("data", 0), ops.get("data_graph", 0)
+    ref_compute = ref_ops.get("eager", 0) + ref_ops.get("graph", 0)
+    total = eager + graph + data_graph
+    strict = eager + graph + data
     return {
-        "tensor_cell": tensor,
-        "eager_ops": ops.get("eager", 0),
-        "graph_ops": ops.get("graph", 0),
-        "compiled_share": round(ops.get("graph", 0) / total, 3) if total else None,
+        "tensor_cell": ref_compute + ref_ops.get("data_graph", 0) > 0,
+        "tensor_cell_strict": ref_compute + ref_ops.get("data", 0) > 0,
+        "eager_ops": eager,
+        "graph_ops": graph + data_graph,
+        "data_ops": data,
+        "compiled_share": round((graph + data_graph) / total, 3) if total else None,
+        "compiled_share_strict": round(graph / strict, 3) if strict else None,
     }

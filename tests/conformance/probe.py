@@ -35,7 +35,7 @@ _PLUMBING = {"_Arg", "_Retval", "Placeholder", "NoOp", "Identity", "Const"}
 _HIDDEN = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 _SMALL = 64  # tensors up to this many elements are fingerprinted value by value
-_counts = {"eager": 0, "graph": 0, "calls": 0, "traced": 0}
+_counts = {"eager": 0, "graph": 0, "calls": 0, "traced": 0, "data": 0, "data_graph": 0}
 _fn_sizes: dict[str, int] = {}
 _seconds = {"start": 0.0, "last": 0.0}
 _enabled = {"ops": True}
@@ -77,9 +77,23 @@ def _callback(op_type, inputs, attrs, outputs, op_name=None, graph=None):  # typ
     elif op_type.startswith("__inference_") or op_type.startswith("__forward_"):
         _counts["calls"] += 1
         _counts["graph"] += _function_size(op_type)
+    elif "Dataset" in op_type or "Iterator" in op_type:
+        # tf.data plumbing: building a pipeline and pulling its elements computes nothing in
+        # Python's thread, compiled or not; the functions it applies (map, filter, reduce) are
+        # graphs tf.data traced and runs, counted apart (the report gives both shares)
+        _counts["data"] += 1
+        _counts["data_graph"] += sum(_graph_size(v) for v in (attrs or ())[1::2])
     elif op_type not in _STATE_OPS:
         _counts["eager"] += 1
     return None
+
+
+def _graph_size(value: Any) -> int:
+    """The ops of a dataset's function (a ``ConcreteFunction`` attribute), else 0."""
+    graph = getattr(value, "graph", None)
+    if graph is None or not hasattr(value, "function_def"):
+        return 0
+    return sum(1 for op in graph.get_operations() if op.type not in _PLUMBING)
 
 
 def _pre(*_: Any) -> None:

@@ -73,6 +73,12 @@ def _counts(records: list[dict[str, Any]]) -> dict[str, Any]:
     differing = [r for r in records if r["class"] in ("message", "error", "silent")]
     tensor = [r for r in records if r.get("tensor_cell") and r.get("compiled_share") is not None]
     compiled = [r for r in tensor if r["compiled_share"] >= COMPILED_CELL]
+    strict = [
+        r
+        for r in records
+        if r.get("tensor_cell_strict") and r.get("compiled_share_strict") is not None
+    ]
+    strict_compiled = [r for r in strict if r["compiled_share_strict"] >= COMPILED_CELL]
     graph = sum(r["graph_ops"] for r in tensor)
     ops = graph + sum(r["eager_ops"] for r in tensor)
     # a heavy cell's speed counts only when it showed what eager showed, on both runs (a
@@ -94,6 +100,9 @@ def _counts(records: list[dict[str, Any]]) -> dict[str, Any]:
         "tensor_cells": len(tensor),
         "compiled_cells_share": _ratio(len(compiled), len(tensor)),
         "compiled_ops_share": _ratio(graph, ops),
+        # tf.data's plumbing as eager ops, its functions uncounted (classify._share)
+        "tensor_cells_strict": len(strict),
+        "compiled_cells_share_strict": _ratio(len(strict_compiled), len(strict)),
         "heavy": [
             {
                 "cell": r["cell"],

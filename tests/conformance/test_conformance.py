@@ -148,3 +148,53 @@ def test_tensorflows_retracing_warning_is_not_the_cells_output() -> None:
     assert classify(eager, compiled)[0]["class"] == "identical"
     other = _run("function", _cell(1, [_out("WARNING:tensorflow:other\n(7, 6, 5)\n")]))
     assert classify(eager, other)[0]["class"] != "identical"
+
+
+def _counted(source: str) -> dict[str, int]:
+    """What the probe counts while ``source`` runs in this process (its callback, for real)."""
+    import tensorflow as tf
+    from tensorflow.python.framework import op_callbacks
+
+    from tests.conformance import probe
+
+    for key in probe._counts:
+        probe._counts[key] = 0
+    op_callbacks.add_op_callback(probe._callback)
+    try:
+        exec(source, {"tf": tf})
+    finally:
+        op_callbacks.remove_op_callback(probe._callback)
+    return dict(probe._counts)
+
+
+def test_tf_data_plumbing_counts_on_neither_side_and_its_functions_as_graphs() -> None:
+    counts = _counted(
+        "ds = tf.data.Dataset.range(8).map(lambda x: x * 2 + 1).filter(lambda x: x > 4)\n"
+        "for element in ds.batch(3):\n"
+        "    pass\n"
+    )
+    assert counts["eager"] == 0
+    assert counts["data"] >= 5  # range, map, filter, batch, the iterator and its get_next
+    assert counts["data_graph"] >= 3  # mul, add, greater: tf.data runs them as graphs
+    summed = _counted(
+        "total = tf.constant(0, tf.int64)\n"
+        "for element in tf.data.Dataset.range(4):\n"
+        "    total += element\n"
+    )
+    assert summed["eager"] == 4  # the loop's own additions stay the cell's eager computation
+
+
+def test_dataset_plumbing_alone_is_a_tensor_cell_only_by_the_strict_share() -> None:
+    plumbing = _run("eager", _cell(1, []))
+    plumbing["cells"][0]["ops"] = {"eager": 0, "graph": 0, "data": 6, "data_graph": 0}
+    record = classify(plumbing, plumbing)[0]
+    assert not record["tensor_cell"]
+    assert record["compiled_share"] is None
+    assert record["tensor_cell_strict"]
+    assert record["compiled_share_strict"] == 0.0
+    mapped = _run("eager", _cell(1, []))
+    mapped["cells"][0]["ops"] = {"eager": 1, "graph": 0, "data": 3, "data_graph": 3}
+    record = classify(mapped, mapped)[0]
+    assert record["tensor_cell"]
+    assert record["compiled_share"] == 0.75
+    assert record["compiled_share_strict"] == 0.0

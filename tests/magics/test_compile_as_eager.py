@@ -289,3 +289,37 @@ def test_where_xla_skips_nan_its_max_runs_as_tf_function(ip: Any, capsys: Any) -
         xla_check.xla_keeps_nan = keeps
     assert "max/min reductions as TensorFlow computes them" in out
     assert "restart the kernel" in out
+
+
+def test_objects_made_by_the_cell_compile_on_its_first_run_and_run_eagerly_after(
+    ip: Any, capsys: Any
+) -> None:
+    cell = (
+        "rng = tf.random.Generator.from_seed(5)\n"
+        "batch = rng.normal([4, 2])\n"
+        "mean = tf.reduce_mean(batch)\n"
+        "print(f'{float(mean):.5f}')\n"
+    )
+    same_as_eager(ip, capsys, [cell, cell], ["batch", "mean"], ("function",))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf")
+    cell = cell.replace("from_seed(5)", "from_seed(6)")  # a cell not run before in this kernel
+    first = report_after(ip, capsys, "%%compile function\n" + cell)
+    assert "compiled lines 3-4" in first
+    again = report_after(ip, capsys, "%%compile function\n" + cell)
+    assert "`rng` is made anew by line 2 on every run (compiled on the cell's first run only)" in (
+        again
+    )
+    assert "compiled line 4 ·" in again  # the mean of the batch still compiles
+
+
+def test_tf_random_experimentals_stateless_ops_compile(ip: Any, capsys: Any) -> None:
+    cell = (
+        "seeds = tf.random.experimental.stateless_split([1, 2], num=2)\n"
+        "order = tf.random.experimental.stateless_shuffle(tf.range(6), seed=[4, 2])\n"
+        "print(seeds, order)\n"
+    )
+    same_as_eager(ip, capsys, [cell, cell], ["seeds", "order"], ("function",))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf")
+    assert "compiled lines 2-3" in report_after(ip, capsys, "%%compile function\n" + cell)

@@ -84,6 +84,15 @@ class _Run:
     value: Any = None
     # in a loop's body (``_loop``): the names the loop assigns, which may change every pass
     per_pass: frozenset[str] = frozenset()
+    # the cell's first run in this namespace and mode: what reads objects its own eager lines
+    # made compiles too (a first run traces anyway; a re-run would trace again, so it runs
+    # eagerly then)
+    first_run: bool = False
+
+
+# cells run before: (namespace, mode, source), oldest first
+_ran: dict[tuple[int, Mode, str], None] = {}
+_RAN_KEPT = 4096
 
 
 def run_mixed(
@@ -95,8 +104,14 @@ def run_mixed(
     ``traces.warm_cell``'s short path.
     """
     cell = layout(plan.source, first_line, plan.last_is_expression)
+    key = (id(namespace), mode, plan.source)
+    first_run = key not in _ran
+    _ran[key] = None
+    if len(_ran) > _RAN_KEPT:
+        del _ran[next(iter(_ran))]
     try:
-        return _run_mixed(plan, _Run(namespace, mode, cell, report), first_line)
+        run = _Run(namespace, mode, cell, report, first_run=first_run)
+        return _run_mixed(plan, run, first_line)
     finally:
         _forget(namespace, cell.lifted)
 
@@ -124,7 +139,7 @@ def _statements(run: _Run) -> tuple[list[int], set[str]]:
         reason = (
             python_reason(node)
             or value_reason(node, namespace, pending_names)
-            or made_anew(node, namespace, made)
+            or (None if run.first_run else made_anew(node, namespace, made))
             or _changes_every_pass(node, run)
         )
         if reason == PYTHON and pending and not statement_names(node)[0]:

@@ -78,7 +78,10 @@ def made_anew(node: ast.stmt, namespace: Namespace, made: dict[str, int]) -> str
         if name in made and _kind(name, namespace.get(name), False) is True:
             value = namespace.get(name)
             if not (tf.is_tensor(value) or isinstance(value, np.ndarray | np.generic)):
-                return f"`{name}` is made anew by line {made[name]} on every run"
+                return (
+                    f"`{name}` is made anew by line {made[name]} on every run"
+                    " (compiled on the cell's first run only)"
+                )
     return None
 
 

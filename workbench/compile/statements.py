@@ -63,6 +63,13 @@ STATEFUL_PATHS = (
     "experimental.",
 )
 
+# Random ops whose numbers depend on their arguments alone: the same in a trace as eagerly.
+STATELESS_RANDOM = (
+    "random.stateless",
+    "random.experimental.stateless",
+    "random.experimental.index_shuffle",
+)
+
 # Classes under tf. that hold no state: building one in a trace is building a value.
 VALUE_CLASSES = frozenset(
     {"SparseTensor", "TensorArray", "TensorSpec", "IndexedSlices", "RaggedTensor", "GradientTape"}
@@ -122,7 +129,7 @@ def _framework_reason(path: list[str]) -> str | None:
         return "creates a tf.Variable"
     if any(dotted.startswith(prefix) for prefix in STATEFUL_PATHS):
         return f"{path[0]}.{dotted}"
-    if dotted.startswith("random.") and not dotted.startswith("random.stateless"):
+    if dotted.startswith("random.") and not dotted.startswith(STATELESS_RANDOM):
         # a traced random op draws from its own seed, not the eager sequence set_seed gave
         return f"{path[0]}.{dotted}: random numbers as eagerly"
     last = path[-1]
