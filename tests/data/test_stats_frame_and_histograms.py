@@ -122,3 +122,38 @@ def test_a_pipeline_whose_batches_change_shape_gives_values_per_example() -> Non
     assert value.shapes == [("()", 4), ("(2,)", 2)]
     assert value.per_example == (1.0, 8 / 6, 2.0)
     assert (value.examples, value.count, value.mean) == (6, 8, 2.5)
+
+
+def test_ragged_and_datetime_features_say_what_their_numbers_are() -> None:
+    times = pd.Series(pd.to_datetime(["2024-01-01 00:00", "2024-01-02 12:00", None]))
+    s = workbench.stats(pd.DataFrame({"when": times, "tags": [["a"], ["b", "c"], []]}))
+    when = s["when"]
+    assert when.notes == ["times as seconds since 1970-01-01 UTC"]
+    assert (when.min, when.max, when.missing) == (
+        times[0].timestamp(),
+        times[1].timestamp(),
+        1,
+    )
+    assert s["tags"].notes == ["ragged (1 ragged dimension): values per example vary"]
+
+
+def test_values_count_every_number_read_finite_or_not() -> None:
+    values = np.array([1.0, np.nan, np.inf, -np.inf, 3.0, 0.0, np.nan])
+    f = workbench.stats({"x": values, "lists": [[1.0, np.nan], [np.inf], [], [2.0]] + [[]] * 3})
+    assert (f["x"].values, f["x"].count, f["x"].nan, f["x"].inf) == (7, 3, 2, 2)
+    assert (f["lists"].values, f["lists"].count) == (4, 2)
+
+
+def test_distinct_values_are_counted_exactly_while_the_top_values_hold_them_all() -> None:
+    ids = pd.Series([f"id{i}" for i in range(1_400)] * 2)  # under 1,536: no estimate needed
+    f = workbench.stats({"id": ids.to_numpy()})["id"]
+    assert f.distinct_exact
+    assert f.distinct == ids.nunique() == 1_400
+
+
+def test_one_infinite_value_and_thousands_of_them_are_said_in_words() -> None:
+    s = workbench.stats({"one": np.array([1.0, np.inf] * 750), "many": np.full(1_500, -np.inf)})
+    assert s["one"].notes == ["750 infinite values"]
+    assert s["many"].notes == ["no finite value", "1,500 infinite values"]
+    single = workbench.stats({"x": np.array([1.0, 2.0, np.inf])})["x"]
+    assert single.notes == ["1 infinite value"]
