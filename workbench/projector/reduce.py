@@ -13,6 +13,7 @@ matrix is decomposed instead (the same exact components).
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +31,7 @@ METHODS = ("pca", "tsne", "umap")
 METRICS = ("euclidean", "cosine")
 GRAM_LIMIT = 4096
 BH_BELOW = 10_000
+EVERY = 10  # iterations between t-SNE's progress reports (and checks for a stop)
 Progress = Callable[[float, str], None]
 
 
@@ -174,18 +176,15 @@ def tsne(
         )
     cancel = cancel or threading.Event()
     total = early_exaggeration_iter + n_iter
-    state = {"done": 0, "kl": float("nan")}
-
     progress(0.0, "nearest neighbours and affinities")
-    phase = {"offset": 0, "last": 0}
+    # openTSNE counts iterations from 1 in each of its two phases (exaggerated, then not) and
+    # calls back every EVERY-th: the first early_exaggeration_iter // EVERY calls are the first's
+    calls = itertools.count(1)
 
     def callback(iteration: int, error: float, embedding: Any) -> bool:
-        # openTSNE counts iterations from 1 in each of its two phases (exaggerated, then not)
-        if iteration < phase["last"]:
-            phase["offset"] = early_exaggeration_iter
-        phase["last"] = iteration
-        state["done"], state["kl"] = phase["offset"] + iteration, error
-        progress(state["done"] / total, f"iteration {state['done']}/{total}, KL {error:.3f}")
+        first_phase = next(calls) <= early_exaggeration_iter // EVERY
+        done = iteration if first_phase else early_exaggeration_iter + iteration
+        progress(done / total, f"iteration {done}/{total}, KL {error:.3f}")
         return cancel.is_set()
 
     # FFT interpolation pays off from ~10k points (openTSNE's advice); below, and in 3-D where
@@ -204,7 +203,7 @@ def tsne(
         random_state=random_state,
         n_jobs=jobs,
         callbacks=callback,
-        callbacks_every_iters=10,
+        callbacks_every_iters=EVERY,
         verbose=False,
         **kwargs,
     )
@@ -216,7 +215,7 @@ def tsne(
         raise Cancelled() from None
     if cancel.is_set():
         raise Cancelled()
-    kl = float(getattr(embedding, "kl_divergence", state["kl"]))
+    kl = float(embedding.kl_divergence)  # set by every fit, after its last iteration
     params = {"perplexity": perplexity, "n_iter": n_iter, "random_state": random_state}
     return Reduction(
         np.ascontiguousarray(embedding, dtype=np.float32),
