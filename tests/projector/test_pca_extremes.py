@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.projector import reduce
+from workbench.projector import ProjectionError, reduce
 from workbench.projector.reduce import _normalized
 
 
@@ -48,3 +48,16 @@ def test_unit_rows_keep_the_rows_dtype_and_zero_rows_stay_zero(dtype: type) -> N
     unit = _normalized(x)
     assert unit.dtype == dtype  # float32 rows are not widened (twice the memory)
     np.testing.assert_array_equal(unit, np.array([[0.6, 0.8], [0.0, 0.0], [0.0, -1.0]], dtype))
+
+
+def test_reduce_is_two_dimensional_euclidean_pca_unless_told_and_pca_takes_no_options() -> None:
+    from workbench.projector.reduce import pca
+
+    x = np.random.default_rng(1).normal(size=(30, 4)).astype(np.float32)
+    got = reduce(x)
+    assert got.method == "pca"
+    np.testing.assert_array_equal(got.coords, pca(x, 2).coords)
+    assert got.seconds >= 0
+    with pytest.raises(ProjectionError) as raised:
+        reduce(x, "pca", perplexity=5, n_iter=3)
+    assert str(raised.value) == "method='pca' takes no options. Received: ['n_iter', 'perplexity']"
