@@ -163,6 +163,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/checkpoint/test_store_leaves_alone.py": ["workbench/checkpoints/store.py"],
     "tests/projector/test_pca_extremes.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_tsne_settings.py": ["workbench/projector/reduce.py"],
+    "tests/projector/test_umap_before_its_fit.py": ["workbench/projector/reduce.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection
