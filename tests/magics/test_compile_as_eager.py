@@ -323,3 +323,28 @@ def test_tf_random_experimentals_stateless_ops_compile(ip: Any, capsys: Any) -> 
     run(ip, "%reset -f")
     run(ip, "import tensorflow as tf")
     assert "compiled lines 2-3" in report_after(ip, capsys, "%%compile function\n" + cell)
+
+
+def test_a_module_building_its_weights_in_a_refused_xla_trace_works_as_eagerly(
+    ip: Any, capsys: Any
+) -> None:
+    # XLA refuses the trace (its random ops draw other numbers) after tf.Variable(...) ran in
+    # it with an initial value computed in the trace: the module said it was built, its weights
+    # were never initialized, and every call failed with "In[1] ndims must be >= 2"
+    cells = [
+        "class Flexible(tf.Module):\n"
+        "    def __init__(self, out_features):\n"
+        "        super().__init__()\n"
+        "        self.built, self.out_features = False, out_features\n"
+        "    def __call__(self, x):\n"
+        "        if not self.built:\n"
+        "            self.w = tf.Variable(tf.random.stateless_normal(\n"
+        "                [x.shape[-1], self.out_features], seed=[2, 2]), name='w')\n"
+        "            self.built = True\n"
+        "        return tf.nn.relu(tf.matmul(x, self.w))\n"
+        "flex = Flexible(3)\n",
+        "print(flex(tf.constant([[2.0, 2.0, 2.0]])))\n",
+        "print(flex(tf.constant([[1.0, 0.0, -1.0]])))\n",
+    ]
+    same_as_eager(ip, capsys, cells, [], ("xla", "function"))
+    assert ip.user_ns["flex"].w.shape == (3, 3)

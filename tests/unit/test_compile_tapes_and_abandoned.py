@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from tensorflow.python.ops import resource_variable_ops
 
 from workbench.compile.abandoned import MadeVariables
 from workbench.compile.tapes import spent_form, spent_tape
@@ -89,14 +90,18 @@ def test_only_what_is_still_uninitialized_and_can_be_is_initialized() -> None:
 
     def step(x: Any) -> Any:
         with tf.variable_creator_scope(made.creator):
-            # its initial value is computed in the trace: gone with it, nothing to assign
+            # computed in the trace from constants: its ops are copied out and run
             raw.append(tf.Variable(tf.ones([2]) * 2.0))
+            # computed from the trace's input: it cannot be, and stays uninitialized
+            raw.append(tf.Variable(x[0] * 3.0))
             layer(x)
         raise ValueError("the trace is abandoned")
 
     with pytest.raises(ValueError, match="abandoned"):
         tf.function(step)(tf.ones([2, 3]))
     layer.kernel.assign(tf.fill([3, 4], 5.0))  # the user assigned it meanwhile: kept
-    assert made.abandoned() == 1  # the bias only
+    assert made.abandoned() == 2  # the bias and the constant one
     np.testing.assert_array_equal(layer.kernel.numpy(), np.full([3, 4], 5.0))
     np.testing.assert_array_equal(layer.bias.numpy(), np.zeros([4]))
+    np.testing.assert_array_equal(raw[0].numpy(), [2.0, 2.0])
+    assert not bool(resource_variable_ops.var_is_initialized_op(raw[1].handle))
