@@ -16,16 +16,27 @@ ROWS = [
         *("savedmodel", "/x/savedmodel", 1024 * 1024, 1.0, 0.999, 64, 0.93751, 0.0, 1.0),
         *("loads, max |Δ| 0", "TensorFlow"),
     ),
-    Row("litert-int8", "/x/m.tflite", 2560, 12.345, None, 64, None, 0.01234, 0.975, "not run here"),
-    Row("litert-float", "/x/f.tflite", 7 * 1024 * 1024 // 2, 0.0004, 3.0, 64, 1.0, 2.5, 0.5),
+    Row(
+        "litert-int8",
+        "/x/m.tflite",
+        102_400,
+        12.345,
+        None,
+        64,
+        None,
+        0.01234,
+        0.975,
+        "not run here",
+    ),
+    Row("litert-float", "/x/f.tflite", 100 * 1024 * 1024, 0.0004, 3.0, 64, 1.0, 2.5, 0.5),
 ]
 TEXT = """\
 <export to /tmp/a<b&c: 397 validation examples, this CPU>
-format             size    batch 1 (per ex.)  batch 64 (per ex.)  accuracy  max |Δ| vs Keras  argmax agrees  fresh process
-keras (in memory)  —       250 µs             12 µs               93.75%    —                 —              —
-savedmodel         1.0 MB  1.00 ms            999 µs              93.75%    0.0000            100.0%         loads, max |Δ| 0
-litert-int8        2.5 KB  12.35 ms           —                   —         0.0123            97.5%          not run here
-litert-float       3.5 MB  0 µs               3.00 ms             100.00%   2.5000            50.0%          —
+format             size      batch 1 (per ex.)  batch 64 (per ex.)  accuracy  max |Δ| vs Keras  argmax agrees  fresh process
+keras (in memory)  —         250 µs             12 µs               93.75%    —                 —              —
+savedmodel         1.0 MB    1.00 ms            999 µs              93.75%    0.0000            100.0%         loads, max |Δ| 0
+litert-int8        100.0 KB  12.35 ms           —                   —         0.0123            97.5%          not run here
+litert-float       100.0 MB  0 µs               3.00 ms             100.00%   2.5000            50.0%          —
 note: one note
 note: x < y"""  # noqa: E501 (the table as it prints)
 
@@ -42,7 +53,7 @@ def test_the_text_table_says_each_number_in_its_unit() -> None:
 
 
 def test_the_html_table_holds_the_same_cells_escaped() -> None:
-    report = ExportReport(Path("/tmp/a<b&c"), ROWS[:3], 397, ["x < y"])
+    report = ExportReport(Path("/tmp/a<b&c"), ROWS[:3], 397, ["x < y", "z"])
     head = "".join(
         f"<th>{c}</th>"
         for c in (
@@ -59,7 +70,7 @@ def test_the_html_table_holds_the_same_cells_escaped() -> None:
     rows = [
         ["keras (in memory)", "—", "250 µs", "12 µs", "93.75%", "—", "—", "—"],
         ["savedmodel", "1.0 MB", "1.00 ms", "999 µs", "93.75%", "0.0000", "100.0%"],
-        ["litert-int8", "2.5 KB", "12.35 ms", "—", "—", "0.0123", "97.5%", "not run here"],
+        ["litert-int8", "100.0 KB", "12.35 ms", "—", "—", "0.0123", "97.5%", "not run here"],
     ]
     rows[1].append("loads, max |Δ| 0")
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
@@ -67,7 +78,7 @@ def test_the_html_table_holds_the_same_cells_escaped() -> None:
         '<div class="workbench-export"><table style="border-collapse:collapse">'
         '<caption style="text-align:left">Export to <code>/tmp/a&lt;b&amp;c</code>: size on '
         "disk, latency per example on this CPU, and outputs on 397 validation examples</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>x &lt; y</p></div>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>x &lt; y</p><p>z</p></div>"
     )
     rogue = ExportReport(Path("/f"), [Row("<b>", None, None, None, None, 1, None, None, None)], 1)
     assert "<td>&lt;b&gt;</td>" in rogue._repr_html_()

@@ -164,6 +164,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/projector/test_pca_extremes.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_tsne_settings.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_umap_before_its_fit.py": ["workbench/projector/reduce.py"],
+    "tests/projector/test_export_read_back.py": ["workbench/projector/export.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection

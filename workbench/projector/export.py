@@ -102,11 +102,13 @@ def export_projector(
         lines = [] if len(names) == 1 else ["\t".join(_clean(n) for n in names)]
         lines += ["\t".join(_clean(columns[c][i]) for c in names) for i in range(matrix.shape[0])]
         metadata.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    sprite, single = None, (0, 0)
-    if images is not None:
-        sprite, single, note = _write_sprite(root / f"{stem}_sprite.png", np.asarray(images))
+    sprite, pictures = None, None if images is None else np.asarray(images)
+    if pictures is not None:
+        note = _write_sprite(root / f"{stem}_sprite.png", pictures)
         if note:
             notes.append(note)
+        else:
+            sprite = root / f"{stem}_sprite.png"
     config = ProjectorConfig()
     config_path = root / CONFIG
     if config_path.exists():
@@ -120,9 +122,9 @@ def export_projector(
     embedding.tensor_shape.extend(matrix.shape)
     if metadata is not None:
         embedding.metadata_path = metadata.name
-    if sprite is not None:
+    if sprite is not None and pictures is not None:
         embedding.sprite.image_path = sprite.name
-        embedding.sprite.single_image_dim.extend(single)
+        embedding.sprite.single_image_dim.extend((pictures.shape[2], pictures.shape[1]))  # w, h
     config_path.write_text(text_format.MessageToString(config))
     return ProjectorFiles(root, tensor, metadata, sprite, config_path, notes)
 
@@ -135,15 +137,12 @@ def _decodes(raw: bytes) -> bool:
     return True
 
 
-def _write_sprite(path: Path, images: np.ndarray) -> tuple[Path | None, tuple[int, int], str]:
+def _write_sprite(path: Path, images: np.ndarray) -> str:
+    """Writes the thumbnails as one square grid; returns why it did not ("" when it did)."""
     n, h, w = images.shape[:3]
     side = int(np.ceil(np.sqrt(n)))
     if side * max(h, w) > SPRITE_LIMIT:
-        return (
-            None,
-            (0, 0),
-            (f"no sprite: {n} thumbnails of {w}x{h} exceed TensorBoard's {SPRITE_LIMIT}px sprite"),
-        )
+        return f"no sprite: {n} thumbnails of {w}x{h} exceed TensorBoard's {SPRITE_LIMIT}px sprite"
     pixels = images.astype(np.float64)
     if pixels.ndim == 3:
         pixels = pixels[..., None]
@@ -158,7 +157,7 @@ def _write_sprite(path: Path, images: np.ndarray) -> tuple[Path | None, tuple[in
         tiles.reshape(side, side, h, w, 3).transpose(0, 2, 1, 3, 4).reshape(side * h, side * w, 3)
     )
     path.write_bytes(png_bytes(grid, level=6))
-    return path, (w, h), ""
+    return ""
 
 
 def read_projector(
@@ -220,7 +219,7 @@ def read_projector(
             }
         else:
             columns = {"label": lines}
-        length = len(next(iter(columns.values()))) if columns else 0
+        length = len(next(iter(columns.values())))  # a file has a first line, maybe empty
         if length != tensor.shape[0]:
             raise ValueError(
                 f"{meta_path}: {length} metadata rows for {tensor.shape[0]} tensor rows"
