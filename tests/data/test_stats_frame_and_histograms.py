@@ -157,3 +157,26 @@ def test_one_infinite_value_and_thousands_of_them_are_said_in_words() -> None:
     assert s["many"].notes == ["no finite value", "1,500 infinite values"]
     single = workbench.stats({"x": np.array([1.0, 2.0, np.inf])})["x"]
     assert single.notes == ["1 infinite value"]
+
+
+def test_bars_over_fewer_values_than_the_sketch_holds_are_numpys_exactly() -> None:
+    values = np.random.default_rng(3).normal(0.0, 1.0, 300)  # continuous: none on an edge
+    values[:20] = values.min()  # the least value, many times: in the first bar
+    f = workbench.stats({"x": values})["x"]
+    for bins in (10, 3):
+        counts, edges = f.histogram(bins)
+        assert edges.tolist() == np.linspace(values.min(), values.max(), bins + 1).tolist()
+        assert counts == pytest.approx(np.histogram(values, bins=edges)[0], abs=1e-9)
+    counts, edges = f.histogram(4, low=-1.0, high=1.0)  # a given range: values past it left out
+    inside = values[(values >= -1.0) & (values <= 1.0)]
+    assert counts == pytest.approx(np.histogram(inside, bins=edges)[0], abs=1e-9)
+
+
+@pytest.mark.parametrize(("value", "half"), [(5.0, 0.5), (-20_000.0, 20.0), (0.0, 0.5)])
+def test_a_constant_feature_gets_bars_around_its_value(value: float, half: float) -> None:
+    f = workbench.stats({"x": np.full(50, value)})["x"]
+    counts, edges = f.histogram()
+    assert edges.tolist() == np.linspace(value - half, value + half, 11).tolist()
+    # every value in one of the two middle bars (the value is their shared edge)
+    assert sorted(counts.tolist())[-2:] == [0.0, 50.0]
+    assert int(np.argmax(counts)) in (4, 5)

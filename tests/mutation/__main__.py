@@ -152,6 +152,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_trace_cache_notes_and_calls.py": ["workbench/compile/traces.py"],
     "tests/projector/test_embedding_inputs.py": ["workbench/projector/inputs.py"],
     "tests/data/test_drift_scores_exactly.py": ["workbench/data/drift.py"],
+    "tests/data/test_stats_passes_and_errors.py": ["workbench/data/stats.py"],
     "tests/data/test_stats_frame_and_histograms.py": [
         "workbench/data/stats.py",
         "workbench/data/accumulate.py",

@@ -259,12 +259,9 @@ def compute(
     finally:
         if progress is not None:
             progress.close(outcome)
+    # a batch's examples are its first column's length: no example was read without a feature
     if not done:
         raise ValueError(f"Expected at least one example. Received: an empty {source.kind}")
-    if not running:
-        raise ValueError(
-            f"Expected data with at least one feature. Received: a {source.kind} with none"
-        )
     features = {name: _finish(name, acc, source.notes.get(name)) for name, acc in running.items()}
     # cut when the data held more; a pipeline of unknown length, when the limit was reached
     truncated = max_examples is not None and (
