@@ -11,6 +11,7 @@ import sys
 import warnings
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -77,7 +78,7 @@ def test_awkward_metadata_reads_back_as_written(tmp_path: Path) -> None:
     assert columns == {"label": ["", "a b", "3", "café ☕", "New York", "ends with a space "]}
     export_projector(tmp_path, np.ones((2, 2)), {"label": ["X", "ends X"]})
     assert read_projector(tmp_path)[1] == {"label": ["X", "ends X"]}
-    two = {"home city": ["New York", "Oslo"], "n": [1, None]}
+    two: dict[str, list[Any]] = {"home city": ["New York", "Oslo"], "n": [1, None]}
     export_projector(tmp_path, np.ones((2, 3)), two)
     _, columns = read_projector(tmp_path)
     assert columns == {"home city": ["New York", "Oslo"], "n": ["1", ""]}
@@ -87,7 +88,7 @@ def test_awkward_metadata_reads_back_as_written(tmp_path: Path) -> None:
 
 def test_metadata_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     """A locale that is not UTF-8 (as on Windows) writes and reads the same files."""
-    package = Path(export_module.__file__).parents[2]  # the tree under test
+    package = Path(str(export_module.__file__)).parents[2]  # the tree under test
     code = (
         "import sys, numpy as np\n"
         "from workbench.projector.export import export_projector, read_projector\n"
@@ -202,7 +203,7 @@ def test_hand_made_and_damaged_logdirs(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("shape", [(2, 2), (4,)])
-def test_bytes_that_do_not_hold_the_declared_shape(tmp_path: Path, shape: tuple) -> None:
+def test_bytes_that_do_not_hold_the_declared_shape(tmp_path: Path, shape: tuple[int, ...]) -> None:
     (tmp_path / "t.bytes").write_bytes(np.full(3, 1.7e38, np.float32).tobytes())
     dims = "".join(f" tensor_shape: {d}" for d in shape)
     _config(tmp_path, f'embeddings {{ tensor_path: "t.bytes"{dims} }}')

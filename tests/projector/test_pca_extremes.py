@@ -44,7 +44,7 @@ def test_huge_finite_values_still_share_out_all_the_variance() -> None:
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_unit_rows_keep_the_rows_dtype_and_zero_rows_stay_zero(dtype: type) -> None:
-    x = np.array([[3.0, 4.0], [0.0, 0.0], [0.0, -2.0]], dtype)
+    x: np.ndarray = np.array([[3.0, 4.0], [0.0, 0.0], [0.0, -2.0]], dtype)
     unit = _normalized(x)
     assert unit.dtype == dtype  # float32 rows are not widened (twice the memory)
     np.testing.assert_array_equal(unit, np.array([[0.6, 0.8], [0.0, 0.0], [0.0, -1.0]], dtype))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import importlib
 import re
+from typing import Any
 
 import numpy as np
 import pytest
-from openTSNE import TSNE
+from openTSNE import TSNE  # type: ignore[import-untyped]
 
 from workbench.projector import ProjectionError, reduce
 from workbench.projector.reduce import tsne
@@ -39,13 +40,18 @@ def test_the_defaults_are_opentsnes_with_barnes_hut_and_a_fixed_seed() -> None:
 
 def test_a_users_settings_reach_opentsne() -> None:
     x = _points(40, seed=1)
-    settings = {"perplexity": 5, "n_iter": 30, "early_exaggeration_iter": 20, "random_state": 3}
+    settings: dict[str, Any] = {
+        "perplexity": 5,
+        "n_iter": 30,
+        "early_exaggeration_iter": 20,
+        "random_state": 3,
+    }
     got = reduce(x, "tsne", dims=3, metric="cosine", **settings)
     want, kl = _opentsne(x, n_components=3, metric="cosine", **settings)
     np.testing.assert_array_equal(got.coords, want)
     assert got.info == f"openTSNE, 50 iterations, KL divergence {kl:.3f}"
     # a method of the user's own, past ours (FFT: a few iterations, each costs its grid)
-    few = {"perplexity": 5, "n_iter": 10, "early_exaggeration_iter": 0}
+    few: dict[str, Any] = {"perplexity": 5, "n_iter": 10, "early_exaggeration_iter": 0}
     fft, _ = _opentsne(x, negative_gradient_method="fft", **few)
     got = reduce(x, "tsne", negative_gradient_method="fft", **few)
     np.testing.assert_array_equal(got.coords, fft)
@@ -53,14 +59,14 @@ def test_a_users_settings_reach_opentsne() -> None:
 
 def test_fft_from_bh_below_points_in_two_dimensions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reduce_module, "BH_BELOW", 40)  # the 10k points rule, at 40 points
-    settings = {"perplexity": 5, "n_iter": 10, "early_exaggeration_iter": 0}
+    settings: dict[str, Any] = {"perplexity": 5, "n_iter": 10, "early_exaggeration_iter": 0}
     x = _points(40, seed=2)
     fft, _ = _opentsne(x, negative_gradient_method="fft", **settings)
-    np.testing.assert_array_equal(tsne(x, **settings).coords, fft)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(tsne(x, **settings).coords, fft)
     bh, _ = _opentsne(x[:39], **settings)
-    np.testing.assert_array_equal(tsne(x[:39], **settings).coords, bh)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(tsne(x[:39], **settings).coords, bh)
     bh3, _ = _opentsne(x, n_components=3, **settings)  # no FFT in 3-D
-    np.testing.assert_array_equal(tsne(x, 3, **settings).coords, bh3)  # type: ignore[arg-type]
+    np.testing.assert_array_equal(tsne(x, 3, **settings).coords, bh3)
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ def _numpy(dense: np.ndarray) -> dict[str, float]:
     return {"min": finite.min(), "max": finite.max(), "mean": finite.mean(), "std": finite.std()}
 
 
-CASES = {
+CASES: dict[str, np.ndarray] = {
     # values both sides of 0, NaN and Inf among them
     "mixed": np.array([[0, 1.5, 0, -2], [np.nan, 0, 0, 3], [0, np.inf, 0, 0]], np.float32),
     # every stored value positive: the zeros are the minimum; all negative: the maximum

@@ -104,7 +104,7 @@ def reduce(
 def _normalized(data: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     norms = np.linalg.norm(data, axis=1, keepdims=True)
     # float32 rows over float32 norms are float32: no second copy of the rows
-    return data / np.where(norms == 0, 1, norms)
+    return data / np.where(norms == 0, 1, norms)  # type: ignore[return-value]
 
 
 def pca(data: npt.NDArray[np.float32], dims: int = 2) -> Reduction:
