@@ -180,3 +180,20 @@ def test_a_constant_feature_gets_bars_around_its_value(value: float, half: float
     # every value in one of the two middle bars (the value is their shared edge)
     assert sorted(counts.tolist())[-2:] == [0.0, 50.0]
     assert int(np.argmax(counts)) in (4, 5)
+
+
+def test_lists_of_one_length_are_said_to_have_that_many_values() -> None:
+    s = workbench.stats(
+        pd.DataFrame(
+            {
+                "embedding": [[0.1, 0.2, 0.3]] * 4,
+                "one": [[1]] * 4,
+                "long": [list(range(1_500))] * 4,
+                "mixed": [[1], [1, 2], [1], [1]],
+            }
+        )
+    )
+    assert s["embedding"].notes == ["ragged (1 ragged dimension): every example has 3 values"]
+    assert s["one"].notes == ["ragged (1 ragged dimension): every example has 1 value"]
+    assert s["long"].notes == ["ragged (1 ragged dimension): every example has 1,500 values"]
+    assert s["mixed"].notes == ["ragged (1 ragged dimension): values per example vary"]
