@@ -310,10 +310,7 @@ def _numeric_sparse(stored: tf.Tensor, summary: TensorSummary, zeros: int) -> No
     dtype = stored.dtype
     if not (dtype.is_floating or dtype.is_integer or dtype.is_bool):
         return
-    if int(tf.size(stored)):
-        found, drawn = stats.describe(stored)
-    else:
-        found, drawn = stats.Moments(finite=0), stats.Sample(np.zeros(0), complete=True)
+    found, drawn = stats.describe(stored)  # of no stored values: no finite value, no sample
     found = _with_zeros(found, zeros)
     summary.stats = dict(found.stats)
     if dtype.is_floating:
@@ -324,14 +321,14 @@ def _numeric_sparse(stored: tf.Tensor, summary: TensorSummary, zeros: int) -> No
     finite = found.finite - zeros
     complete = drawn.complete or not finite
     added = zeros if complete else round(zeros * len(drawn.values) / finite)
-    hist = histogram(np.append(drawn.values, 0.0), "")  # its range holds 0 in any case
-    hist.counts = hist.counts + np.histogram([0.0], bins=hist.edges)[0] * (added - 1)
     which = "finite values" if found.finite < summary.size else "values"
-    hist.caption = (
+    caption = (
         f"all {found.finite:,} {which}"
         if complete
         else f"a sample: {len(drawn.values) + added:,} of {found.finite:,} {which}"
     )
+    hist = histogram(np.append(drawn.values, 0.0), caption)  # its range holds 0 in any case
+    hist.counts = hist.counts + np.histogram([0.0], bins=hist.edges)[0] * (added - 1)
     summary.histogram = hist
 
 
