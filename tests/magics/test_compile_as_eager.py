@@ -161,11 +161,14 @@ def test_a_tape_used_up_in_the_cell_compiles_and_stays_used_up(ip: Any, capsys: 
     assert "compiled lines 2-7 · 1 trace" in out, out
     assert "not kept" not in out
     assert "kept for what follows" not in out
-    # a persistent tape may serve a later cell: it stays real, recorded eagerly
+    # a persistent tape may serve a later cell: it stays real, each line it holds compiled on
+    # its own and recorded on it, so a gradient with respect to an intermediate value holds
     out = report_after(
         ip, capsys, "%%compile function\n" + cells[0].replace("()", "(persistent=True)", 1)
     )
-    assert "kept for what follows" in out, out
+    assert "line 3 with GradientTape (runs as Python; the lines it holds compile one" in out
+    assert "compiled line 5 ·" in out
+    assert "compiled line 6 ·" in out
     assert ip.user_ns["tape"].gradient(ip.user_ns["z"], ip.user_ns["y"]).numpy() == 18.0
 
 
@@ -348,3 +351,42 @@ def test_a_module_building_its_weights_in_a_refused_xla_trace_works_as_eagerly(
     ]
     same_as_eager(ip, capsys, cells, [], ("xla", "function"))
     assert ip.user_ns["flex"].w.shape == (3, 3)
+
+
+def test_a_tape_kept_for_later_cells_records_compiled_lines(ip: Any, capsys: Any) -> None:
+    # the guides' split: the tape recorded in one cell, its gradients taken in the next ones
+    cells = [
+        "w = tf.Variable(tf.reshape(tf.range(6, dtype=tf.float32), (3, 2)) / 10.0, name='w')\n"
+        "b = tf.Variable(tf.zeros(2, dtype=tf.float32), name='b')\n"
+        "x = [[1., 2., 3.]]\n"
+        "with tf.GradientTape(persistent=True) as tape:\n"
+        "    y = x @ w + b\n"
+        "    loss = tf.reduce_mean(y**2)\n",
+        "[dl_dw, dl_db] = tape.gradient(loss, [w, b])\nprint(dl_dw, dl_db)\n",
+        "print(tape.gradient(loss, y))\n",  # an intermediate value, as eagerly
+        "x0 = tf.Variable(0.0)\n"
+        "x1 = tf.Variable(10.0)\n"
+        "with tf.GradientTape(watch_accessed_variables=False) as tape:\n"
+        "    tape.watch(x1)\n"
+        "    y0 = tf.math.sin(x0)\n"
+        "    y1 = tf.nn.softplus(x1)\n"
+        "    ys = tf.reduce_sum(y0 + y1)\n",
+        "grad = tape.gradient(ys, {'x0': x0, 'x1': x1})\nprint(grad['x0'], grad['x1'])\n",
+        # a branch on the tape runs as eagerly: only the branch taken is recorded
+        "x = tf.constant(1.0)\n"
+        "v0, v1 = tf.Variable(2.0), tf.Variable(2.0)\n"
+        "with tf.GradientTape(persistent=True) as tape:\n"
+        "    tape.watch(x)\n"
+        "    if x > 0.0:\n"
+        "        result = v0\n"
+        "    else:\n"
+        "        result = v1**2\n"
+        "print(tape.gradient(result, [v0, v1]), type(result).__name__)\n",
+    ]
+    same_as_eager(ip, capsys, cells, ["dl_dw", "dl_db", "loss", "ys"], ("function", "xla"))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\n")
+    out = report_after(ip, capsys, "%%compile function\n" + cells[0].replace("10.0", "10.5"))
+    assert "compiled line 6 ·" in out
+    assert "compiled line 7 ·" in out
+    assert "line 5 with GradientTape" in out

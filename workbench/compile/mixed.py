@@ -28,11 +28,11 @@ from typing import Any
 
 import tensorflow as tf
 
-from workbench.compile.analysis import CellPlan, segment_plan, statement_names
+from workbench.compile.analysis import CellPlan, _walk_cell_scope, segment_plan, statement_names
 from workbench.compile.codegen import cell_line, digest, register_source
 from workbench.compile.errors import explain, is_xla_refusal
 from workbench.compile.lift import is_lifted, lift
-from workbench.compile.loops import ITEM, opens, target_code
+from workbench.compile.loops import ITEM, assign_code, keeps_tape, opens, target_code
 from workbench.compile.modes import LABELS, Mode
 from workbench.compile.namespace import Namespace
 from workbench.compile.readings import (
@@ -88,6 +88,8 @@ class _Run:
     # made compiles too (a first run traces anyway; a re-run would trace again, so it runs
     # eagerly then)
     first_run: bool = False
+    # in a tape's ``with`` (``_tape_block``): each statement a compiled part of its own
+    split: bool = False
 
 
 # cells run before: (namespace, mode, source), oldest first
@@ -135,9 +137,20 @@ def _statements(run: _Run) -> tuple[list[int], set[str]]:
     pending: list[int] = []
     pending_names: set[str] = set()
     made: dict[str, int] = {}  # names eager statements of this run assigned -> their line
-    for index, node in enumerate(run.layout.nodes):
+    nodes = run.layout.nodes
+    for index, node in enumerate(nodes):
+        if keeps_tape(node, nodes[index + 1 :]):
+            _flush(run, pending, pending_names)
+            run.eager.append(
+                f"line {node.lineno} with GradientTape (runs as Python; the lines it holds"
+                " compile one by one, recorded on the tape)"
+            )
+            _tape_block(run, index)
+            made.update(dict.fromkeys(statement_names(node)[1], node.lineno))
+            continue
         reason = (
-            python_reason(node)
+            (_branches_on_tape(node) if run.split else None)
+            or python_reason(node)
             or value_reason(node, namespace, pending_names)
             or (None if run.first_run else made_anew(node, namespace, made))
             or _changes_every_pass(node, run)
@@ -149,6 +162,8 @@ def _statements(run: _Run) -> tuple[list[int], set[str]]:
         if reason is None:
             pending.append(index)
             pending_names.update(statement_names(node)[1])
+            if run.split:
+                _flush(run, pending, pending_names)
             continue
         _flush(run, pending, pending_names)
         if opens(node):
@@ -186,6 +201,51 @@ def _loop(run: _Run, index: int) -> None:
     run.eager.extend(dict.fromkeys(inner.eager))
 
 
+def _tape_block(run: _Run, index: int) -> None:
+    """A ``with`` of tapes that serve what follows (``loops.keeps_tape``): entered as Python,
+    the tapes real; the statements it holds run as a cell does, each compiled on its own."""
+    node = run.layout.nodes[index]
+    assert isinstance(node, ast.With)
+    body = _body(run.layout, index)
+    inner = _Run(
+        run.namespace,
+        run.mode,
+        body,
+        run.report,
+        per_pass=run.per_pass,
+        first_run=run.first_run,
+        split=True,
+    )
+    filename = run.layout.filename
+    with contextlib.ExitStack() as stack:
+        for item in node.items:
+            expression = compile(ast.Expression(item.context_expr), filename, "eval")
+            run.namespace[ITEM] = stack.enter_context(eval(expression, run.namespace))
+            try:
+                assert item.optional_vars is not None
+                exec(
+                    compile(assign_code(item.optional_vars, node), filename, "exec"), run.namespace
+                )
+            finally:
+                run.namespace.pop(ITEM, None)
+        try:
+            pending, pending_names = _statements(inner)
+            _flush(inner, pending, pending_names)
+        finally:
+            _forget(run.namespace, body.lifted)
+    run.eager.extend(dict.fromkeys(inner.eager))
+
+
+def _branches_on_tape(node: ast.stmt) -> str | None:
+    """Why a statement on a tape runs eagerly: traced, a branch on a tensor is a ``tf.cond``
+    that records both branches, so a variable only the branch not taken reads gets a zero
+    gradient where eagerly it gets None (and a branch naming a variable hands back a tensor)."""
+    for child in _walk_cell_scope(node):
+        if isinstance(child, ast.If | ast.While | ast.IfExp | ast.For):
+            return "branches or loops on the tape (as eagerly: only the branch taken is recorded)"
+    return None
+
+
 def _changes_every_pass(node: ast.stmt, run: _Run) -> str | None:
     """Why a statement of a loop's body runs eagerly: it reads a Python number the loop assigns
     (``step`` of ``enumerate``), which a trace takes as a constant, tracing again every pass."""
@@ -198,12 +258,13 @@ def _changes_every_pass(node: ast.stmt, run: _Run) -> str | None:
 
 @lru_cache(maxsize=64)
 def _body(cell: Layout, index: int) -> Layout:
-    """The loop's body as a layout of its own: its source names the loop, so that its parts
-    have their own traces."""
+    """The body of a loop or ``with`` as a layout of its own: its source names the statement,
+    so that its parts have their own traces."""
     node = cell.nodes[index]
-    assert isinstance(node, ast.For)
+    assert isinstance(node, ast.For | ast.With)
     nodes, lifted = lift(tuple(node.body))
-    source = f"{cell.source}\n# the body of the loop on line {node.lineno}\n"
+    kind = "loop" if isinstance(node, ast.For) else "with"
+    source = f"{cell.source}\n# the body of the {kind} on line {node.lineno}\n"
     return Layout(source, cell.filename, nodes, False, lifted)
 
 
