@@ -8,7 +8,7 @@ dense, ragged and sparse tensors), so the statistics see only two kinds of value
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -75,11 +75,16 @@ def _dense(values: Any, dtype: str) -> Part:
     shape = tuple(values.shape[1:])
     kind = values.dtype.kind
     if kind == "O":
-        return (
-            _objects(values, dtype)
-            if values.ndim == 1
-            else _objects(values.reshape(n, -1)[:, 0], dtype)
-        )
+        if values.ndim == 1:
+            return _objects(values, dtype)
+        # every value of every example (an example is not its first value), in one shape
+        flat = _objects(values.reshape(-1), dtype)
+        if flat.counts is not None:
+            raise TypeError(
+                f"Expected numbers or strings in an array of shape {values.shape}. "
+                "Received: lists inside it"
+            )
+        return replace(flat, examples=n, missing=0, shape=shape)
     if kind in "US":
         flat = tf.constant(values.reshape(-1).astype(bytes if kind == "S" else str))
         return Part("string", "string", flat, n, shape=shape)
@@ -118,7 +123,7 @@ def _objects(values: np.ndarray, dtype: str) -> Part:
     import pandas as pd
 
     n = len(values)
-    missing_mask = pd.isna(values) if values.ndim == 1 else np.zeros(n, bool)
+    missing_mask = pd.isna(values)  # values is one-dimensional: one entry per example
     present = values[~missing_mask]
     types = Counter(type(v).__name__ for v in present)
     if any(t in ("list", "tuple", "ndarray") for t in types):
