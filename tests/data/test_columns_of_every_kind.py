@@ -62,3 +62,37 @@ def test_a_column_of_lists_and_single_values_says_what_it_holds(as_frame: bool) 
         "feature 'm': Expected lists in every entry, or none. Received: list 3, int 1, str 1: "
         "one column holds lists and single values"
     )
+
+
+@pytest.mark.parametrize("gap", [None, np.nan, pd.NA])
+def test_a_column_of_lists_with_missing_entries_counts_them_missing(gap: object) -> None:
+    s = workbench.stats(
+        pd.DataFrame({"n": [[1, 2], gap, [3]], "word": [["a"], gap, ["b", "c"]]}, dtype=object)
+    )
+    for name in ("n", "word"):
+        f = s[name]
+        assert (f.examples, f.missing, f.values, f.per_example) == (3, 1, 3, (0.0, 1.5, 2.0))
+    assert s["n"].mean == 2.0
+    assert dict(s["word"].top) == {"a": 1, "b": 1, "c": 1}
+    assert workbench.stats({"n": [[1, 2], None, [3]]})["n"].missing == 1  # a dict of lists too
+
+
+def test_python_and_numpy_scalars_in_an_object_column_are_numbers() -> None:
+    frame = pd.DataFrame(
+        {
+            "flag": pd.Series([True, None, False, True], dtype=object),
+            "f32": pd.Series(
+                [np.float32(1.5), None, np.float32(2.5), np.float32(0.5)], dtype=object
+            ),
+        }
+    )
+    s = workbench.stats(frame)
+    assert (s["flag"].kind, s["flag"].mean, s["flag"].missing) == ("number", 2 / 3, 1)
+    assert (s["f32"].kind, s["f32"].mean, s["f32"].max) == ("number", 1.5, 2.5)
+
+
+def test_bytes_that_are_not_utf8_are_shown_escaped() -> None:
+    column = pd.Series([b"\xff\xfeA", b"ok", None, b"ok"], dtype=object)
+    f = workbench.stats(pd.DataFrame({"raw": column}))["raw"]
+    assert (f.kind, f.missing) == ("string", 1)
+    assert f.top == [("ok", 2), ("\\xff\\xfeA", 1)]

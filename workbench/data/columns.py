@@ -132,8 +132,9 @@ def _objects(values: np.ndarray, dtype: str) -> Part:
                 f"Expected lists in every entry, or none. Received: {_listing(types)}: "
                 "one column holds lists and single values"
             )
+        # a missing entry (None, NaN, pd.NA) is an example without values
         lists = [
-            list(np.ravel(v)) if not (isinstance(v, float) and np.isnan(v)) else [] for v in values
+            [] if gone else list(np.ravel(v)) for v, gone in zip(values, missing_mask, strict=True)
         ]
         return _ragged(
             tf.ragged.constant(lists)
