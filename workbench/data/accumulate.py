@@ -48,8 +48,9 @@ def _moments(x: tf.Tensor, low: tf.Tensor, high: tf.Tensor) -> tf.Tensor:
     lows = tf.where(finite, x, inf)
     highs = tf.where(finite, x, -inf)
     zeros = tf.reduce_sum(tf.cast(tf.equal(x, 0.0), f64))
-    below = tf.reduce_sum(tf.cast(lows < low, f64))
-    above = tf.reduce_sum(tf.cast(highs > high, f64))
+    # an infinite value is outside any finite bounds too (NaN, missing, is outside none)
+    below = tf.reduce_sum(tf.cast(x < low, f64))
+    above = tf.reduce_sum(tf.cast(x > high, f64))
     return tf.stack(
         [kept, nan, mean, m2, tf.reduce_min(lows), tf.reduce_max(highs), zeros, below, above]
     )

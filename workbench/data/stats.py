@@ -317,7 +317,7 @@ def _finish(name: str, acc: NumberStats | StringStats, note: str | None) -> Feat
         if acc.dtype.startswith("datetime"):
             f.notes.append("times as seconds since 1970-01-01 UTC")
         f.count, f.nan, f.inf, f.zeros = acc.kept, acc.nan, acc.inf, acc.zeros
-        f.below, f.above = acc.below, acc.above
+        f.below, f.above, f.offending = acc.below, acc.above, acc.offending
         f.values = acc.kept + acc.nan + acc.inf
         if acc.kept:
             f.mean, f.std = acc.mean, float(np.sqrt(acc.m2 / acc.kept))
@@ -325,7 +325,6 @@ def _finish(name: str, acc: NumberStats | StringStats, note: str | None) -> Feat
             f.quantiles = dict(
                 zip(QUANTILES, acc.sketch.get_quantiles(list(QUANTILES)), strict=True)
             )
-            f.offending = acc.offending
             f.sketch = acc.sketch
         elif acc.missing < acc.examples:
             f.notes.append("no finite value")

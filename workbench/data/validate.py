@@ -208,7 +208,8 @@ def _check(want: FeatureSchema, have: FeatureStats, exact: bool) -> list[Anomaly
                     [v for v, _ in new[:SHOWN]],
                 )
             )
-    if want.type != "string" and have.count:
+    # infinite values only (no finite count) can be out of range too
+    if want.type != "string" and (have.count or have.below or have.above):
         out.extend(_range(want, have, exact))
     return out
 
@@ -216,12 +217,14 @@ def _check(want: FeatureSchema, have: FeatureStats, exact: bool) -> list[Anomaly
 def _range(want: FeatureSchema, have: FeatureStats, exact: bool) -> list[Anomaly]:
     low = -math.inf if want.min is None else want.min
     high = math.inf if want.max is None else want.max
-    if have.min >= low and have.max <= high:
-        return []
-    if exact:
+    if exact:  # counted in the pass, infinite values too
         below, above = have.below, have.above
+        if not (below or above):
+            return []
         approx = ""
-    else:  # from the sketch's ranks: within its rank error
+    elif have.min >= low and have.max <= high:
+        return []
+    else:  # from the sketch's ranks (of the finite values): within its rank error
         below = round(have.sketch.get_rank(low, False) * have.count) if have.min < low else 0
         above = round((1 - have.sketch.get_rank(high, True)) * have.count) if have.max > high else 0
         below, above = max(below, int(have.min < low)), max(above, int(have.max > high))
@@ -229,11 +232,13 @@ def _range(want: FeatureSchema, have: FeatureStats, exact: bool) -> list[Anomaly
     offending = (
         have.offending if exact else [v for v in (have.min, have.max) if not low <= v <= high]
     )
+    # the extremes shown: of the finite values, or an infinite one among those kept
+    seen = [v for v in (have.min, have.max, *offending) if not math.isnan(v)]
     parts = []
     if below:
-        parts.append(f"{approx}{below:,} below {num(low)} (least {num(have.min)})")
+        parts.append(f"{approx}{below:,} below {num(low)} (least {num(min(seen))})")
     if above:
-        parts.append(f"{approx}{above:,} above {num(high)} (most {num(have.max)})")
+        parts.append(f"{approx}{above:,} above {num(high)} (most {num(max(seen))})")
     allowed = f"{num(low)} to {num(high)}"
     return [
         Anomaly(

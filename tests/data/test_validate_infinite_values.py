@@ -1,0 +1,57 @@
+"""Infinite values are outside any finite range a schema sets: ``validate`` counts them with the
+values out of range and shows them (they passed unseen, being no finite value); NaN, a missing
+value, is outside no range; a feature without bounds takes them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import workbench
+from workbench.data.schema import FeatureSchema, Schema
+from workbench.data.stats import compute
+
+TEN = Schema({"x": FeatureSchema("x", "float", False, [], 0, 10)})
+
+
+def said(values: list[float], schema: Schema = TEN) -> list[tuple[str, int | None, list]]:
+    found = workbench.validate({"x": np.array(values)}, schema)
+    return [(a.description, a.examples, a.values) for a in found]
+
+
+def test_infinite_values_are_out_of_a_finite_range() -> None:
+    assert said([5.0, np.inf, 6.0]) == [
+        ("values outside 0 to 10: 1 above 10 (most inf)", 1, [np.inf])
+    ]
+    assert said([5.0, -np.inf, 11.0]) == [
+        ("values outside 0 to 10: 1 below 0 (least -inf), 1 above 10 (most 11)", 2, [-np.inf, 11.0])
+    ]
+    assert said([np.inf, np.inf]) == [
+        ("values outside 0 to 10: 2 above 10 (most inf)", 2, [np.inf] * 2)
+    ]
+    # the count is exact; five of the values are shown
+    many = said([-np.inf] * 7 + [20.0])
+    assert many == [
+        ("values outside 0 to 10: 7 below 0 (least -inf), 1 above 10 (most 20)", 8, [-np.inf] * 5)
+    ]
+
+
+def test_nan_is_in_range_and_unbounded_features_take_infinite_values() -> None:
+    assert said([np.nan, 5.0]) == []
+    assert said([5.0, np.inf, -np.inf], Schema({"x": FeatureSchema("x", "float", True, [])})) == []
+    low_only = Schema({"x": FeatureSchema("x", "float", True, [], 0, None)})
+    assert said([5.0, np.inf, -np.inf], low_only) == [
+        ("values outside 0 to inf: 1 below 0 (least -inf)", 1, [-np.inf])
+    ]
+
+
+def test_the_pass_counts_values_out_of_bounds_as_numpy_does() -> None:
+    rng = np.random.default_rng(5)
+    values = rng.normal(0.0, 3.0, 5_000)
+    values[rng.random(5_000) < 0.01] = np.inf
+    values[rng.random(5_000) < 0.01] = -np.inf
+    values[rng.random(5_000) < 0.02] = np.nan
+    f = compute({"x": values}, bounds={"x": (-2.0, 2.5)})["x"]
+    assert (f.below, f.above) == (int((values < -2.0).sum()), int((values > 2.5).sum()))
+    outside = values[(values < -2.0) | (values > 2.5)]
+    assert f.offending == pytest.approx(outside[:5].tolist())
