@@ -27,9 +27,10 @@ from workbench.compile.codegen import cell_file, cell_line
 from workbench.compile.compare import compare_cell
 from workbench.compile.errors import CompileError, explain, is_xla_refusal
 from workbench.compile.keras_mode import applied, is_keras_model, settings_for
-from workbench.compile.mixed import run_eagerly, run_mixed, trace_notes, wrote_variables
+from workbench.compile.mixed import run_eagerly, run_mixed
 from workbench.compile.modes import LABELS, Mode, check, tf_debug
 from workbench.compile.namespace import Namespace, restored_on_failure
+from workbench.compile.parts import trace_notes, wrote_variables
 from workbench.compile.report import CellReport, FunctionReport
 from workbench.compile.traces import (
     CellFunction,

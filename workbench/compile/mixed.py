@@ -5,22 +5,21 @@ Each top-level statement is either traced or run eagerly. Eagerly: what is Pytho
 magics, definitions), what reads a value a trace cannot use (a tape recorded in another cell, an
 iterator, a NumPy or matplotlib module, an object of the user's own class), and what computes
 with no TensorFlow at all (``epochs = 3`` stays a Python int). The statements in between run as
-one traced function each, with the real values of everything that ran before them.
+one traced function each, with the real values of everything that ran before them. A loop
+around a training step and a ``with`` of tapes kept for later run as Python, the statements
+they hold as a cell does (``loops``).
 
 A compiled part whose first trace fails, prints, or changes a Python list or dict in place runs
-eagerly instead (the lists and dicts put back first), and says so once; under XLA a part whose
-graph holds strings or Python callbacks runs as a plain ``tf.function`` (XLA would abort the
-process on strings). A compiled part that fails while it runs, having written no variable, runs
-again eagerly, so the error the user sees is the one the eager cell raises.
+eagerly instead (the lists and dicts put back first; ``parts.first_trace``), and says so once;
+under XLA a part whose graph holds strings or Python callbacks runs as a plain ``tf.function``
+(XLA would abort the process on strings). A compiled part that fails while it runs, having
+written no variable, runs again eagerly, so the error the user sees is the eager cell's.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
-import io
-import re
-import time
 import types
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,50 +27,35 @@ from typing import Any
 
 import tensorflow as tf
 
-from workbench.compile.analysis import CellPlan, _walk_cell_scope, segment_plan, statement_names
-from workbench.compile.codegen import cell_line, digest, register_source
+from workbench.compile.analysis import CellPlan, _walk_cell_scope, statement_names
+from workbench.compile.codegen import cell_line
 from workbench.compile.errors import explain, is_xla_refusal
+from workbench.compile.layout import Layout, layout
 from workbench.compile.lift import is_lifted, lift
 from workbench.compile.loops import ITEM, assign_code, keeps_tape, opens, target_code
-from workbench.compile.modes import LABELS, Mode
+from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
+from workbench.compile.parts import (
+    first_trace,
+    made_at,
+    part_plan,
+    part_report,
+    plan_has_local,
+    refusal,
+    trace_notes,
+    wrote_variables,
+)
 from workbench.compile.readings import (
     PYTHON,
-    containers,
     made_anew,
-    put_back,
     reads_pending_globals,
     value_reason,
 )
-from workbench.compile.report import CellReport, FunctionReport
+from workbench.compile.report import CellReport
 from workbench.compile.statements import DEFINITIONS, python_reason
-from workbench.compile.traces import CellFunction, call_cell, cell_function, renew
-from workbench.compile.xla_check import function_nodes
+from workbench.compile.traces import call_cell, cell_function
 
 QUIET = frozenset({DEFINITIONS, PYTHON})
-
-
-@dataclass(frozen=True)
-class Layout:
-    """The cell as the user sees it: line n of ``source`` is the user's cell line n."""
-
-    source: str
-    filename: str
-    nodes: tuple[ast.stmt, ...]
-    shows: bool  # the last statement is an expression whose value the cell shows
-    lifted: tuple[str, ...] = ()  # names of values lifted out of eager statements (``lift``)
-
-
-@lru_cache(maxsize=256)
-def layout(source: str, first_line: int, shows: bool) -> Layout:
-    padded = "\n" * (first_line - 1) + source
-    filename = f"<workbench-cell-{digest(padded)}>"
-    register_source(filename, padded)
-    nodes, lifted = lift(tuple(ast.parse(padded).body))
-    # the plan's last statement is its last non-definition; the cell shows only its very last
-    return Layout(
-        padded, filename, nodes, shows and bool(nodes) and isinstance(nodes[-1], ast.Expr), lifted
-    )
 
 
 @dataclass
@@ -326,7 +310,7 @@ def _compiled(
     nodes = run.layout.nodes
     first, last = nodes[indices[0]], nodes[indices[-1]]
     is_last = indices[-1] == len(nodes) - 1
-    plan, offset = whole or (_part_plan(run.layout, indices, is_last and run.layout.shows), 0)
+    plan, offset = whole or (part_plan(run.layout, indices, is_last and run.layout.shows), 0)
     where = _lines(first, last)
     name = "cell" if whole else f"compiled {where}"
     mode = run.mode
@@ -337,7 +321,7 @@ def _compiled(
         # if the trace failed (a tensor loop cannot define them), without
         part = cell_function(plan, run.namespace, mode, run.report.notes, keep_local=keep_local)
         if part.fallback is None and part.function.experimental_get_tracing_count() == 0:
-            traced_now += _first_trace(run, part, where, offset, indices)
+            traced_now += first_trace(run.namespace, run.layout, part, where, offset, indices)
         if part.fallback is None or not plan_has_local(plan):
             break
         # under XLA, a tensor loop that hands back its own names needs AutoGraph's string
@@ -351,7 +335,7 @@ def _compiled(
         mode = "function"
         part = cell_function(plan, run.namespace, mode, run.report.notes, keep_local=keep_local)
         if part.fallback is None and part.function.experimental_get_tracing_count() == 0:
-            traced_now += _first_trace(run, part, where, offset, indices)
+            traced_now += first_trace(run.namespace, run.layout, part, where, offset, indices)
     if part.fallback is not None and is_lifted(last):
         # a value lifted out of an eager statement (``lift``) that a trace cannot compute: the
         # statements before it compile on their own, and it is computed as eagerly, unsaid
@@ -370,12 +354,12 @@ def _compiled(
             part.fallback = None  # it fails eagerly too: the user's own error, not a trace's
             raise
         return
-    part.made_at = {name: _made_at(run, indices, name) for name in part.not_exported}
+    part.made_at = {name: made_at(run.layout, indices, name) for name in part.not_exported}
     try:
         value, seconds = call_cell(part, run.namespace)
     except Exception as exc:
         if mode == "xla" and is_xla_refusal(exc):
-            note = f"{where} ran as tf.function: {_refusal(exc)}"
+            note = f"{where} ran as tf.function: {refusal(exc)}"
             part.fallback = ("function", note)
             run.report.notes.append(note)
             mode = "function"
@@ -396,227 +380,5 @@ def _compiled(
         part.first_call_seconds += traced_now
     if is_last and run.layout.shows:
         run.value = value
-    run.report.functions.append(_part_report(part, name, seconds, run.mode, mode))
+    run.report.functions.append(part_report(part, name, seconds, run.mode, mode))
     run.report.notes.extend(trace_notes(part))
-
-
-def _part_report(
-    part: CellFunction, name: str, seconds: float, mode: Mode, part_mode: Mode
-) -> FunctionReport:
-    traces = part.traces
-    if mode != part_mode:  # XLA could not take it
-        name = f"{name} as {LABELS[part_mode]}"
-    return FunctionReport(
-        name=name,
-        traces=traces,
-        first_call_seconds=part.first_call_seconds,
-        run_seconds=seconds,
-        retrace_reasons=part.retrace_reasons(traces),
-    )
-
-
-@lru_cache(maxsize=512)
-def _part_plan(cell: Layout, indices: tuple[int, ...], shows: bool) -> CellPlan:
-    statements = tuple(cell.nodes[i] for i in indices)
-    source = f"{cell.source}\n# compiled part: statements {indices[0]}-{indices[-1]}\n"
-    return segment_plan(source, statements, shows, cell.nodes)
-
-
-def _first_trace(
-    run: _Run, part: CellFunction, where: str, offset: int, indices: tuple[int, ...]
-) -> float:
-    """Trace ``part`` before it runs, watching for what a trace must not do; when it did,
-    ``part.fallback`` says how the statements run instead and why. Returns the tracing time."""
-    namespace = run.namespace
-    args = [namespace[name] for name in part.signature.parameters if name in namespace]
-    if len(args) != len(part.signature.parameters):
-        # a name is missing: the eager run raises the eager cell's NameError
-        part.fallback = ("eager", "")
-        return 0.0
-    held = containers(namespace)
-    printed = io.StringIO()
-    start = time.perf_counter()
-    try:
-        with contextlib.redirect_stdout(printed):
-            try:
-                concrete = part.function.get_concrete_function(*args)
-            except BaseException as exc:  # an interrupt, too, leaves what the trace made
-                put_back(held)
-                if not part.made_variables.abandoned() or not isinstance(exc, Exception):
-                    raise
-                # the trace built layers, and their initializers (random draws XLA refuses)
-                # were what it could not take: built now, the statements trace without them
-                part.refused = None
-                renew(part)
-                concrete = part.function.get_concrete_function(*args)
-    except Exception as exc:  # noqa: BLE001 - whatever tracing raised, Python runs it instead
-        put_back(held)
-        part.made_variables.abandoned()
-        refused = part.refused
-        if refused is None:  # anything else tracing raised: the statements run as Python
-            part.fallback = ("eager", f"{where} ran eagerly: cannot be traced ({_short(exc)})")
-            return 0.0
-        at = None if refused.line is None else refused.line + offset
-        line = "" if at is None else f"line {at}: "
-        text = _line_text(run, at)
-        note = (
-            f"XLA cannot compile {refused.reason} ({line}{text or refused.op}); "
-            f"{where} ran as tf.function"
-        )
-        part.fallback = ("function", note)
-        return time.perf_counter() - start
-    seconds = time.perf_counter() - start
-    part.made_variables.kept()
-    changed = put_back(held)
-    later = _read_later(run, indices)
-    # a tape the compiled lines record but do not use is for a later cell: keep it real; a
-    # value lifted out of a print (``lift``) reads it for that print, which is later too
-    used: set[str] = set()
-    for i in indices:
-        node = run.layout.nodes[i]
-        (later if is_lifted(node) else used).update(_uses(node))
-    # a tape still able to compute gradients (persistent) may serve a later cell, too
-    unkept = [
-        name
-        for name in part.not_exported
-        if name in later or name not in used or name in part.live_tapes
-    ]
-    random = seeded_random(concrete.graph)
-    reason = None
-    if printed.getvalue():
-        reason = "prints while traced (a trace prints symbolic tensors, once)"
-    elif random:
-        reason = f"draws random numbers ({random}) that a trace would draw from other seeds"
-    elif changed:
-        reason = f"changes {', '.join(f'`{n}`' for n in changed)} in place while traced"
-    elif unkept:
-        names = ", ".join(f"`{n}`" for n in unkept)
-        reason = f"{names} would live only inside the trace; kept for what follows"
-    if reason is not None:
-        part.fallback = ("eager", f"{where} ran eagerly: {reason}")
-        return 0.0
-    return seconds
-
-
-# what recording on a tape calls: a tape only recorded on in the compiled lines is for later
-_RECORDING = frozenset({"watch", "stop_recording", "reset"})
-
-
-def _uses(node: ast.stmt) -> set[str]:
-    """Names ``node`` reads, less those it only records on (``tape.watch(x)``)."""
-    recording = {
-        id(child.func.value)
-        for child in ast.walk(node)
-        if isinstance(child, ast.Call)
-        and isinstance(child.func, ast.Attribute)
-        and child.func.attr in _RECORDING
-    }
-    return {
-        child.id
-        for child in ast.walk(node)
-        if isinstance(child, ast.Name)
-        and isinstance(child.ctx, ast.Load)
-        and id(child) not in recording
-    }
-
-
-def plan_has_local(plan: CellPlan) -> bool:
-    """Whether some name of the plan is assigned only inside a loop or branch."""
-    return any(name not in plan.top_stores for name in plan.stores)
-
-
-def trace_notes(part: CellFunction) -> tuple[str, ...]:
-    """What the report says of what a trace could not hand back."""
-    notes = []
-    if part.not_exported:
-        notes.append(
-            "not kept: "
-            + ", ".join(part.not_exported)
-            + " (made inside the trace, where it stays; use it within the compiled lines)"
-        )
-    local = [name for name in part.signature.local if name != "_"]
-    if local:
-        notes.append(
-            "local to the cell (assigned only inside a loop or branch): " + ", ".join(local)
-        )
-    return tuple(notes)
-
-
-def _made_at(run: _Run, indices: tuple[int, ...], name: str) -> str:
-    """The line (and its text) of the compiled lines where ``name`` is first bound."""
-    stores = [
-        child.lineno
-        for index in indices
-        for child in ast.walk(run.layout.nodes[index])
-        if isinstance(child, ast.Name) and child.id == name and isinstance(child.ctx, ast.Store)
-    ]
-    line = min(stores, default=run.layout.nodes[indices[0]].lineno)
-    return f"line {line} (`{_line_text(run, line)}`)"
-
-
-def _line_text(run: _Run, line: int | None) -> str:
-    lines = run.layout.source.splitlines()
-    if line is None or not 1 <= line <= len(lines):
-        return ""
-    return lines[line - 1].strip()
-
-
-def _short(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    if "in user code:" in str(exc):
-        text = " ".join(str(exc).strip().rsplit("\n\n", 1)[-1].split())
-    name = type(exc).__name__
-    text = text.removeprefix(f"{name}: ")
-    return f"{name}: {text[:160]}"
-
-
-def _refusal(exc: BaseException) -> str:
-    shapes = re.search(
-        r"cannot be changed after initialization: (old shape was \S+, new shape is \S+?)(?: \(|$)",
-        str(exc),
-    )
-    if shapes:
-        return f"XLA compiles for fixed variable shapes (a variable's {shapes[1]})"
-    return "XLA refused an op of it (" + _short(exc)[:200] + ")"
-
-
-def _read_later(run: _Run, indices: tuple[int, ...]) -> set[str]:
-    names: set[str] = set()
-    for node in run.layout.nodes[indices[-1] + 1 :]:
-        names.update(statement_names(node)[0])
-    return names
-
-
-# Random ops seeded from the graph-level and op seeds: a trace derives other seeds than the eager
-# sequence does (a tf.function called from a cell's trace draws other numbers than called alone)
-_SEEDED_RANDOM = frozenset(
-    {
-        "RandomUniform", "RandomUniformInt", "RandomStandardNormal", "TruncatedNormal",
-        "ParameterizedTruncatedNormal", "RandomShuffle", "Multinomial", "RandomGamma",
-        "RandomPoisson", "RandomPoissonV2",
-    }
-)  # fmt: skip
-
-
-def seeded_random(graph: Any) -> str | None:
-    """The first seeded random op in ``graph`` or a function it calls, if it has one."""
-    for op in graph.get_operations():
-        if op.type in _SEEDED_RANDOM:
-            return str(op.type)
-    for node in function_nodes(graph):
-        if node.op in _SEEDED_RANDOM:
-            return str(node.op)
-    return None
-
-
-_WRITES = ("Assign", "ResourceApply", "ResourceScatter", "ResourceSparseApply", "StatefulPartit")
-
-
-def wrote_variables(part: CellFunction, namespace: Namespace) -> bool:
-    """Whether the part's graph writes a variable (or calls a function that may)."""
-    try:
-        args = [namespace[name] for name in part.signature.parameters]
-        graph = part.function.get_concrete_function(*args).graph
-    except Exception:  # noqa: BLE001 - cannot tell: assume it did, and do not run it again
-        return True
-    return any(op.type.startswith(_WRITES) for op in graph.get_operations())
