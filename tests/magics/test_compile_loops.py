@@ -11,7 +11,7 @@ import pytest
 
 from tests.magics.conftest import run
 from tests.magics.test_compile_contract import report_after, same_as_eager
-from workbench.compile.loops import ITEM, opens, target_code
+from workbench.compile.loops import ITEM, keeps_tape, opens, target_code
 
 SETUP = (
     "import keras\n"
@@ -137,3 +137,40 @@ def test_each_pass_assigns_its_item_to_the_loops_target_on_the_loops_line() -> N
     namespace: dict[str, Any] = {ITEM: (4, ("a", "b"))}
     exec(compile(module, "<loop>", "exec"), namespace)
     assert (namespace["step"], namespace["x"], namespace["y"]) == (4, "a", "b")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # its gradient in a later cell: the tape serves what follows
+        ("with tf.GradientTape() as tape:\n    y = x * x\n", True),
+        ("with GradientTape() as t0, tf.GradientTape() as t1:\n    y = x\n", True),
+        # persistent: kept even when this cell takes a gradient
+        ("with tf.GradientTape(persistent=True) as t:\n    y = x\ng = t.gradient(y, x)\n", True),
+        ("with tf.GradientTape(persistent=False) as t:\n    y = x\ng = t.gradient(y, x)\n", False),
+        ("with tf.GradientTape(persistent=p) as t:\n    y = x\ng = t.gradient(y, x)\n", False),
+        # used up in the cell: it compiles with its lines (tapes.py)
+        ("with tf.GradientTape() as t:\n    y = x\ng = t.gradient(y, x)\n", False),
+        ("with tf.GradientTape() as t:\n    y = x\nj = t.jacobian(y, x)\n", False),
+        ("with tf.GradientTape() as t:\n    y = x\nj = t.batch_jacobian(y, x)\n", False),
+        # another tape's gradient, or a gradient of something else named t: not this tape's
+        ("with tf.GradientTape() as t:\n    y = x\ng = other.gradient(y, x)\n", True),
+        ("with tf.GradientTape() as t:\n    y = x\ng = t.watched_variables()\n", True),
+        ("with tf.GradientTape() as t:\n    y = x\ng = gradient(t, y)\n", True),
+        # not tapes alone, no name to keep, or a body acting on more than its statements
+        ("with tf.device('CPU:0'):\n    y = x\n", False),
+        ("with tf.GradientTape() as t, tf.device('CPU:0'):\n    y = x\n", False),
+        ("with tf.GradientTape():\n    y = x\n", False),
+        ("with tf.GradientTape() as (a, b):\n    y = x\n", False),
+        ("y = x\n", False),
+    ],
+)
+def test_which_tapes_stay_open(source: str, expected: bool) -> None:
+    nodes = ast.parse(source).body
+    assert keeps_tape(nodes[0], tuple(nodes[1:])) is expected
+
+
+def test_a_body_that_returns_is_not_opened() -> None:
+    node = ast.parse("def f():\n    with tf.GradientTape() as t:\n        return x\n").body[0]
+    assert isinstance(node, ast.FunctionDef)
+    assert not keeps_tape(node.body[0], ())

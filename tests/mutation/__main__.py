@@ -61,6 +61,8 @@ MODULES: dict[str, list[str]] = {
         "tests/magics/test_compile_loops.py::test_which_loops_open",
         "tests/magics/test_compile_loops.py::test_each_pass_assigns_its_item_to_the_loops_target_"
         "on_the_loops_line",
+        "tests/magics/test_compile_loops.py::test_which_tapes_stay_open",
+        "tests/magics/test_compile_loops.py::test_a_body_that_returns_is_not_opened",
     ],
     "workbench/compile/tapes.py": ["tests/unit/test_compile_tapes_and_abandoned.py"],
     "workbench/compile/abandoned.py": ["tests/unit/test_compile_tapes_and_abandoned.py"],
