@@ -88,6 +88,8 @@ def test_awkward_metadata_reads_back_as_written(tmp_path: Path) -> None:
 
 def test_metadata_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     """A locale that is not UTF-8 (as on Windows) writes and reads the same files."""
+    here = export_projector(tmp_path / "here", np.eye(2), {"label": ["café", "☕"]})
+    assert here.metadata is not None
     package = Path(str(export_module.__file__)).parents[2]  # the tree under test
     code = (
         "import sys, numpy as np\n"
@@ -107,13 +109,14 @@ def test_metadata_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == ascii({"label": ["café", "☕"]})
     assert (tmp_path / "embedding_metadata.tsv").read_bytes() == "café\n☕\n".encode()
+    assert here.metadata.read_bytes() == "café\n☕\n".encode()  # as in a UTF-8 locale
 
 
 def _sprite(path: Path) -> np.ndarray:
     return np.asarray(Image.open(BytesIO(path.read_bytes())).convert("RGB"))
 
 
-@pytest.mark.parametrize("channels", [None, 1, 3, 4])
+@pytest.mark.parametrize("channels", [None, 1, 2, 3, 4])
 def test_the_sprite_holds_each_thumbnail_scaled_to_the_full_range(
     tmp_path: Path, channels: int | None
 ) -> None:
@@ -128,7 +131,8 @@ def test_the_sprite_holds_each_thumbnail_scaled_to_the_full_range(
     assert 'image_path: "embedding_sprite.png"' in config
     assert "single_image_dim: 2\n    single_image_dim: 3" in config  # width, then height
     rgb = images if channels is not None else images[..., None]
-    rgb = np.repeat(rgb, 3, axis=3) if rgb.shape[3] == 1 else rgb[..., :3]
+    # grey, and grey with alpha (2 channels: a broadcast error once), as three equal channels
+    rgb = np.repeat(rgb[..., :1], 3, axis=3) if rgb.shape[3] < 3 else rgb[..., :3]
     low, high = np.nanmin(rgb), np.nanmax(rgb)
     tiles = np.zeros((9, 3, 2, 3), np.uint8)  # a 3 x 3 grid of 3 x 2 thumbnails
     tiles[:5] = np.nan_to_num((rgb - low) / (high - low) * 255).astype(np.uint8)

@@ -146,9 +146,8 @@ def _write_sprite(path: Path, images: np.ndarray) -> str:
     pixels = images.astype(np.float64)
     if pixels.ndim == 3:
         pixels = pixels[..., None]
-    if pixels.shape[3] == 1:
-        pixels = np.repeat(pixels, 3, axis=3)
-    pixels = pixels[..., :3]
+    # grey (or grey and alpha): the first channel, as red, green and blue; else RGB without alpha
+    pixels = pixels[..., :1] if pixels.shape[3] < 3 else pixels[..., :3]
     low, high = np.nanmin(pixels), np.nanmax(pixels)
     scaled = (pixels - low) / (high - low if high > low else 1) * 255
     tiles = np.zeros((side * side, h, w, 3), np.uint8)
