@@ -90,6 +90,7 @@ def test_metadata_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     """A locale that is not UTF-8 (as on Windows) writes and reads the same files."""
     here = export_projector(tmp_path / "here", np.eye(2), {"label": ["café", "☕"]})
     assert here.metadata is not None
+    assert read_projector(tmp_path / "here")[1] == {"label": ["café", "☕"]}
     package = Path(str(export_module.__file__)).parents[2]  # the tree under test
     code = (
         "import sys, numpy as np\n"
