@@ -47,3 +47,15 @@ def test_a_long_dataset_feeds_its_sketch_a_bounded_sample() -> None:
         assert abs((values <= value).mean() - q) < 0.01, q
     short = workbench.stats({"x": values[: SKETCHED // 2]})["x"]
     assert short.sketch.n == SKETCHED // 2  # every value while they are few
+
+
+@pytest.mark.parametrize("size", [1_023, 1_024, 1_025, 2_049])
+def test_a_batch_of_any_length_near_a_power_of_two_gives_numpys_numbers(size: int) -> None:
+    values = np.random.default_rng(size).normal(3.0, 2.0, size)  # padded to a power of two
+    values[::97] = np.nan
+    f = workbench.stats({"x": values})["x"]
+    finite = values[np.isfinite(values)]
+    assert (f.count, f.nan, f.missing) == (finite.size, size - finite.size, size - finite.size)
+    assert f.mean == pytest.approx(finite.mean(), rel=1e-12)
+    assert f.std == pytest.approx(finite.std(), rel=1e-12)
+    assert (f.min, f.max) == (finite.min(), finite.max())
