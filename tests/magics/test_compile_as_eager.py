@@ -390,3 +390,24 @@ def test_a_tape_kept_for_later_cells_records_compiled_lines(ip: Any, capsys: Any
     assert "compiled line 6 ·" in out
     assert "compiled line 7 ·" in out
     assert "line 5 with GradientTape" in out
+
+
+def test_argmax_and_softmax_of_nan_under_xla_show_what_eager_shows(ip: Any, capsys: Any) -> None:
+    # XLA's argmax picks a NaN's index (eager skips NaN), its softmax of a row holding a NaN is
+    # NaN throughout: the predictions of an XLA cell differed in silence
+    cells = [
+        "logits = tf.constant([[float('nan'), 1.0, -float('inf'), 3.0],\n"
+        "                      [float('inf'), -2.0, 0.5, float('nan')]])\n",
+        "predicted = tf.argmax(logits, axis=1)\n"
+        "probs = tf.nn.softmax(logits * 1.0)\n"
+        "print(predicted, probs)\n",
+        "clean = tf.constant([[1.0, 2.0], [3.0, 0.5]])\npicked = tf.argmax(clean * 2.0, axis=1)\n",
+    ]
+    same_as_eager(ip, capsys, cells, ["predicted", "picked"], ("xla",))
+    run(ip, "%reset -f")
+    run(ip, "import tensorflow as tf\n" + cells[0])
+    out = report_after(ip, capsys, "%%compile xla\n" + cells[1])
+    assert "lines 2-3 ran as tf.function: XLA's argmax, softmax treat NaN otherwise" in out
+    run(ip, cells[2].splitlines()[0])
+    out = report_after(ip, capsys, "%%compile xla\n" + cells[2].splitlines()[1])
+    assert "%%compile xla · cell · 1 trace" in out  # no NaN reached it: XLA's result stands

@@ -24,6 +24,7 @@ from workbench.compile.errors import CompileError
 from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import MODES, Mode
 from workbench.compile.namespace import Namespace
+from workbench.compile.nan_rules import without_guard
 from workbench.compile.numerics import eager_numerics
 from workbench.compile.report import ComparisonRow
 from workbench.compile.traces import cell_function
@@ -151,7 +152,7 @@ def _runner(
         tf.config.run_functions_eagerly(mode == "eager")
         try:
             with eager_numerics():
-                return function(*args, **kwargs)
+                return without_guard(function(*args, **kwargs))
         finally:
             tf.config.run_functions_eagerly(eager_before)
             namespace.update(own)

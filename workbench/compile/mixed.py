@@ -35,6 +35,7 @@ from workbench.compile.lift import is_lifted, lift
 from workbench.compile.loops import ITEM, assign_code, keeps_tape, opens, target_code
 from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
+from workbench.compile.nan_rules import NanUnderXla
 from workbench.compile.parts import (
     first_trace,
     made_at,
@@ -358,7 +359,7 @@ def _compiled(
     try:
         value, seconds = call_cell(part, run.namespace)
     except Exception as exc:
-        if mode == "xla" and is_xla_refusal(exc):
+        if mode == "xla" and (is_xla_refusal(exc) or isinstance(exc, NanUnderXla)):
             note = f"{where} ran as tf.function: {refusal(exc)}"
             part.fallback = ("function", note)
             run.report.notes.append(note)

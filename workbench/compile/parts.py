@@ -17,6 +17,7 @@ from workbench.compile.layout import Layout
 from workbench.compile.lift import is_lifted
 from workbench.compile.modes import LABELS, Mode
 from workbench.compile.namespace import Namespace
+from workbench.compile.nan_rules import WRITES, NanUnderXla
 from workbench.compile.readings import containers, put_back
 from workbench.compile.report import FunctionReport
 from workbench.compile.traces import CellFunction, renew
@@ -198,6 +199,8 @@ def short(exc: BaseException) -> str:
 
 
 def refusal(exc: BaseException) -> str:
+    if isinstance(exc, NanUnderXla):
+        return str(exc)
     shapes = re.search(
         r"cannot be changed after initialization: (old shape was \S+, new shape is \S+?)(?: \(|$)",
         str(exc),
@@ -236,9 +239,6 @@ def seeded_random(graph: Any) -> str | None:
     return None
 
 
-_WRITES = ("Assign", "ResourceApply", "ResourceScatter", "ResourceSparseApply", "StatefulPartit")
-
-
 def wrote_variables(part: CellFunction, namespace: Namespace) -> bool:
     """Whether the part's graph writes a variable (or calls a function that may)."""
     try:
@@ -246,4 +246,4 @@ def wrote_variables(part: CellFunction, namespace: Namespace) -> bool:
         graph = part.function.get_concrete_function(*args).graph
     except Exception:  # noqa: BLE001 - cannot tell: assume it did, and do not run it again
         return True
-    return any(op.type.startswith(_WRITES) for op in graph.get_operations())
+    return any(op.type.startswith(WRITES) for op in graph.get_operations())

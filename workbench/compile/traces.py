@@ -20,7 +20,7 @@ import time
 import types
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import tensorflow as tf
@@ -32,6 +32,7 @@ from workbench.compile.errors import LivesInTrace
 from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
+from workbench.compile.nan_rules import NAN_SEEN, NanUnderXla, nan_guard, without_guard
 from workbench.compile.numerics import eager_numerics
 from workbench.compile.retrace import Reasons
 from workbench.compile.tapes import Spent, spent_form, spent_tape
@@ -59,6 +60,7 @@ class CellFunction:
     # name -> the cell line that made it, for what cannot be kept (``LivesInTrace``)
     made_at: dict[str, str] = field(default_factory=dict)
     refused: NotForXla | None = None  # what its XLA trace held that XLA must not be given
+    nan_ops: tuple[str, ...] = ()  # its NaN-sensitive ops under XLA (``nan_rules``)
     # how its statements run instead of this trace ("eager" or "function"), and the note why
     fallback: tuple[str, str] | None = None
     first_call_seconds: float | None = None  # the latest call that traced: what a retrace cost
@@ -246,6 +248,11 @@ def _trace_later(
                 raise
         sorted_values = _sort_exports({**values, RESULT_NAME: result})
         tensors, statics, mixed, unkept = sorted_values
+        tracing = mode == "xla" and not tf.executing_eagerly()
+        guard = nan_guard(tf.compat.v1.get_default_graph()) if tracing else None
+        if guard is not None:
+            tensors = {NAN_SEEN: guard[0], **tensors}
+            state.nan_ops = guard[1]
         spent = {name: spent_form(values[name]) for name in unkept}
         state.spent_tapes = {name: form for name, form in spent.items() if form is not None}
         state.not_exported = [name for name in unkept if name not in state.spent_tapes]
@@ -310,6 +317,11 @@ def call_cell(cell: CellFunction, namespace: Namespace) -> tuple[Any, float]:
     for name, form in cell.spent_tapes.items():
         namespace[name] = spent_tape(form)
     kind = type(outputs)  # the class of the trace that served the call: it names the outputs
+    if kind.names[:1] == (NAN_SEEN,):
+        if bool(outputs[0]):  # before anything is written: the part runs again, eagerly's way
+            raise NanUnderXla(cell.nan_ops)
+        outputs = without_guard(outputs)
+        kind = type(outputs)
     if kind.python:  # the trace's own Python values, and structures mixing them with tensors
         result = _with_python_values(kind, outputs, namespace)
     else:
@@ -409,11 +421,12 @@ def _outputs(
     Fields are positional, as a cell's names may start with "_", which namedtuple fields cannot;
     the names are on the class. Without Python values the class is shared (cached).
     """
-    if not statics and not mixed:
-        return _plain_outputs(names, has_result)
-    plain = _plain_outputs(names, has_result)
-    kind: Any = type("CellOutputs", (plain,), {"__slots__": ()})
-    kind.python, kind.statics, kind.mixed = True, dict(statics or {}), dict(mixed or {})
+    kind = _plain_outputs(names, has_result)  # (no annotation: AutoGraph converts this)
+    if statics or mixed:
+        kind = cast(Any, type("CellOutputs", (kind,), {"__slots__": ()}))
+        kind.python, kind.statics, kind.mixed = True, dict(statics or {}), dict(mixed or {})
+    if names[:1] == (NAN_SEEN,):  # the guard (``nan_rules``) first: the same, less it
+        kind.without_guard = _outputs(names[1:], has_result, statics, mixed)
     return kind
 
 
