@@ -159,6 +159,7 @@ def test_each_pass_assigns_its_item_to_the_loops_target_on_the_loops_line() -> N
         ("with tf.GradientTape() as t:\n    y = x\ng = gradient(t, y)\n", True),
         # not tapes alone, no name to keep, or a body acting on more than its statements
         ("with tf.device('CPU:0'):\n    y = x\n", False),
+        ("with manager as m:\n    y = x\n", False),  # not a call at all
         ("with tf.GradientTape() as t, tf.device('CPU:0'):\n    y = x\n", False),
         ("with tf.GradientTape():\n    y = x\n", False),
         ("with tf.GradientTape() as (a, b):\n    y = x\n", False),

@@ -68,10 +68,10 @@ def _lifted(variable: Any, initial: Any) -> int:
     def initialize() -> None:
         graph = tf.compat.v1.get_default_graph()
         value = lift_to_graph.lift_to_graph([initial], graph)[initial]
-        variable.assign(tf.cast(value, variable.dtype), read_value=False)
+        variable.assign(tf.cast(value, variable.dtype))
 
     try:
-        tf.function(initialize, autograph=False)()
+        tf.function(initialize)()
     except (lift_to_graph.UnliftableError, ValueError, TypeError):
         return 0
     return 1
