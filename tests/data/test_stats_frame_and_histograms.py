@@ -190,6 +190,8 @@ def test_lists_of_one_length_are_said_to_have_that_many_values() -> None:
                 "one": [[1]] * 4,
                 "long": [list(range(1_500))] * 4,
                 "mixed": [[1], [1, 2], [1], [1]],
+                "pairs": [[1, 2]] * 4,
+                "gap": [[1, 2], [3, 4], [], [5, 6]],  # an example without values
             }
         )
     )
@@ -197,3 +199,5 @@ def test_lists_of_one_length_are_said_to_have_that_many_values() -> None:
     assert s["one"].notes == ["ragged (1 ragged dimension): every example has 1 value"]
     assert s["long"].notes == ["ragged (1 ragged dimension): every example has 1,500 values"]
     assert s["mixed"].notes == ["ragged (1 ragged dimension): values per example vary"]
+    assert s["pairs"].notes == ["ragged (1 ragged dimension): every example has 2 values"]
+    assert s["gap"].notes == ["ragged (1 ragged dimension): values per example vary"]
