@@ -55,3 +55,13 @@ def test_the_pass_counts_values_out_of_bounds_as_numpy_does() -> None:
     assert (f.below, f.above) == (int((values < -2.0).sum()), int((values > 2.5).sum()))
     outside = values[(values < -2.0) | (values > 2.5)]
     assert f.offending == pytest.approx(outside[:5].tolist())
+
+
+def test_the_extremes_said_are_the_datas_beyond_the_values_shown() -> None:
+    # five values are shown; the least and the most are read from all of them
+    assert said([11.0, 12.0, 13.0, 14.0, 15.0, 99.0, 5.0]) == [
+        ("values outside 0 to 10: 6 above 10 (most 99)", 6, [11.0, 12.0, 13.0, 14.0, 15.0])
+    ]
+    assert said([-1.0, -2.0, -3.0, -4.0, -5.0, -99.0, 5.0]) == [
+        ("values outside 0 to 10: 6 below 0 (least -99)", 6, [-1.0, -2.0, -3.0, -4.0, -5.0])
+    ]
