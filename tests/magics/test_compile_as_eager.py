@@ -407,7 +407,7 @@ def test_argmax_and_softmax_of_nan_under_xla_show_what_eager_shows(ip: Any, caps
     run(ip, "%reset -f")
     run(ip, "import tensorflow as tf\n" + cells[0])
     out = report_after(ip, capsys, "%%compile xla\n" + cells[1])
-    assert "lines 2-3 ran as tf.function: XLA's argmax, softmax treat NaN otherwise" in out
+    assert "lines 2-3 ran as tf.function: XLA's argmax and softmax treat NaN otherwise" in out
     run(ip, cells[2].splitlines()[0])
     out = report_after(ip, capsys, "%%compile xla\n" + cells[2].splitlines()[1])
     assert "%%compile xla · cell · 1 trace" in out  # no NaN reached it: XLA's result stands

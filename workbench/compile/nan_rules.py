@@ -24,8 +24,11 @@ class NanUnderXla(Exception):
     """The part's NaN-sensitive ops saw a NaN under XLA: run it again as ``tf.function``."""
 
     def __init__(self, ops: tuple[str, ...]) -> None:
-        names = ", ".join(op.lower() for op in ops)
-        super().__init__(f"XLA's {names} treat NaN otherwise than eagerly, and a NaN reached them")
+        names = " and ".join(op.lower() for op in ops)
+        verb, them = ("treats", "it") if len(ops) == 1 else ("treat", "them")
+        super().__init__(
+            f"XLA's {names} {verb} NaN otherwise than eagerly, and a NaN reached {them}"
+        )
 
 
 def nan_guard(graph: Any) -> tuple[Any, tuple[str, ...]] | None:
