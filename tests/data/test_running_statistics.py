@@ -33,6 +33,7 @@ def test_batches_of_one_finite_value_or_none_merge_exactly(monkeypatch: pytest.M
     assert f.mean == pytest.approx(finite.mean(), rel=1e-15)
     assert f.std == pytest.approx(finite.std(), rel=1e-15)
     assert (f.count, f.nan, f.inf, f.zeros, f.min, f.max) == (7, 2, 1, 1, -3.0, 10.0)
+    assert (f.examples, f.missing, f.missing_fraction) == (10, 2, 0.2)  # over every batch
     one = workbench.stats({"x": np.array([np.nan, 6.0, np.nan])})["x"]
     assert (one.mean, one.std, one.min, one.max) == (6.0, 0.0, 6.0, 6.0)
 
