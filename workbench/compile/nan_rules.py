@@ -31,6 +31,7 @@ class NanUnderXla(Exception):
         )
 
 
+@tf.autograph.experimental.do_not_convert  # type: ignore[untyped-decorator]
 def nan_guard(graph: Any) -> tuple[Any, tuple[str, ...]] | None:
     """Whether a NaN reaches the graph's NaN-sensitive ops (a boolean tensor of ``graph``, being
     traced), and which ops they are; None when it has none, or writes a variable."""
