@@ -36,6 +36,8 @@ def test_batches_of_one_finite_value_or_none_merge_exactly(monkeypatch: pytest.M
     assert (f.examples, f.missing, f.missing_fraction) == (10, 2, 0.2)  # over every batch
     one = workbench.stats({"x": np.array([np.nan, 6.0, np.nan])})["x"]
     assert (one.mean, one.std, one.min, one.max) == (6.0, 0.0, 6.0, 6.0)
+    gone = workbench.stats({"x": np.full(4, np.nan)})["x"]
+    assert gone.notes == ["all values missing"]  # said once, not also "no finite value"
 
 
 def test_a_long_dataset_feeds_its_sketch_a_bounded_sample() -> None:
@@ -48,6 +50,8 @@ def test_a_long_dataset_feeds_its_sketch_a_bounded_sample() -> None:
         assert abs((values <= value).mean() - q) < 0.01, q
     short = workbench.stats({"x": values[: SKETCHED // 2]})["x"]
     assert short.sketch.n == SKETCHED // 2  # every value while they are few
+    cut = workbench.stats({"x": values}, max_examples=SKETCHED // 2)["x"]
+    assert cut.sketch.n == SKETCHED // 2  # the examples it reads, not the data's length
 
 
 @pytest.mark.parametrize("size", [1_023, 1_024, 1_025, 2_049])
