@@ -109,3 +109,18 @@ def test_an_unknown_feature_is_named_with_the_features_there_are() -> None:
     with pytest.raises(KeyError) as raised:
         s["c"]
     assert raised.value.args[0] == "Expected a feature in ['a', 'b']. Received: 'c'"
+
+
+def test_a_pass_says_whether_max_examples_cut_it_and_how_long_it_took() -> None:
+    data = {"x": np.arange(1_000.0)}
+    whole = compute(data)
+    assert (whole.truncated, whole.examples) == (False, 1_000)
+    assert 0 < whole.seconds < 600
+    assert not compute(data, max_examples=1_000).truncated  # exactly all of it
+    assert not compute(data, max_examples=5_000).truncated
+    assert compute(data, max_examples=999).truncated
+    bigger = Recorder()
+    compute(data, max_examples=5_000, progress=bigger)
+    assert bigger.updates == [(1_000, 1_000)]  # of the examples there are
+    endless = tf.data.Dataset.from_tensor_slices({"x": [1.0, 2.0]}).repeat().batch(3)
+    assert compute(endless, max_examples=6).truncated  # a limit reached: more may follow
