@@ -4,6 +4,8 @@ value, is outside no range; a feature without bounds takes them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -14,7 +16,7 @@ from workbench.data.stats import compute
 TEN = Schema({"x": FeatureSchema("x", "float", False, [], 0, 10)})
 
 
-def said(values: list[float], schema: Schema = TEN) -> list[tuple[str, int | None, list]]:
+def said(values: list[float], schema: Schema = TEN) -> list[tuple[str, int | None, list[Any]]]:
     found = workbench.validate({"x": np.array(values)}, schema)
     return [(a.description, a.examples, a.values) for a in found]
 
