@@ -28,9 +28,12 @@ def _opentsne(x: np.ndarray, **settings: object) -> tuple[np.ndarray, float]:
     return np.asarray(embedding, np.float32), float(embedding.kl_divergence)
 
 
-def test_the_defaults_are_opentsnes_with_barnes_hut_and_a_fixed_seed() -> None:
+def test_the_defaults_are_opentsnes_with_barnes_hut_and_a_fixed_seed(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     x = _points(100)
     got = tsne(x)
+    assert capfd.readouterr().out == ""  # openTSNE's own progress lines stay out of the cell
     want, kl = _opentsne(x)
     np.testing.assert_array_equal(got.coords, want)
     assert got.info == f"openTSNE, 750 iterations, KL divergence {kl:.3f}"
@@ -49,6 +52,9 @@ def test_a_users_settings_reach_opentsne() -> None:
     got = reduce(x, "tsne", dims=3, metric="cosine", **settings)
     want, kl = _opentsne(x, n_components=3, metric="cosine", **settings)
     np.testing.assert_array_equal(got.coords, want)
+    # an option of openTSNE's own reaches it
+    slow, _ = _opentsne(x, learning_rate=3.0, **settings)
+    np.testing.assert_array_equal(reduce(x, "tsne", learning_rate=3.0, **settings).coords, slow)
     assert got.info == f"openTSNE, 50 iterations, KL divergence {kl:.3f}"
     # a method of the user's own, past ours (FFT: a few iterations, each costs its grid)
     few: dict[str, Any] = {"perplexity": 5, "n_iter": 10, "early_exaggeration_iter": 0}
