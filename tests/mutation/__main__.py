@@ -166,6 +166,10 @@ EXTRA_TESTS: dict[str, list[str]] = {
         "workbench/data/accumulate.py",
         "workbench/data/columns.py",
     ],
+    "tests/data/test_schema_shapes_and_page.py": [
+        "workbench/data/schema.py",
+        "workbench/data/accumulate.py",
+    ],
     "tests/unit/test_tensor_display_copies_a_sample.py": ["workbench/inspect/tensors.py"],
     "tests/unit/test_tensor_summaries_sparse_ragged_strings.py": ["workbench/inspect/tensors.py"],
     "tests/unit/test_sparse_tensor_statistics.py": ["workbench/inspect/tensors.py"],

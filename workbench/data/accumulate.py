@@ -99,9 +99,10 @@ class Shapes:
             self.values_total += int(p.counts.sum())
         else:
             shape = p.shape or ()
-            pairs = [(tuple(int(d) for d in shape), p.examples - (p.missing if not shape else 0))]
+            present = p.examples - (p.missing if not shape else 0)
+            # a batch without values (all missing, or empty) takes none of the SHAPES kinds
+            pairs = [(tuple(int(d) for d in shape), present)] if present else []
             per = int(np.prod(shape)) if shape else 1
-            present = pairs[0][1]
             if present:
                 self.values_min = min(self.values_min, per)
                 self.values_max = max(self.values_max, per)

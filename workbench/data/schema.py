@@ -162,7 +162,10 @@ class Schema:
 def _shape(shape: list[int] | None) -> str:
     if shape is None:
         return "varies"
-    return "single value" if not shape else "(" + ", ".join(str(d) for d in shape) + ")"
+    if not shape:
+        return "single value"
+    # as the statistics print shapes: "(2,)" for one dimension
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _domain(f: FeatureSchema) -> str:
@@ -193,7 +196,9 @@ def infer_schema(stats: DataStats, max_categories: int = 100) -> Schema:
 def _infer(f: FeatureStats, max_categories: int) -> FeatureSchema:
     shapes = [s for s, _ in f.shapes]
     shape: list[int] | None = None
-    if len(shapes) == 1 and shapes[0] != "other" and not f.ragged:
+    # one shape throughout, lists of one length too (their values per example, as the statistics
+    # count them); "other" is never the only one (it counts shapes past 64 others)
+    if len(shapes) == 1:
         shape = [int(d) for d in shapes[0].strip("(,)").split(",") if d.strip()]
     if f.kind == "string":
         values = None
