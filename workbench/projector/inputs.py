@@ -3,13 +3,15 @@ rows' labels and metadata columns, and images when the rows were images (for spr
 
 Accepted: a NumPy array (or anything ``np.asarray`` reads), a tensor (``.numpy()``), a Keras
 ``Embedding`` layer (its table; a vocabulary labels the rows), or ``(model, inputs, layer_name)``
-for a layer's activations. Rows holding NaN or Inf are left out and counted (``Points.kept``
-says which input rows remain); every other problem is a :class:`ProjectionError` naming the
-argument.
+for a layer's activations in inference mode (inputs: an array or tensor, a list or dict of them
+for a model of several inputs, a ``tf.data.Dataset`` or a generator as ``fit`` takes them).
+Rows holding NaN or Inf are left out and counted (``Points.kept`` says which input rows remain);
+every other problem is a :class:`ProjectionError` naming the argument.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,9 +76,7 @@ def read_points(
                 f"x: the Embedding layer {x.name!r} has no table yet: build it first (call it "
                 "on a batch of ids, or fit or call its model)."
             )
-        matrix = np.asarray(
-            x.embeddings.numpy() if hasattr(x.embeddings, "numpy") else x.embeddings
-        )
+        matrix = np.asarray(x.embeddings)
         source = f"embedding layer {x.name!r} ({matrix.shape[0]} x {matrix.shape[1]})"
     else:
         matrix, images = _array(x, "x")
@@ -117,8 +117,7 @@ def _array(x: Any, name: str) -> tuple[F32, np.ndarray | None]:
         )
     if array.shape[0] == 0 or array.size == 0:
         raise ProjectionError(f"{name}: expected at least one row. Received shape {array.shape}.")
-    images = array if array.ndim in (3, 4) and min(array.shape[1:3]) >= 2 else None
-    return array.reshape(array.shape[0], -1).astype(np.float32, copy=False), images
+    return array.reshape(array.shape[0], -1).astype(np.float32, copy=False), _images(array)
 
 
 def _is_embedding(x: Any) -> bool:
@@ -131,7 +130,7 @@ def _is_embedding(x: Any) -> bool:
 
 
 def _activations(model: Any, inputs: Any, layer_name: str) -> tuple[F32, str, np.ndarray | None]:
-    names = [layer.name for layer in getattr(model, "layers", [])]
+    names = [layer.name for layer in model.layers]
     if layer_name not in names:
         raise ProjectionError(
             f"layer_name: expected one of the model's layers {names}. Received: {layer_name!r}"
@@ -148,28 +147,42 @@ def _activations(model: Any, inputs: Any, layer_name: str) -> tuple[F32, str, np
             f"model: its layer {layer_name!r} has no defined output yet ({error}); call the "
             "model on data once (or build it with an Input) before projecting activations."
         ) from None
-    # called eagerly batch by batch: predict() on a new probe model each call would trace a new
-    # function every time (TensorFlow then warns about retracing)
-    if isinstance(inputs, (dict, list, tuple)) or not hasattr(inputs, "__len__"):
-        # several inputs, or a dataset: Keras' own batching
-        outputs = probe.predict(inputs, batch_size=ACTIVATION_BATCH, verbose=0)
-        matrix, _ = _array(outputs, f"activations of {layer_name!r}")
-        source = f"activations of layer {layer_name!r} ({matrix.shape[0]} x {matrix.shape[1]})"
-        return matrix, source, None
-    array = np.asarray(inputs)
-    batches = []
-    for start in range(0, len(array), ACTIVATION_BATCH):
-        out = probe(array[start : start + ACTIVATION_BATCH], training=False)
-        if isinstance(out, (list, tuple)):
-            out = out[0]
-        batches.append(keras.ops.convert_to_numpy(out))
-    outputs = np.concatenate(batches) if batches else np.zeros((0,))
-    matrix, _ = _array(outputs, f"activations of {layer_name!r}")
     images = None
-    if isinstance(inputs, np.ndarray) and inputs.ndim in (3, 4) and min(inputs.shape[1:3]) >= 2:
-        images = inputs
+    if hasattr(inputs, "__array__"):  # an array, a tensor, a DataFrame
+        array = np.asarray(inputs)
+        if len(array) == 0:
+            raise ProjectionError(
+                f"inputs: expected at least one row. Received shape {array.shape}."
+            )
+        # called eagerly batch by batch: predict() on a new probe model each call would trace a
+        # new function every time (TensorFlow then warns about retracing)
+        outputs = np.concatenate(
+            [
+                keras.ops.convert_to_numpy(
+                    _first(probe(array[start : start + ACTIVATION_BATCH], training=False))
+                )
+                for start in range(0, len(array), ACTIVATION_BATCH)
+            ]
+        )
+        images = _images(array)
+    else:  # several inputs (a list or dict of arrays), a tf.data.Dataset, a generator: Keras' own
+        with warnings.catch_warnings():
+            # the end of a generator (or a dataset of unknown length) is no problem here
+            warnings.filterwarnings("ignore", "Your input ran out of data")
+            outputs = _first(probe.predict(inputs, batch_size=ACTIVATION_BATCH, verbose=0))
+    matrix, _ = _array(outputs, f"activations of {layer_name!r}")
     source = f"activations of layer {layer_name!r} ({matrix.shape[0]} x {matrix.shape[1]})"
     return matrix, source, images
+
+
+def _first(outputs: Any) -> Any:
+    """A layer's first output when it has several (an LSTM's sequence before its states)."""
+    return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+
+def _images(array: np.ndarray) -> np.ndarray | None:
+    """The rows as images when they have a height and a width (n x h x w [x channels])."""
+    return array if array.ndim in (3, 4) and min(array.shape[1:3]) >= 2 else None
 
 
 def _column(values: Any, n: int, name: str) -> list[Any]:
