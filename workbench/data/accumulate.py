@@ -182,7 +182,6 @@ class StringStats:
         self.top = ds.frequent_strings_sketch(TOP_MAP)
         self.distinct = ds.hll_sketch(HLL_LG_K)
         self.shapes = Shapes()
-        self.mixed: Counter[str] = Counter()
         self.ragged = 0
         self.hashed = False  # distinct counted on fingerprints (some strings were cut)
 
@@ -190,7 +189,6 @@ class StringStats:
         self.examples += p.examples
         self.missing += p.missing
         self.ragged = max(self.ragged, p.ragged)
-        self.mixed.update(p.mixed)
         self.shapes.add(p)
         n = int(tf.size(p.values))
         if not n:

@@ -8,11 +8,16 @@ dense, ragged and sparse tensors), so the statistics see only two kinds of value
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
+
+# Python and NumPy number types an object column may hold
+NUMBERS = frozenset(
+    {"int", "float", "bool", "int64", "float64", "int32", "float32", "bool_", "Decimal"}
+)
 
 
 @dataclass
@@ -29,7 +34,6 @@ class Part:
         shape: each example's shape when all have the same (() for scalars), else None.
         counts: values per example when they vary (ragged, sparse), else None.
         ragged: ragged dimensions (0 for dense data).
-        mixed: Python types counted in an object column holding more than one.
     """
 
     kind: str
@@ -40,7 +44,6 @@ class Part:
     shape: tuple[int, ...] | None = ()
     counts: np.ndarray | None = None
     ragged: int = 0
-    mixed: Counter[str] = field(default_factory=Counter)
 
 
 def part(column: Any) -> Part:
@@ -141,8 +144,7 @@ def _objects(values: np.ndarray, dtype: str) -> Part:
             if any(lists)
             else tf.ragged.constant([[]] * n, dtype=tf.float64)
         )
-    numeric = {"int", "float", "bool", "int64", "float64", "int32", "float32", "bool_", "Decimal"}
-    if types and set(types) <= numeric:
+    if types and set(types) <= NUMBERS:
         flat = np.array([float(v) for v in present], dtype=np.float64)
         full = np.full(n, np.nan)
         full[~missing_mask] = flat
@@ -151,18 +153,9 @@ def _objects(values: np.ndarray, dtype: str) -> Part:
         v.decode("utf-8", "backslashreplace") if isinstance(v, bytes) else str(v) for v in present
     ]
     flat = tf.constant(strings, dtype=tf.string) if strings else tf.constant([], dtype=tf.string)
-    mixed = types if len(types) > 1 else Counter()
-    # missing entries have no value: the strings are only those present
-    return Part(
-        "string",
-        dtype,
-        flat,
-        n,
-        missing=int(missing_mask.sum()),
-        shape=None,
-        counts=None,
-        mixed=mixed,
-    )
+    # missing entries have no value: the strings are only those present (numbers mixed in were
+    # made strings by the source, which says so in a note)
+    return Part("string", dtype, flat, n, missing=int(missing_mask.sum()), shape=None)
 
 
 def _listing(types: Counter[str]) -> str:

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from workbench.data.columns import NUMBERS
+
 ROWS = 65_536  # examples per batch cut from in-memory data
 UNBATCHED = 4_096  # examples per batch made from an unbatched tf.data pipeline
 
@@ -65,14 +67,11 @@ def _open(data: Any, batched: bool | None, max_examples: int | None = None) -> S
     if pd is not None and isinstance(data, pd.Series):
         data = data.to_frame()
     if pd is not None and isinstance(data, pd.DataFrame):
-        notes = {}
-        for name, column in data.items():
-            if column.dtype == object and (types := mixed_types(column)):
-                notes[str(name)] = (
-                    "mixed types ("
-                    + ", ".join(f"{t} {c:,}" for t, c in types.most_common())
-                    + "): counted as strings"
-                )
+        notes = {
+            str(name): _mixed(types)
+            for name, column in data.items()
+            if column.dtype == object and (types := mixed_types(column))
+        }
         return Source("DataFrame", len(data), _frame(data, set(notes)), notes)
     if isinstance(data, np.ndarray):
         return Source("NumPy array", len(data) if data.ndim else 1, _array(data))
@@ -87,7 +86,18 @@ def _open(data: Any, batched: bool | None, max_examples: int | None = None) -> S
                 f"Expected arrays of one length (one entry per example). Received: {listed}"
             )
         total = next(iter(lengths.values()), 0)
-        return Source("dict of arrays", total, _slices(columns, total))
+        # numbers and strings in one object array: strings throughout, as in a DataFrame
+        objects = {
+            k: pd.Series(v)
+            for k, v in columns.items()
+            if isinstance(v, np.ndarray) and v.dtype == object and v.ndim == 1 and pd is not None
+        }
+        notes = {}
+        for k, series in objects.items():
+            if types := mixed_types(series):
+                notes[k] = _mixed(types)
+                columns[k] = _as_strings(series).to_numpy(dtype=object)
+        return Source("dict of arrays", total, _slices(columns, total), notes)
     raise TypeError(
         "Expected a tf.data.Dataset, a NumPy array, a pandas DataFrame or a dict of arrays. "
         f"Received: {type(data).__name__}"
@@ -172,11 +182,28 @@ def mixed_types(column: Any) -> Counter[str]:
         return Counter()
     values = column[column.notna()] if hasattr(column, "notna") else column
     types = Counter(type(v).__name__ for v in values)
-    return types if len(types) > 1 and not {"list", "tuple", "dict"} & set(types) else Counter()
+    kinds = set(types)
+    # numbers of several types (int and bool, say) are numbers; strings and bytes are strings
+    both = bool(kinds & NUMBERS) and not kinds <= NUMBERS
+    return types if both and not {"list", "tuple", "dict"} & kinds else Counter()
+
+
+def _mixed(types: Counter[str]) -> str:
+    return (
+        "mixed types ("
+        + ", ".join(f"{t} {c:,}" for t, c in types.most_common())
+        + "): counted as strings"
+    )
 
 
 def _as_strings(chunk: Any) -> Any:
-    return chunk.map(lambda v: v if v is None or v != v else str(v))
+    return chunk.map(_text)
+
+
+def _text(value: Any) -> Any:
+    if value is None or value != value:  # missing stays missing
+        return value
+    return value.decode("utf-8", "backslashreplace") if isinstance(value, bytes) else str(value)
 
 
 def _frame(frame: Any, mixed: set[str]) -> Iterator[dict[str, Any]]:
