@@ -29,9 +29,12 @@ def test_every_kind_of_number_in_an_object_column_is_a_number() -> None:
     for value in kinds:  # each kind alone, and all together
         f = workbench.stats({"x": np.array([value, None, value], dtype=object)})["x"]
         assert (f.kind, f.count, f.missing, f.mean) == ("number", 2, 1, float(value)), value
-    together = workbench.stats({"x": np.array(kinds, dtype=object)})["x"]
-    assert (together.kind, together.count) == ("number", len(kinds))
-    assert together.mean == pytest.approx(sum(float(v) for v in kinds) / len(kinds), rel=1e-15)
+    column = np.array(kinds, dtype=object)
+    for data in ({"x": column}, pd.DataFrame({"x": column})):
+        together = workbench.stats(data)["x"]
+        assert (together.kind, together.count, together.notes) == ("number", len(kinds), [])
+        mean = sum(float(v) for v in kinds) / len(kinds)
+        assert together.mean == pytest.approx(mean, rel=1e-15)
 
 
 @pytest.mark.parametrize("as_frame", [False, True])
