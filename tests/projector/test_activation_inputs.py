@@ -1,7 +1,8 @@
 """``(model, inputs, layer_name)`` with the inputs users train on: a model of two inputs fed a
-list, a dict, a ``tf.data.Dataset`` or a generator of batches; images through a model that
-augments them (activations are in inference mode); a layer of several outputs; and the mistakes
-(an unbuilt model, no rows, a text layer). Values are checked against the layer's own weights."""
+list, a dict, a ``tf.data.Dataset``, a generator of batches or a Keras ``PyDataset``; images
+through a model that augments them (activations are in inference mode); a layer of several
+outputs; and the mistakes (an unbuilt model, no rows, a text layer). Values are checked against
+the layer's own weights."""
 
 from __future__ import annotations
 
@@ -64,6 +65,26 @@ def test_a_model_of_two_inputs_from_a_list_a_dict_a_dataset_or_a_generator(
         assert points.data.dtype == np.float32
         np.testing.assert_allclose(points.data, expected, rtol=1e-5, atol=1e-6, err_msg=kind)
     assert capsys.readouterr().out == ""  # no progress bar in the cell
+
+
+class Batches(keras.utils.PyDataset):  # type: ignore[misc]
+    """A user's PyDataset that forgets ``super().__init__()`` (Keras warns about it)."""
+
+    def __init__(self, data: dict[str, np.ndarray]) -> None:
+        self.data = data
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, index: int) -> tuple[dict[str, np.ndarray]]:
+        return ({key: value[index * 4 : index * 4 + 4] for key, value in self.data.items()},)
+
+
+def test_a_keras_pydataset_and_keras_own_warnings_about_it(two_inputs: tuple[Any, ...]) -> None:
+    model, data, expected = two_inputs
+    with pytest.warns(UserWarning, match=r"should call `super\(\)\.__init__\(\*\*kwargs\)`"):
+        points = read_points((model, Batches(data), "joint"))  # only the end of data is hushed
+    np.testing.assert_allclose(points.data, expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.fixture(scope="module")
