@@ -43,6 +43,12 @@ DATA_TESTS = [
     "tests/data/test_schema_and_anomalies.py",
     "tests/data/test_drift.py",
 ]
+PROFILER_VERDICT_TESTS = "tests/unit/test_profiler_verdicts.py"
+PROFILER_TIMELINE_TESTS = "tests/unit/test_profiler_timeline_index.py"
+PROFILER_FILE_TESTS = [
+    "tests/unit/test_profiler_capture_files.py",
+    "tests/widgets/test_timeline_view.py",
+]
 MODULES: dict[str, list[str]] = {
     "workbench/curves/series.py": ["tests/unit/test_curves_core.py"],
     "workbench/curves/downsample.py": ["tests/unit/test_curves_core.py"],
@@ -98,6 +104,16 @@ MODULES: dict[str, list[str]] = {
     # the table from rows made in the test: tests/export/test_export.py exports and times every
     # artifact (~12 s a mutant), which formats.py and measure.py would need too
     "workbench/exports/report.py": ["tests/export/test_report_table.py"],
+    # the profiler's core, on captures the tests write (tests/profiler/xspace.py) and xprof's
+    # tool data kept in tests/profiler/data: tests/profiler/test_captures.py profiles real
+    # training, seconds a mutant
+    "workbench/profiler/xplane.py": PROFILER_FILE_TESTS,
+    "workbench/profiler/trace.py": [*PROFILER_FILE_TESTS, PROFILER_TIMELINE_TESTS],
+    "workbench/profiler/lod.py": [PROFILER_TIMELINE_TESTS],
+    "workbench/profiler/breakdown.py": [PROFILER_VERDICT_TESTS],
+    "workbench/profiler/diagnosis.py": [PROFILER_VERDICT_TESTS],
+    "workbench/profiler/ops.py": [PROFILER_VERDICT_TESTS],
+    "workbench/profiler/pipeline.py": [PROFILER_VERDICT_TESTS],
 }
 # workbench/distribute/ is left out: every test of it starts worker processes (multiworker) or
 # trains on virtual devices (slow), which are not fast tests.
