@@ -185,6 +185,10 @@ EXTRA_TESTS: dict[str, list[str]] = {
     ],
     "tests/data/test_object_columns_exactly.py": ["workbench/data/columns.py"],
     "tests/data/test_dense_columns_exactly.py": ["workbench/data/columns.py"],
+    "tests/data/test_ragged_sparse_and_pandas_columns.py": [
+        "workbench/data/columns.py",
+        "workbench/data/stats.py",
+    ],
     "tests/data/test_stats_limit_past_the_end.py": ["workbench/data/stats.py"],
     "tests/data/test_schema_shapes_and_page.py": [
         "workbench/data/schema.py",

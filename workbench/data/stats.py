@@ -303,13 +303,12 @@ def _finish(name: str, acc: NumberStats | StringStats, note: str | None) -> Feat
         f.notes.append("all values missing")
     if acc.ragged:
         # lists of one length (embeddings kept as lists in a DataFrame) are ragged all the same
-        same = per_example is not None and per_example[0] == per_example[2]
         n = shapes.values_max
         f.notes.append(
             f"ragged ({acc.ragged} ragged dimension{'s' if acc.ragged > 1 else ''}): "
             + (
-                f"every example has {n:,} value{'s' if n > 1 else ''}"
-                if same
+                f"every example has {n:,} value{'s' if n != 1 else ''}"
+                if shapes.values_min == n  # lists of none or of one length
                 else "values per example vary"
             )
         )
