@@ -85,6 +85,22 @@ def test_a_python_number_the_loop_changes_keeps_its_statement_eager(ip: Any, cap
     assert "retrac" not in out
 
 
+def test_a_loop_that_ran_no_pass_leaves_its_names_as_eagerly_and_a_later_run_sets_them(
+    ip: Any, capsys: Any
+) -> None:
+    # the first run's loop ran no pass: its names stayed unset (z kept its old value); the next
+    # run's loop runs twice and sets them, as eagerly (they were said "local to the cell" and
+    # never set, as the first run's trace had failed on them)
+    loop = "for i in range(n):\n    z = x * i\nprint('after')\n"
+    cells = ["x = tf.constant(3.0)\nn = 0\nz = 'old'\n", loop, "print(z)\n", "n = 2\n", loop]
+    cells.append("print(z, i)\n")
+    same_as_eager(ip, capsys, cells, ["z", "i"], ("function", "xla"))
+    assert float(ip.user_ns["z"]) == 3.0
+    assert ip.user_ns["i"] == 1
+    out = report_after(ip, capsys, "%%compile function\nn = 0\ndel i\n" + loop)
+    assert "local to the cell" not in out, out
+
+
 def test_a_loop_that_breaks_runs_as_python_as_before(ip: Any, capsys: Any) -> None:
     cell = (
         "seen = 0\n"

@@ -168,6 +168,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_trace_cache.py": ["workbench/compile/traces.py"],
     "tests/unit/test_compile_promises_on_plain_namespaces.py": ["workbench/compile/traces.py"],
     "tests/unit/test_trace_cache_notes_and_calls.py": ["workbench/compile/traces.py"],
+    "tests/unit/test_trace_exports.py": ["workbench/compile/traces.py"],
     "tests/projector/test_embedding_inputs.py": ["workbench/projector/inputs.py"],
     "tests/projector/test_activation_inputs.py": ["workbench/projector/inputs.py"],
     "tests/data/test_drift_scores_exactly.py": ["workbench/data/drift.py"],

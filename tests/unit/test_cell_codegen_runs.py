@@ -11,10 +11,12 @@ from workbench.compile.analysis import analyze
 from workbench.compile.codegen import cell_file, cell_line, digest, function_source
 
 
-def run_generated(source: str, holds_tensor: dict[str, bool], **values: Any) -> tuple[Any, Any]:
+def run_generated(
+    source: str, holds_tensor: dict[str, bool], keep_local: bool = False, **values: Any
+) -> tuple[Any, Any]:
     """Compile the cell's generated function, call it with ``values``; (exports, result)."""
     plan = analyze(source)
-    signature = plan.signature(holds_tensor)
+    signature = plan.signature(holds_tensor, keep_local)
     text = function_source(plan, signature)
     scope: dict[str, Any] = dict(values)
     exec(compile(text, "<generated>", "exec"), scope)
@@ -35,16 +37,50 @@ def test_a_simple_cell_becomes_this_function() -> None:
         "\n"
         "        z = y + 1\n"
         "        __wb_result = z\n"
-        "        return __wb_export({'y': y, 'z': z}, __wb_result)\n"
+        "        __wb_values = {'y': y, 'z': z}\n"
+        "        return __wb_export(__wb_values, __wb_result)\n"
         "    return __wb_cell\n"
     )
+
+
+def test_a_name_a_loop_or_branch_may_not_assign_is_exported_only_if_it_was() -> None:
+    source = "for i in range(n):\n    z = x * i\nif n > 5:\n    big = n\ntotal = x\n"
+    plan = analyze(source)
+    signature = plan.signature({"x": True, "n": True}, keep_local=True)
+    text = function_source(plan, signature)
+    assert text.endswith(
+        "        __wb_values = {'total': total}\n"
+        "        try:\n"
+        "            __wb_values['i'] = i\n"
+        "        except NameError:\n"
+        "            pass\n"
+        "        try:\n"
+        "            __wb_values['z'] = z\n"
+        "        except NameError:\n"
+        "            pass\n"
+        "        try:\n"
+        "            __wb_values['big'] = big\n"
+        "        except NameError:\n"
+        "            pass\n"
+        "        return __wb_export(__wb_values, None)\n"
+        "    return __wb_cell\n"
+    )
+    # as eagerly: a loop that ran no pass and a branch not taken leave their names unassigned
+    holds = {"x": True, "n": True}
+    assert run_generated(source, holds, keep_local=True, x=3, n=0) == ({"total": 3}, None)
+    exports, _ = run_generated(source, holds, keep_local=True, x=3, n=2)
+    assert exports == {"total": 3, "i": 1, "z": 3}
+    # a parameter carried through the loop (a tensor already) is always bound
+    carried = plan.signature({"x": True, "n": True, "z": True})
+    assert "z" in carried.parameters
+    assert "'z': z" in function_source(plan, carried)
 
 
 def test_a_hidden_or_absent_value_returns_none() -> None:
     assert run_generated("y = x + 1\ny;\n", {"x": True}, x=1) == ({"y": 2}, None)
     assert run_generated("y = x + 1\n", {"x": True}, x=1) == ({"y": 2}, None)
     text = function_source(analyze("y = 1\n"), analyze("y = 1\n").signature({}))
-    assert "return __wb_export({'y': y}, None)" in text
+    assert "__wb_values = {'y': y}\n        return __wb_export(__wb_values, None)" in text
 
 
 def test_statements_sharing_a_line_each_run_once() -> None:

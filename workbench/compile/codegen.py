@@ -25,6 +25,7 @@ RESULT = "__wb_result"
 EXPORT = "__wb_export"
 CELL_FUNCTION = "__wb_cell"
 MAKE = "__wb_make"
+VALUES = "__wb_values"
 HEADER_LINES = 2  # `def __wb_make(...)` and `def __wb_cell(...)` above the cell's first line
 
 
@@ -50,14 +51,30 @@ def function_source(plan: CellPlan, signature: Signature) -> str:
         body.extend([""] * max(0, target - len(body)))
         body.extend(segment)
     indented = [f"        {line}" if line.strip() else "" for line in body]
-    exports = ", ".join(f"{name!r}: {name}" for name in signature.exports)
+    # a name assigned only in a loop that ran no pass (or a branch not taken) stays unassigned,
+    # as eagerly: read where the trace may not have bound it, it is left out of the exports
+    unsure = [
+        n for n in signature.exports if n not in plan.top_stores and n not in signature.parameters
+    ]
+    exports = ", ".join(f"{name!r}: {name}" for name in signature.exports if name not in unsure)
     result = RESULT if plan.last_is_expression else "None"
     return "\n".join(
         [
             f"def {MAKE}({EXPORT}):",
             f"    def {CELL_FUNCTION}({', '.join(signature.parameters)}):",
             *indented,
-            f"        return {EXPORT}({{{exports}}}, {result})",
+            f"        {VALUES} = {{{exports}}}",
+            *(
+                line
+                for name in unsure
+                for line in (
+                    "        try:",
+                    f"            {VALUES}[{name!r}] = {name}",
+                    "        except NameError:",  # UnboundLocalError, AutoGraph's too
+                    "            pass",
+                )
+            ),
+            f"        return {EXPORT}({VALUES}, {result})",
             f"    return {CELL_FUNCTION}",
             "",
         ]

@@ -29,7 +29,6 @@ from workbench.compile.abandoned import MadeVariables
 from workbench.compile.analysis import CellPlan, Signature
 from workbench.compile.codegen import MAKE, digest, function_source, register_source
 from workbench.compile.errors import LivesInTrace
-from workbench.compile.functions import CompiledFunction
 from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
 from workbench.compile.nan_rules import NAN_SEEN, NanUnderXla, nan_guard, without_guard
@@ -77,7 +76,6 @@ class CellFunction:
 
 # (id(namespace), mode, key) -> compiled object; a kernel has one namespace, tests several. The
 # cached object holds its namespace and captured objects, so an equal id is the same object.
-_defs: dict[tuple[int, Mode, str, str], CompiledFunction] = {}
 _cells: dict[tuple[int, Mode, str, Signature, tuple[int, ...]], CellFunction] = {}
 # (cell source, which typed names hold tensors) -> (signature, names captured as globals)
 _interfaces: dict[tuple[str, tuple[bool, ...], bool], tuple[Signature, tuple[str, ...]]] = {}
@@ -336,15 +334,11 @@ _TRACE_BOUND: tuple[type, ...] | None = None
 
 
 def _trace_bound(value: Any) -> bool:
-    """Objects that work only inside the trace that made them."""
+    """Objects that work only inside the trace that made them (its tensors are returned)."""
     global _TRACE_BOUND
     if _TRACE_BOUND is None:
         _TRACE_BOUND = (tf.GradientTape, tf.data.Dataset, tf.data.Iterator, types.GeneratorType)
-    return isinstance(value, _TRACE_BOUND) or (tf.is_tensor(value) and not _is_value(value))
-
-
-def _is_value(value: Any) -> bool:
-    return isinstance(value, tf.Variable)
+    return isinstance(value, _TRACE_BOUND)
 
 
 def _sort_exports(
@@ -359,8 +353,6 @@ def _sort_exports(
         if tf.is_tensor(value) and not isinstance(value, tf.Variable):
             tensors[name] = value
             continue
-        if type(value).__name__ == "Undefined" and "autograph" in type(value).__module__:
-            continue  # a loop that ran no iteration: the name stays unassigned, as eagerly
         leaves = tf.nest.flatten(value) if isinstance(value, (list, tuple, dict)) else [value]
         symbolic = [tf.is_tensor(leaf) and not isinstance(leaf, tf.Variable) for leaf in leaves]
         if any(not s and _trace_bound(leaf) for leaf, s in zip(leaves, symbolic, strict=True)):
