@@ -57,6 +57,7 @@ def test_a_gap_inside_an_example_is_a_value_missing_not_an_example() -> None:
     assert (s["image"].missing, s["image"].nan, s["image"].count) == (0, 1, 11)
     s = workbench.stats({"time": times, "pair": pairs})
     assert (s["time"].missing, s["time"].nan, s["time"].count) == (0, 1, 3)
+    assert s["time"].shapes == [("(2,)", 2)]
     assert s["time"].min == pd.Timestamp("2024-01-01").timestamp()
     assert (s["pair"].missing, s["pair"].values, s["pair"].shapes) == (0, 3, [("(2,)", 2)])
     single = workbench.stats({"time": np.array(["2024-01-01", "NaT"], dtype="datetime64[s]")})

@@ -59,6 +59,35 @@ def test_pandas_string_and_nullable_columns_keep_their_missing() -> None:
     assert (t.min, t.max) == (1704070800.0, 1704078000.0)  # seconds since 1970, UTC
 
 
+def test_nullable_booleans_and_floats_keep_their_missing() -> None:
+    frame = pd.DataFrame(
+        {
+            "b": pd.Series([True, None, False, True], dtype="boolean"),
+            "f": pd.Series([0.5, None, 1.5, np.nan], dtype="Float64"),
+        }
+    )
+    s = workbench.stats(frame)
+    assert (s["b"].dtype, s["b"].missing, s["b"].count, s["b"].mean) == ("boolean", 1, 3, 2 / 3)
+    assert (s["f"].dtype, s["f"].missing, s["f"].count, s["f"].mean) == ("Float64", 2, 2, 1.0)
+
+
+def test_ragged_and_sparse_bytes_are_measured_in_their_own_bytes() -> None:
+    ragged = tf.ragged.constant([[b"\xff"], [b"ok", b"\xff"]])
+    sparse = tf.sparse.SparseTensor([[0, 0], [1, 0], [1, 1]], [b"\xff", b"ok", b"\xff"], [2, 2])
+    for column in (ragged, sparse):
+        f = workbench.stats({"raw": column})["raw"]
+        assert (f.length, f.top) == ((1.0, 4 / 3, 2.0), [("\\xff", 2), ("ok", 1)])
+
+
+def test_a_column_of_lists_and_numbers_is_refused_with_what_it_holds() -> None:
+    with pytest.raises(TypeError) as raised:
+        workbench.stats({"m": [[1, 2], 3, [4]]})
+    assert str(raised.value) == (
+        "feature 'm': Expected lists in every entry, or none. Received: list 2, int 1: "
+        "one column holds lists and single values"
+    )
+
+
 @pytest.mark.parametrize("as_frame", [False, True])
 def test_complex_numbers_are_refused_by_name(as_frame: bool) -> None:
     column = np.array([1 + 2j, 3j])

@@ -155,7 +155,7 @@ def _objects(values: np.ndarray, dtype: str) -> Part:
     flat = tf.constant(strings, dtype=tf.string) if strings else tf.constant([], dtype=tf.string)
     # missing entries have no value: the strings are only those present (numbers mixed in were
     # made strings by the source, which says so in a note)
-    return Part("string", dtype, flat, n, missing=int(missing_mask.sum()), shape=None)
+    return Part("string", dtype, flat, n, missing=int(missing_mask.sum()))
 
 
 def _listing(types: Counter[str]) -> str:
