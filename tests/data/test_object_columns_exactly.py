@@ -60,3 +60,28 @@ def test_bytes_are_decoded_among_strings_and_among_numbers(as_frame: bool) -> No
     assert s["text"].top == [("a", 2), ("\\xffz", 1)]
     assert dict(s["mixed"].top) == {"1": 1, "a": 1, "\\xffz": 1}
     assert s["mixed"].notes == ["mixed types (bytes 2, int 1): counted as strings"]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [1, 2.5, None, None],  # numbers, then a batch of None only
+        [None, None, 1, 2.5],  # None first: the numbers decide
+        ["a", "b", None, None],
+        [None, None, "a", "b"],
+        [[], [], ["a"], ["b", "c"]],  # empty lists first: the strings decide
+        [["a"], ["b", "c"], [], None],
+    ],
+)
+def test_a_batch_without_values_fits_a_feature_of_either_kind(
+    column: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = pd.DataFrame({"v": pd.Series(column, dtype=object)})
+    whole = workbench.stats(frame)["v"]
+    monkeypatch.setattr(sources, "ROWS", 2)
+    f = workbench.stats(frame)["v"]
+    fields = ("kind", "examples", "missing", "values", "nan", "count", "mean", "shapes", "notes")
+    # as in one batch (NaN as NaN: compared as text)
+    assert repr([getattr(f, k) for k in fields]) == repr([getattr(whole, k) for k in fields])
+    numbers = any(isinstance(v, float) for v in column)
+    assert (f.kind, f.missing) == ("number" if numbers else "string", 2)

@@ -103,6 +103,14 @@ def _dense(values: Any, dtype: str) -> Part:
     raise TypeError(f"Expected numbers or strings. Received: values of dtype {values.dtype}")
 
 
+def no_values(p: Part, kind: str) -> Part:
+    """``p``, a batch without values (all missing, or empty lists), as a part of ``kind``: such a
+    batch fits a feature of either kind (an object column of numbers may have a batch of None)."""
+    scalars = p.examples if p.counts is None else 0  # a missing single number is a NaN
+    values = np.full(scalars, np.nan) if kind == "number" else tf.constant([], tf.string)
+    return replace(p, kind=kind, values=values)
+
+
 def _series(series: Any) -> Part:
     import pandas as pd
 

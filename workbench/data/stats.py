@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from workbench.data.accumulate import NumberStats, StringStats, accumulator
-from workbench.data.columns import part
+from workbench.data.columns import Part, no_values, part
 from workbench.data.sources import open_source, rows
 
 if TYPE_CHECKING:
@@ -237,17 +237,37 @@ def compute(
                 except TypeError as error:
                     raise TypeError(f"feature {name!r}: {error}") from None
                 acc = running.get(name)
+                earlier = None
+                if acc is not None and (p.kind == "number") != isinstance(acc, NumberStats):
+                    if p.missing == p.examples:  # a batch without values fits either kind
+                        p = no_values(p, "number" if isinstance(acc, NumberStats) else "string")
+                    elif acc.missing == acc.examples:  # nor had one before: the kind is this one's
+                        counts = np.zeros(acc.examples, int) if acc.ragged else None  # []s
+                        earlier = Part(
+                            p.kind,
+                            acc.dtype,
+                            None,
+                            acc.examples,
+                            acc.missing,
+                            (),
+                            counts,
+                            acc.ragged,
+                        )
+                        del running[name]
+                        acc = None
+                    else:
+                        raise TypeError(
+                            f"feature {name!r}: expected "
+                            f"{'numbers' if isinstance(acc, NumberStats) else 'strings'} in "
+                            f"every batch (as in the first). Received: {p.kind}s after {done:,} "
+                            "examples; convert the column to one type (e.g. .astype(str)) first"
+                        )
                 if acc is None:
                     acc = running[name] = accumulator(
                         p, (bounds or {}).get(name), _smaller(source.total, max_examples)
                     )
-                elif (p.kind == "number") != isinstance(acc, NumberStats):
-                    raise TypeError(
-                        f"feature {name!r}: expected "
-                        f"{'numbers' if isinstance(acc, NumberStats) else 'strings'} in every "
-                        f"batch (as in the first). Received: {p.kind}s after {done:,} examples; "
-                        "convert the column to one type (e.g. .astype(str)) first"
-                    )
+                    if earlier is not None:
+                        acc.add(no_values(earlier, p.kind))
                 acc.add(p)
             done += rows(batch)
             if progress is not None:
