@@ -181,3 +181,18 @@ def test_a_cell_is_served_warm_only_when_asked_and_its_interface_is_kept() -> No
     assert traces._interfaces[(source, (True, True), False)] == (signature, ())
     assert cell_function(plan, namespace, "function", remember=True) is cell
     assert warm_cell(namespace, "function", source) is cell
+
+
+def test_a_tape_the_cell_used_up_is_handed_back_used_up_as_eagerly() -> None:
+    v = tf.Variable(3.0)
+    namespace: dict[str, Any] = {"v": v, "tf": tf}
+    source = "with tf.GradientTape() as tape:\n    y = v * v\ngrad = tape.gradient(y, v)\n"
+    cell, _ = _run(source, namespace)
+    assert float(namespace["grad"]) == 6.0
+    tape = namespace["tape"]
+    assert type(tape) is tf.GradientTape
+    assert tape.watched_variables() == (v,)  # what it watched, as gradient() leaves it
+    eager = "A non-persistent GradientTape can only be used to compute one set of gradients"
+    with pytest.raises(RuntimeError, match=f"^{eager}"):
+        tape.gradient(v * 2, v)
+    assert cell.spent_tapes == {"tape": (True, (v,))}

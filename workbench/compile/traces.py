@@ -341,6 +341,11 @@ def _trace_bound(value: Any) -> bool:
     return isinstance(value, _TRACE_BOUND)
 
 
+def _symbolic(leaf: Any) -> bool:
+    """A tensor of the trace, returned as an output (a variable is a value, kept as it is)."""
+    return tf.is_tensor(leaf) and not isinstance(leaf, tf.Variable)
+
+
 def _sort_exports(
     values: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, tuple[Any, list[Any]]], list[str]]:
@@ -350,22 +355,19 @@ def _sort_exports(
     mixed: dict[str, tuple[Any, list[Any]]] = {}
     unkept: list[str] = []
     for name, value in values.items():
-        if tf.is_tensor(value) and not isinstance(value, tf.Variable):
-            tensors[name] = value
-            continue
-        leaves = tf.nest.flatten(value) if isinstance(value, (list, tuple, dict)) else [value]
-        symbolic = [tf.is_tensor(leaf) and not isinstance(leaf, tf.Variable) for leaf in leaves]
-        if any(not s and _trace_bound(leaf) for leaf, s in zip(leaves, symbolic, strict=True)):
+        leaves = tf.nest.flatten(value)  # [value] for a value that is no structure
+        symbolic = [_symbolic(leaf) for leaf in leaves]
+        if any(_trace_bound(leaf) for leaf in leaves):
             if name != RESULT_NAME:
                 unkept.append(name)
         elif leaves and all(symbolic):
             tensors[name] = value
         elif any(symbolic):
+            # the tensors go out of the trace; the Python values stay with the trace's outputs
             tensors[name] = tf.nest.pack_sequence_as(
-                value, [leaf if s else None for leaf, s in zip(leaves, symbolic, strict=True)]
+                value, [leaf if _symbolic(leaf) else None for leaf in leaves]
             )
-            statics_leaves = [None if s else leaf for leaf, s in zip(leaves, symbolic, strict=True)]
-            mixed[name] = (value, statics_leaves)
+            mixed[name] = (value, [None if _symbolic(leaf) else leaf for leaf in leaves])
         elif name != RESULT_NAME or value is not None:
             statics[name] = value
     return tensors, statics, mixed, unkept
