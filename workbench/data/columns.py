@@ -176,8 +176,7 @@ def _ragged(column: tf.RaggedTensor) -> Part:
     while isinstance(per_example, tf.RaggedTensor) and per_example.ragged_rank > 1:
         per_example = per_example.merge_dims(1, 2)
     counts = per_example.row_lengths().numpy()
-    inner = int(np.prod(flat.shape[1:])) if flat.shape.rank > 1 else 1
-    counts = counts * inner
+    counts = counts * int(np.prod(flat.shape[1:]))  # values in each row of a ragged row
     base = _dense(flat.numpy() if flat.dtype != tf.string else flat, flat.dtype.name)
     missing = int((counts == 0).sum())
     return Part(
@@ -186,8 +185,7 @@ def _ragged(column: tf.RaggedTensor) -> Part:
         base.values,
         len(counts),
         missing=missing,
-        shape=None,
-        counts=counts,
+        counts=counts,  # the shape is read from the counts
         ragged=column.ragged_rank,
     )
 
@@ -203,6 +201,5 @@ def _sparse(column: tf.SparseTensor) -> Part:
         base.values,
         n,
         missing=int((counts == 0).sum()),
-        shape=None,
-        counts=counts,
+        counts=counts,  # the shape is read from the counts
     )
