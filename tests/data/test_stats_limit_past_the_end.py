@@ -1,5 +1,6 @@
-"""``max_examples`` past the end of the data: the pass reads, reports and samples as many examples
-as the data has, not as many as the limit allows."""
+"""How many examples and values the pass reads, reports and samples: with ``max_examples`` past
+the end of the data, as many as the data has (not as many as the limit allows); with several
+values an example, the quantile sketch's share is of the values."""
 
 from __future__ import annotations
 
@@ -36,3 +37,12 @@ def test_the_sketch_samples_by_the_examples_there_are_when_the_limit_is_past_the
     # a quarter of 4,000 values, about (a sixteenth of 16,000 would be ~250); binomial sd ~27
     assert 850 < sketch.n < 1_150
     assert compute({"x": values}, max_examples=800)["x"].sketch.n == 800  # fewer: every one
+
+
+def test_the_sketch_samples_by_values_not_examples_for_several_values_an_example(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(accumulate, "SKETCHED", 1_000)
+    images = np.random.default_rng(1).normal(size=(1_000, 2, 2))  # 4,000 values
+    sketch = compute({"image": images})["image"].sketch
+    assert 850 < sketch.n < 1_150  # a quarter of the values (not a quarter of 1,000 examples)

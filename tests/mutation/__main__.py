@@ -194,7 +194,10 @@ EXTRA_TESTS: dict[str, list[str]] = {
         "workbench/data/columns.py",
         "workbench/data/stats.py",
     ],
-    "tests/data/test_stats_limit_past_the_end.py": ["workbench/data/stats.py"],
+    "tests/data/test_stats_limit_past_the_end.py": [
+        "workbench/data/stats.py",
+        "workbench/data/accumulate.py",
+    ],
     "tests/data/test_schema_shapes_and_page.py": [
         "workbench/data/schema.py",
         "workbench/data/accumulate.py",

@@ -102,7 +102,7 @@ class Shapes:
             present = p.examples - (p.missing if not shape else 0)
             # a batch without values (all missing, or empty) takes none of the SHAPES kinds
             pairs = [(tuple(int(d) for d in shape), present)] if present else []
-            per = int(np.prod(shape)) if shape else 1
+            per = int(np.prod(shape))  # 1 for a single value (the product of no dimensions)
             if present:
                 self.values_min = min(self.values_min, per)
                 self.values_max = max(self.values_max, per)
