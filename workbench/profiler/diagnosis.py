@@ -63,9 +63,10 @@ class Verdict:
 
 def format_ms(ms: float) -> str:
     """A duration in ms as people read it: ``176 ms``, ``2.3 ms``, ``41 µs``, ``1.2 s``."""
-    if ms >= 1000:
+    shown = float(f"{ms:.3g}")  # 999.7 ms reads as 1 s, not 1e+03 ms
+    if shown >= 1000:
         return f"{ms / 1000:.3g} s"
-    if ms >= 1:
+    if shown >= 1:
         return f"{ms:.3g} ms"
     return f"{ms * 1000:.3g} µs"
 
