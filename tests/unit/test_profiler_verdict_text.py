@@ -65,6 +65,7 @@ def test_a_pipeline_that_maps_in_parallel_prefetches_and_caches() -> None:
     assert verdict.fixes == [
         "the cache fills during the first epoch: profile a later one to see the cached speed"
     ]
+    assert verdict.details[0] == "2 steps of 40 ms on average"  # not "(40 ms to 40 ms)"
     # only the iterator known (no pipeline path): judged from it
     bare = Stage("Iterator::Root::ParallelMapV2", 3.0, 0.5)
     assert diagnose(_steps([40], input=25, host_compute=75), bare).fixes == [PREFETCH, CACHE]

@@ -85,7 +85,8 @@ def diagnose(
     shares = breakdown.shares()
     mean = breakdown.mean_ms
     steps = [s.total_ms for s in breakdown.steps]
-    spread = f" ({format_ms(min(steps))} to {format_ms(max(steps))})" if len(steps) > 1 else ""
+    low, high = format_ms(min(steps)), format_ms(max(steps))
+    spread = f" ({low} to {high})" if low != high else ""  # not "(40 ms to 40 ms)"
     evidence = [
         f"{len(steps)} step{'s' if len(steps) != 1 else ''} of {format_ms(mean)} on average{spread}"
     ]
