@@ -146,6 +146,10 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_profiler_verdict_text.py": ["workbench/profiler/diagnosis.py"],
     "tests/unit/test_profiler_lod_edges.py": ["workbench/profiler/lod.py"],
     "tests/unit/test_profiler_breakdown_exactly.py": ["workbench/profiler/breakdown.py"],
+    "tests/unit/test_profiler_ops_and_pipeline_exactly.py": [
+        "workbench/profiler/ops.py",
+        "workbench/profiler/pipeline.py",
+    ],
     "tests/unit/test_series_history.py": ["workbench/curves/series.py"],
     "tests/unit/test_lttb_matches_the_textbook.py": ["workbench/curves/downsample.py"],
     "tests/unit/test_records_damage_exactly.py": ["workbench/curves/records.py"],
