@@ -196,3 +196,31 @@ def test_a_tape_the_cell_used_up_is_handed_back_used_up_as_eagerly() -> None:
     with pytest.raises(RuntimeError, match=f"^{eager}"):
         tape.gradient(v * 2, v)
     assert cell.spent_tapes == {"tape": (True, (v,))}
+
+
+def test_in_function_mode_argmax_of_nan_runs_unguarded_as_eagerly() -> None:
+    # the NaN guard is XLA's alone: tf.function's argmax skips NaN as eager code does
+    namespace: dict[str, Any] = {"x": tf.constant([1.0, np.nan, 2.0]), "tf": tf}
+    cell, result = _run("best = tf.argmax(x)\nbest + 0\n", namespace)
+    assert cell.nan_ops == ()
+    assert int(result) == int(tf.argmax(namespace["x"])) == 2
+    assert type(call_cell(cell, namespace)[0]) is not tuple
+
+
+def test_a_tape_still_recording_when_the_trace_ends_lives_in_the_trace() -> None:
+    namespace: dict[str, Any] = {"x": tf.constant(3.0), "tf": tf}
+    source = "with tf.GradientTape() as tape:\n    tape.watch(x)\n    y = x * x\n"
+    cell, _ = _run(source, namespace)
+    assert cell.live_tapes == ["tape"]
+    assert cell.spent_tapes == {}
+    assert isinstance(namespace["tape"], LivesInTrace)
+    assert float(namespace["y"]) == 9.0
+
+
+def test_under_xla_a_refused_op_is_named_with_its_cell_line() -> None:
+    namespace: dict[str, Any] = {"x": tf.constant([1.0, 2.0]), "tf": tf}
+    cell = cell_function(analyze("y = x * 2\nz = tf.strings.as_string(y)\n"), namespace, "xla")
+    with pytest.raises(Exception, match="XLA cannot compile string tensors"):
+        call_cell(cell, namespace)
+    assert cell.refused is not None
+    assert (cell.refused.op, cell.refused.line) == ("AsString", 2)

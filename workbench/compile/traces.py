@@ -20,7 +20,7 @@ import time
 import types
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -417,11 +417,16 @@ def _outputs(
     """
     kind = _plain_outputs(names, has_result)  # (no annotation: AutoGraph converts this)
     if statics or mixed:
-        kind = cast(Any, type("CellOutputs", (kind,), {"__slots__": ()}))
+        kind = _subclass(kind)
         kind.python, kind.statics, kind.mixed = True, dict(statics or {}), dict(mixed or {})
     if names[:1] == (NAN_SEEN,):  # the guard (``nan_rules``) first: the same, less it
         kind.without_guard = _outputs(names[1:], has_result, statics, mixed)
     return kind
+
+
+def _subclass(kind: Any) -> Any:
+    """A class of its own for one trace's Python values (its instances, one a call, no dict)."""
+    return type(kind.__name__, (kind,), {"__slots__": ()})
 
 
 def _bound(cache: dict[Any, Any]) -> None:
