@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from workbench.profiler.breakdown import CATEGORIES, from_timeline
+from workbench.profiler.breakdown import CATEGORIES, from_timeline, from_xprof, xla_run_ms
 from workbench.profiler.trace import Trace
 
 MARKERS_NOTE = (
@@ -146,4 +146,57 @@ def test_a_capture_without_steps_says_why() -> None:
         "none",
         [],
         "no steps found: the capture holds no tf.function calls or marked steps",
+    )
+
+
+def test_a_step_under_a_millisecond_or_of_no_time_has_exact_shares() -> None:
+    quick = [*_meta(1, 1, "/host:CPU", "python"), _x("train", 0, 500, step_num=1)]
+    assert from_timeline(Trace.from_events(quick)).shares() == _approx(host_compute=1.0)
+    empty = [*_meta(1, 1, "/host:CPU", "python"), _x("train", 0, 0, step_num=1)]
+    assert from_timeline(Trace.from_events(empty)).shares() == _approx()
+
+
+def test_xla_run_time_sums_its_executables_on_every_thread() -> None:
+    events = [
+        *_meta(1, 1, "/host:CPU", "python"),
+        _x("CpuExecutable::ExecuteAsyncOnStream", 0, 1500),
+        _x("CpuExecutable::ExecuteAsyncOnStream", 2000, 250, tid=2),
+        _x("MatMul", 0, 3000, tid=3),
+    ]
+    assert xla_run_ms(Trace.from_events(events)) == pytest.approx(1.75, rel=1e-12)
+    assert xla_run_ms(Trace.from_events(events[:2] + events[-1:])) == 0.0
+
+
+STEP_COLUMNS = ("stepTimeMs", "infeedTimeMs", "compileTimeMs", "otherTimeMs", "stepnum")
+
+
+def _step_table(rows: list[tuple[Any, ...]], **properties: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "cols": [{"id": c, "label": c, "type": "number"} for c in STEP_COLUMNS],
+            "rows": [{"c": [{"v": v} for v in row]} for row in rows],
+            "p": properties,
+        }
+    ]
+
+
+def test_xprof_steps_named_by_number_or_by_trace_name() -> None:
+    data = _step_table([(4.0, 1.0, 0.0, 3.0, "train 11"), (2.0, 0.5, 0.0, 1.5, 12), (1.0,)])
+    breakdown = from_xprof(data)
+    assert (breakdown.source, breakdown.hardware, breakdown.note) == ("xprof", "", "")
+    got = [(s.label, s.total_ms, s.parts) for s in breakdown.steps]
+    assert got == [
+        ("11", 4.0, _parts(input=1.0, other=3.0)),
+        ("12", 2.0, _parts(input=0.5, other=1.5)),
+        ("", 1.0, _parts()),
+    ]
+
+
+def test_xprof_without_steps_says_the_steps_were_not_marked() -> None:
+    breakdown = from_xprof(_step_table([], hardware_type="CPU_ONLY"))
+    assert (breakdown.source, breakdown.steps, breakdown.hardware, breakdown.note) == (
+        "none",
+        [],
+        "CPU_ONLY",
+        "xprof measured no step: the steps were not marked",
     )
