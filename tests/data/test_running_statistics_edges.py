@@ -17,6 +17,7 @@ def test_infinite_values_stay_out_of_the_quantiles() -> None:
     values = np.array([1.0, 2.0, np.inf, 3.0, -np.inf, 4.0, np.nan, 5.0])
     f = workbench.stats({"x": values})["x"]
     assert (f.count, f.inf, f.nan) == (5, 2, 1)
+    assert (f.missing, f.shapes) == (1, [("()", 7)])  # the examples that have a value
     assert (f.quantiles[0.01], f.quantiles[0.5], f.quantiles[0.99]) == (1.0, 3.0, 5.0)
     counts, edges = f.histogram(4)
     assert (counts.sum(), edges[0], edges[-1]) == (5.0, 1.0, 5.0)
