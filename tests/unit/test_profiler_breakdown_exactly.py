@@ -73,12 +73,12 @@ def test_marked_steps_break_down_to_the_microsecond(device: bool) -> None:
     assert breakdown.note == (
         f"{MARKERS_NOTE}; steps 1, 2 (3 ms) traced or compiled what the others run: left out"
     )
-    got = [(s.label, s.total_ms, s.parts) for s in breakdown.steps]
+    got: list[Any] = [(s.label, s.total_ms, s.parts) for s in breakdown.steps]
     assert got == [
         ("3", pytest.approx(2.0), _approx(input=0.4, compilation=0.3, other=0.5, **{compute: 0.8})),
         ("4", pytest.approx(0.0005), _approx(**{compute: 0.0005})),
     ]
-    warm = [(s.label, s.total_ms, s.parts) for s in breakdown.warm_up]
+    warm: list[Any] = [(s.label, s.total_ms, s.parts) for s in breakdown.warm_up]
     assert warm == [
         ("1", pytest.approx(1.5), _approx(compilation=0.75, other=0.5, **{compute: 0.25})),
         ("2", pytest.approx(1.5), _approx(compilation=1.0, other=0.5)),
@@ -132,7 +132,7 @@ def test_calls_grouped_by_xprof_say_so_and_compute_on_the_host() -> None:
     ]
     breakdown = from_timeline(Trace.from_events(events))
     assert (breakdown.source, breakdown.note) == ("timeline", GROUPS_NOTE)
-    got = [(s.label, s.total_ms, s.parts) for s in breakdown.steps]
+    got: list[Any] = [(s.label, s.total_ms, s.parts) for s in breakdown.steps]
     assert got == [
         ("0", pytest.approx(1.5), _approx(input=0.25, other=0.5, host_compute=0.75)),
         ("1", pytest.approx(1.0), _approx(host_compute=1.0)),
@@ -184,7 +184,7 @@ def test_xprof_steps_named_by_number_or_by_trace_name() -> None:
     data = _step_table([(4.0, 1.0, 0.0, 3.0, "train 11"), (2.0, 0.5, 0.0, 1.5, 12), (1.0,)])
     breakdown = from_xprof(data)
     assert (breakdown.source, breakdown.hardware, breakdown.note) == ("xprof", "", "")
-    got = [(s.label, s.total_ms, s.parts) for s in breakdown.steps]
+    got: list[Any] = [(s.label, s.total_ms, s.parts) for s in breakdown.steps]
     assert got == [
         ("11", 4.0, _parts(input=1.0, other=3.0)),
         ("12", 2.0, _parts(input=0.5, other=1.5)),
