@@ -145,6 +145,7 @@ UNDER_MUTMUT_NEVER = [
 EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_profiler_verdict_text.py": ["workbench/profiler/diagnosis.py"],
     "tests/unit/test_profiler_lod_edges.py": ["workbench/profiler/lod.py"],
+    "tests/unit/test_profiler_xplane_exactly.py": ["workbench/profiler/xplane.py"],
     "tests/unit/test_profiler_breakdown_exactly.py": ["workbench/profiler/breakdown.py"],
     "tests/unit/test_profiler_ops_and_pipeline_exactly.py": [
         "workbench/profiler/ops.py",
@@ -221,6 +222,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/projector/test_pca_extremes.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_tsne_settings.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_umap_before_its_fit.py": ["workbench/projector/reduce.py"],
+    "tests/projector/test_umap_fit.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_export_read_back.py": ["workbench/projector/export.py"],
 }
 

@@ -24,7 +24,7 @@ from workbench.profiler.errors import ProfilerError
 
 __all__ = ["XSpaceInfo", "check"]
 
-_VARINT, _FIXED64, _BYTES, _FIXED32 = 0, 1, 2, 5
+_VARINT, _BYTES = 0, 2  # the only wire types these messages use
 # field number -> wire type, per message
 _XSPACE = {1: _BYTES, 2: _BYTES, 3: _BYTES, 4: _BYTES}
 _XPLANE = {1: _VARINT, 2: _BYTES, 3: _BYTES, 4: _BYTES, 5: _BYTES, 6: _BYTES}
@@ -45,9 +45,12 @@ class XSpaceInfo:
 
 
 class _Damaged(Exception):
-    def __init__(self, offset: int, what: str) -> None:
+    """The framing breaks; ``truncated`` if it runs past the end of the file, not only past the
+    end of a message inside it (a file cut short, not a corrupt or foreign one)."""
+
+    def __init__(self, what: str, *, truncated: bool) -> None:
         super().__init__(what)
-        self.offset = offset
+        self.truncated = truncated
 
 
 def check(path: str | Path) -> XSpaceInfo:
@@ -119,21 +122,22 @@ def _fields(
         tag, at = _varint(data, at, end)
         number, wire = tag >> 3, tag & 7
         if expected.get(number) != wire:
-            raise _Damaged(tag_at, f"byte 0x{data[tag_at]:02x} starts no field of {message}")
+            raise _Damaged(
+                f"byte {tag_at:,} (0x{data[tag_at]:02x}) starts no field of {message}",
+                truncated=False,
+            )
+        value_start = at
         if wire == _VARINT:
             _, value_end = _varint(data, at, end)
-            value_start = at
-        elif wire == _BYTES:
+        else:  # _BYTES: a length, then that many bytes
             length, value_start = _varint(data, at, end)
             value_end = value_start + length
             if value_end > end:
                 raise _Damaged(
-                    tag_at,
                     f"the {message} field at byte {tag_at:,} claims {length:,} bytes but only "
                     f"{end - value_start:,} follow",
+                    truncated=value_end > len(data),
                 )
-        else:  # fixed-width fields are not used by these messages (see _XSPACE etc.)
-            value_start, value_end = at, at + (8 if wire == _FIXED64 else 4)
         at = value_end
         yield number, value_start, value_end
         if number == first_of:
@@ -144,8 +148,13 @@ def _varint(data: bytes, at: int, end: int) -> tuple[int, int]:
     value = shift = 0
     start = at
     while True:
-        if at >= end or shift > 63:
-            raise _Damaged(start, f"a number at byte {start:,} runs past the end of its message")
+        if at >= end:
+            raise _Damaged(
+                f"a number at byte {start:,} runs past the end of its message",
+                truncated=at >= len(data),
+            )
+        if at - start == 10:  # a protobuf varint holds at most 64 bits: 10 bytes
+            raise _Damaged(f"a number at byte {start:,} is longer than 10 bytes", truncated=False)
         byte = data[at]
         value |= (byte & 0x7F) << shift
         at += 1
@@ -155,12 +164,12 @@ def _varint(data: bytes, at: int, end: int) -> tuple[int, int]:
 
 
 def _text(data: bytes, start: int, end: int) -> str:
-    return data[start:end].decode("utf-8", errors="replace")
+    return data[start:end].decode(errors="replace")  # bytes decode as UTF-8
 
 
 def _damage_message(path: Path, data: bytes, damage: _Damaged) -> str:
     size = len(data)
-    if "claims" in str(damage) or "runs past" in str(damage):
+    if damage.truncated:
         return (
             f"{path} is truncated ({size:,} bytes): {damage}. Was it copied or read while the "
             "profiler was still writing it? Capture again."
@@ -168,5 +177,5 @@ def _damage_message(path: Path, data: bytes, damage: _Damaged) -> str:
     head = data[:16]
     return (
         f"Expected an XSpace profile in {path} (an .xplane.pb written by TensorFlow's profiler). "
-        f"Received: a file of {size:,} bytes starting {head!r}: {damage} at byte {damage.offset:,}."
+        f"Received: a file of {size:,} bytes starting {head!r}: {damage}."
     )
