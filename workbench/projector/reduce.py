@@ -16,6 +16,7 @@ import importlib.util
 import itertools
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -275,7 +276,10 @@ def umap(
         random_state=random_state,
         **kwargs,
     )
-    coords = reducer.fit_transform(data)
+    with warnings.catch_warnings():
+        # the seed's single thread is the point of passing one, not news for the cell
+        warnings.filterwarnings("ignore", "n_jobs value .* overridden", UserWarning)
+        coords = reducer.fit_transform(data)
     _umap_used = True
     if cancel.is_set():
         raise Cancelled()
