@@ -258,24 +258,22 @@ def _lane_start_order(
 ) -> npt.NDArray[np.int64]:
     """Indices sorting events by lane, then start, the longer first on a tie.
 
-    One stable sort of a lane-offset start (traces come nearly sorted, which the sort exploits:
-    a three-key lexsort of 2M events took 1.5 s, this 0.01 s), then ties put longest first.
+    Two stable sorts, by start (traces come nearly sorted, which the sort exploits) then by lane
+    (a radix sort when lane numbers fit 16 bits): exact however close two starts are, where one
+    sort of lane-offset starts rounded them, and faster (2M events: 0.1 s; a three-key lexsort
+    took 1.5 s). Ties (a call and its body starting together on one thread) are few: the longest
+    first, by one lexsort of the tied events.
     """
-    if not len(start):
-        return np.zeros(0, dtype=np.int64)
-    offset = float(start.max()) * 2 + 1.0  # lanes apart by more than the span
-    key = lane.astype(np.float64) * offset + start
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if len(tied):  # few: events starting at the same time on one thread (a call and its body)
-        firsts = tied[np.concatenate(([True], np.diff(tied) > 1))]
-        for first in firsts.tolist():
-            last = first + 1
-            while last + 1 < len(ordered) and ordered[last + 1] == ordered[first]:
-                last += 1
-            group = order[first : last + 1]
-            order[first : last + 1] = group[np.argsort(-dur[group], kind="stable")]
+    order = np.argsort(start, kind="stable")
+    small = lane.astype(np.int16) if len(lane) and int(lane.max()) < 2**15 else lane
+    order = order[np.argsort(small[order], kind="stable")]
+    ordered_start, ordered_lane = start[order], lane[order]
+    same = (ordered_start[1:] == ordered_start[:-1]) & (ordered_lane[1:] == ordered_lane[:-1])
+    if same.any():
+        tied = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
+        group = np.cumsum(np.r_[True, ~same])[tied]  # one number per run of tied events
+        members = order[tied]
+        order[tied] = members[np.lexsort((-dur[members], group))]
     return order
 
 
@@ -318,7 +316,7 @@ def _steps_from_markers(trace: Trace) -> list[Step]:
         found.append((begin, begin + float(trace.dur[index]), number))
     found.sort()
     gaps = {b[2] - a[2] for a, b in itertools.pairwise(found)}
-    width = gaps.pop() if len(gaps) == 1 and min(gaps | {1}) > 1 else 1
+    width = gaps.pop() if len(gaps) == 1 and min(gaps) > 1 else 1
     return [
         Step(begin, end, f"{n}-{n + width - 1}" if width > 1 else str(n)) for begin, end, n in found
     ]
