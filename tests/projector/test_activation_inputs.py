@@ -149,6 +149,12 @@ def test_no_rows_are_named_as_the_inputs(sequences: tuple[Any, ...]) -> None:
     with pytest.raises(ProjectionError) as raised:
         read_points((model, x[:0], "lstm"))
     assert str(raised.value) == "inputs: expected at least one row. Received shape (0, 5, 1)."
+    # a dataset (or several inputs) without rows: Keras' predict fails on a name it never bound
+    empty = tf.data.Dataset.from_tensor_slices(x[:0]).batch(4)
+    for inputs, kind in ((empty, "tf.data.Dataset"), ([x[:0]], "list")):
+        with pytest.raises(ProjectionError) as raised:
+            read_points((model, inputs, "lstm"))
+        assert str(raised.value) == f"inputs: expected at least one row. Received a {kind} of none."
 
 
 def test_a_model_without_inputs_yet_is_told_to_build() -> None:

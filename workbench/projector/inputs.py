@@ -169,7 +169,15 @@ def _activations(model: Any, inputs: Any, layer_name: str) -> tuple[F32, str, np
         with warnings.catch_warnings():
             # the end of a generator (or a dataset of unknown length) is no problem here
             warnings.filterwarnings("ignore", "Your input ran out of data")
-            outputs = _first(probe.predict(inputs, batch_size=ACTIVATION_BATCH, verbose=0))
+            try:
+                outputs = _first(probe.predict(inputs, batch_size=ACTIVATION_BATCH, verbose=0))
+            except UnboundLocalError:  # Keras' predict on inputs of no batch at all
+                kind = (
+                    "tf.data.Dataset" if hasattr(inputs, "element_spec") else type(inputs).__name__
+                )
+                raise ProjectionError(
+                    f"inputs: expected at least one row. Received a {kind} of none."
+                ) from None
     matrix, _ = _array(outputs, f"activations of {layer_name!r}")
     source = f"activations of layer {layer_name!r} ({matrix.shape[0]} x {matrix.shape[1]})"
     return matrix, source, images
