@@ -45,12 +45,11 @@ class XSpaceInfo:
 
 
 class _Damaged(Exception):
-    """The framing breaks; ``truncated`` if it runs past the end of the file, not only past the
-    end of a message inside it (a file cut short, not a corrupt or foreign one)."""
+    """The framing breaks inside the file: a corrupt or foreign file."""
 
-    def __init__(self, what: str, *, truncated: bool) -> None:
-        super().__init__(what)
-        self.truncated = truncated
+
+class _Truncated(_Damaged):
+    """The framing runs past the end of the file: a file cut short."""
 
 
 def check(path: str | Path) -> XSpaceInfo:
@@ -100,48 +99,36 @@ def _plane(data: bytes, start: int, end: int, info: XSpaceInfo) -> str:
         elif number == 3:
             info.lines += 1
             if not info.has_events:
+                # any() stops at the first event: the others are never walked
                 info.has_events = any(
-                    n == 4 for n, _, _ in _fields(data, at, stop, _XLINE, "XLine", first_of=4)
+                    n == 4 for n, _, _ in _fields(data, at, stop, _XLINE, "XLine")
                 )
     return name
 
 
 def _fields(
-    data: bytes,
-    start: int,
-    end: int,
-    expected: dict[int, int],
-    message: str,
-    first_of: int | None = None,
+    data: bytes, start: int, end: int, expected: dict[int, int], message: str
 ) -> Iterator[tuple[int, int, int]]:
-    """(field number, value start, value end) of each field of the message in data[start:end];
-    stops after the first ``first_of`` field if given."""
+    """(field number, value start, value end) of each length-delimited field of the message in
+    data[start:end]; number fields (ids, times) are checked and skipped, never read."""
     at = start
     while at < end:
         tag_at = at
         tag, at = _varint(data, at, end)
         number, wire = tag >> 3, tag & 7
         if expected.get(number) != wire:
-            raise _Damaged(
-                f"byte {tag_at:,} (0x{data[tag_at]:02x}) starts no field of {message}",
-                truncated=False,
-            )
-        value_start = at
+            raise _Damaged(f"byte {tag_at:,} (0x{data[tag_at]:02x}) starts no field of {message}")
         if wire == _VARINT:
-            _, value_end = _varint(data, at, end)
-        else:  # _BYTES: a length, then that many bytes
-            length, value_start = _varint(data, at, end)
-            value_end = value_start + length
-            if value_end > end:
-                raise _Damaged(
-                    f"the {message} field at byte {tag_at:,} claims {length:,} bytes but only "
-                    f"{end - value_start:,} follow",
-                    truncated=value_end > len(data),
-                )
-        at = value_end
-        yield number, value_start, value_end
-        if number == first_of:
-            return
+            _, at = _varint(data, at, end)
+            continue
+        length, value_start = _varint(data, at, end)
+        at = value_start + length
+        if at > end:
+            raise (_Truncated if at > len(data) else _Damaged)(
+                f"the {message} field at byte {tag_at:,} claims {length:,} bytes but only "
+                f"{end - value_start:,} follow"
+            )
+        yield number, value_start, at
 
 
 def _varint(data: bytes, at: int, end: int) -> tuple[int, int]:
@@ -149,12 +136,11 @@ def _varint(data: bytes, at: int, end: int) -> tuple[int, int]:
     start = at
     while True:
         if at >= end:
-            raise _Damaged(
-                f"a number at byte {start:,} runs past the end of its message",
-                truncated=at >= len(data),
+            raise (_Truncated if at >= len(data) else _Damaged)(
+                f"a number at byte {start:,} runs past the end of its message"
             )
         if at - start == 10:  # a protobuf varint holds at most 64 bits: 10 bytes
-            raise _Damaged(f"a number at byte {start:,} is longer than 10 bytes", truncated=False)
+            raise _Damaged(f"a number at byte {start:,} is longer than 10 bytes")
         byte = data[at]
         value |= (byte & 0x7F) << shift
         at += 1
@@ -169,7 +155,7 @@ def _text(data: bytes, start: int, end: int) -> str:
 
 def _damage_message(path: Path, data: bytes, damage: _Damaged) -> str:
     size = len(data)
-    if damage.truncated:
+    if isinstance(damage, _Truncated):
         return (
             f"{path} is truncated ({size:,} bytes): {damage}. Was it copied or read while the "
             "profiler was still writing it? Capture again."
