@@ -187,6 +187,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/data/test_validate_infinite_values.py": [
         "workbench/data/validate.py",
         "workbench/data/accumulate.py",
+        "workbench/data/stats.py",  # a pass without bounds counts -inf and inf
     ],
     "tests/data/test_stats_frame_and_histograms.py": [
         "workbench/data/stats.py",

@@ -4,6 +4,7 @@ read."""
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 TOP = 1_000  # top values kept per string feature (a schema lists up to 100 categories)
 BINS = 10  # bars of a feature's histogram (Facets Overview's count)
+# the bounds of a pass that validation gave none: values outside are the infinite ones
+FINITE = (-sys.float_info.max, sys.float_info.max)
 
 
 class Progress(Protocol):
@@ -85,7 +88,8 @@ class FeatureStats:
     length: tuple[float, float, float] | None = None
     empty: int = 0
     cut: int = 0
-    below: int = 0  # values under the lower bound validation asked about (exact)
+    # values under the lower bound validation asked about, else -inf values; above it, or inf
+    below: int = 0
     above: int = 0
     offending: list[float] = field(default_factory=list)  # some values out of those bounds
     sketch: Any = field(default=None, repr=False, compare=False)
@@ -214,7 +218,8 @@ def compute(
         batched: whether a ``tf.data.Dataset``'s elements are batches; by default guessed from
             its element spec (batched when every component's first dimension is unknown).
         progress: told about the reading as it goes.
-        bounds: feature name -> (low, high): values outside are counted exactly (validation).
+        bounds: feature name -> (low, high): values outside are counted exactly (validation);
+            a feature without bounds counts its -inf and inf values there (``below``, ``above``).
 
     Returns:
         The statistics.
@@ -239,35 +244,14 @@ def compute(
                 acc = running.get(name)
                 earlier = None
                 if acc is not None and (p.kind == "number") != isinstance(acc, NumberStats):
-                    if p.missing == p.examples:  # a batch without values fits either kind
-                        p = no_values(p, "number" if isinstance(acc, NumberStats) else "string")
-                    elif acc.missing == acc.examples:  # nor had one before: the kind is this one's
-                        counts = np.zeros(acc.examples, int) if acc.ragged else None  # []s
-                        earlier = Part(
-                            p.kind,
-                            acc.dtype,
-                            None,
-                            acc.examples,
-                            acc.missing,
-                            (),
-                            counts,
-                            acc.ragged,
-                        )
-                        del running[name]
-                        acc = None
-                    else:
-                        raise TypeError(
-                            f"feature {name!r}: expected "
-                            f"{'numbers' if isinstance(acc, NumberStats) else 'strings'} in "
-                            f"every batch (as in the first). Received: {p.kind}s after {done:,} "
-                            "examples; convert the column to one type (e.g. .astype(str)) first"
-                        )
-                if acc is None:
+                    p, earlier = _one_kind(name, p, acc, done)
+                if acc is None or earlier is not None:
+                    limits = (bounds or {}).get(name, FINITE)
                     acc = running[name] = accumulator(
-                        p, (bounds or {}).get(name), _smaller(source.total, max_examples)
+                        p, limits, _smaller(source.total, max_examples)
                     )
                     if earlier is not None:
-                        acc.add(no_values(earlier, p.kind))
+                        acc.add(earlier)
                 acc.add(p)
             done += rows(batch)
             if progress is not None:
@@ -288,6 +272,27 @@ def compute(
         source.total > done if source.total is not None else done >= max_examples
     )
     return DataStats(features, done, source.kind, truncated, time.perf_counter() - start)
+
+
+def _one_kind(
+    name: str, p: Part, acc: NumberStats | StringStats, done: int
+) -> tuple[Part, Part | None]:
+    """A batch ``p`` of the other kind than the feature's statistics so far (``acc``): a batch
+    without values takes the feature's kind; a feature without a value so far takes the batch's
+    (then returned second: the examples read so far, as a part of that kind, to start its new
+    statistics with). Any other change of kind is an error."""
+    was = "number" if isinstance(acc, NumberStats) else "string"
+    if p.missing == p.examples:  # a batch without values fits either kind
+        return no_values(p, was), None
+    if acc.missing == acc.examples:
+        counts = np.zeros(acc.examples, int) if acc.ragged else None  # []s
+        earlier = Part(p.kind, acc.dtype, None, acc.examples, acc.missing, (), counts, acc.ragged)
+        return p, no_values(earlier, p.kind)
+    raise TypeError(
+        f"feature {name!r}: expected {was}s in every batch (as in the first). Received: "
+        f"{p.kind}s after {done:,} examples; convert the column to one type (e.g. .astype(str)) "
+        "first"
+    )
 
 
 def _smaller(a: int | None, b: int | None) -> int | None:

@@ -218,27 +218,19 @@ def _range(want: FeatureSchema, have: FeatureStats, exact: bool) -> list[Anomaly
     low = -math.inf if want.min is None else want.min
     high = math.inf if want.max is None else want.max
     if exact:  # counted in the pass, infinite values too
-        below, above = have.below, have.above
-        if not (below or above):
-            return []
-        approx = ""
-    elif have.min >= low and have.max <= high:
+        below, above, offending = have.below, have.above, have.offending
+        about_below = about_above = ""
+    else:
+        (below, about_below), (above, about_above), offending = _sketched(have, low, high)
+    if not (below or above):
         return []
-    else:  # from the sketch's ranks (of the finite values): within its rank error
-        below = round(have.sketch.get_rank(low, False) * have.count) if have.min < low else 0
-        above = round((1 - have.sketch.get_rank(high, True)) * have.count) if have.max > high else 0
-        below, above = max(below, int(have.min < low)), max(above, int(have.max > high))
-        approx = "about "
-    offending = (
-        have.offending if exact else [v for v in (have.min, have.max) if not low <= v <= high]
-    )
     # the extremes shown: of the finite values, or an infinite one among those kept
     seen = [v for v in (have.min, have.max, *offending) if not math.isnan(v)]
     parts = []
     if below:
-        parts.append(f"{approx}{below:,} below {num(low)} (least {num(min(seen))})")
+        parts.append(f"{about_below}{below:,} below {num(low)} (least {num(min(seen))})")
     if above:
-        parts.append(f"{approx}{above:,} above {num(high)} (most {num(max(seen))})")
+        parts.append(f"{about_above}{above:,} above {num(high)} (most {num(max(seen))})")
     allowed = f"{num(low)} to {num(high)}"
     return [
         Anomaly(
@@ -249,6 +241,28 @@ def _range(want: FeatureSchema, have: FeatureStats, exact: bool) -> list[Anomaly
             offending[:SHOWN],
         )
     ]
+
+
+def _sketched(
+    have: FeatureStats, low: float, high: float
+) -> tuple[tuple[int, str], tuple[int, str], list[float]]:
+    """Values of statistics outside ``[low, high]``: (count, "about " or "") below and above, and
+    the extremes outside. Finite values are counted from the quantile sketch's ranks (within its
+    rank error, at least the extreme itself); infinite ones as the pass counted them (``below``
+    and ``above`` of a pass without bounds: -inf and inf)."""
+    below = above = 0
+    if have.min < low:  # never for NaN (a feature without a finite value)
+        below = max(1, round(have.sketch.get_rank(low, False) * have.count))
+    if have.max > high:
+        above = max(1, round((1 - have.sketch.get_rank(high, True)) * have.count))
+    offending = sorted(v for v in {have.min, have.max} if v < low or v > high)
+    negative = have.below if low > -math.inf else 0
+    positive = have.above if high < math.inf else 0
+    return (
+        (below + negative, "about " if below else ""),
+        (above + positive, "about " if above else ""),
+        [-math.inf] * bool(negative) + offending + [math.inf] * bool(positive),
+    )
 
 
 def _integer(f: FeatureStats) -> bool:
