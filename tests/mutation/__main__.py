@@ -148,6 +148,8 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/unit/test_profiler_xplane_exactly.py": ["workbench/profiler/xplane.py"],
     "tests/unit/test_profiler_breakdown_exactly.py": ["workbench/profiler/breakdown.py"],
     "tests/unit/test_profiler_trace_steps_exactly.py": ["workbench/profiler/trace.py"],
+    "tests/unit/test_profiler_trace_columns_exactly.py": ["workbench/profiler/trace.py"],
+    "tests/unit/test_profiler_event_table_exactly.py": ["workbench/profiler/trace.py"],
     "tests/unit/test_profiler_ops_and_pipeline_exactly.py": [
         "workbench/profiler/ops.py",
         "workbench/profiler/pipeline.py",

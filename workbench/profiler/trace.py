@@ -186,10 +186,10 @@ class Trace:
                 "Expected start, dur, lane and name of one length. Received: "
                 f"{n}, {len(dur)}, {len(lane)}, {len(name)}"
             )
-        if n and (lane.min() < 0 or lane.max() >= len(lanes)):
-            raise ValueError(f"Expected lane indices in [0, {len(lanes)}). Received: {lane.max()}")
-        if n and (name.min() < 0 or name.max() >= len(names)):
-            raise ValueError(f"Expected name indices in [0, {len(names)}). Received: {name.max()}")
+        for label, values, bound in (("lane", lane, len(lanes)), ("name", name, len(names))):
+            if n and (values.min() < 0 or values.max() >= bound):
+                bad = values.min() if values.min() < 0 else values.max()  # the one out of range
+                raise ValueError(f"Expected {label} indices in [0, {bound}). Received: {bad}")
         origin = float(start.min()) if n else 0.0
         start = start - origin
         lanes = [Lane(x.pid, x.tid, x.process, x.thread) for x in lanes]
