@@ -186,6 +186,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/data/test_columns_of_every_kind.py": ["workbench/data/columns.py"],
     "tests/data/test_running_statistics.py": ["workbench/data/accumulate.py"],
     "tests/data/test_running_statistics_edges.py": ["workbench/data/accumulate.py"],
+    "tests/data/test_running_statistics_over_batches.py": ["workbench/data/accumulate.py"],
     "tests/data/test_validate_infinite_values.py": [
         "workbench/data/validate.py",
         "workbench/data/accumulate.py",

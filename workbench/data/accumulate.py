@@ -236,7 +236,9 @@ def accumulator(
     if p.kind == "number":
         rate = 1.0
         if total is not None:
-            per_example = max(1, p.values.size // max(p.examples, 1))
+            # the values to come, estimated from the first batch's mean per example (ragged
+            # lists of 3 and 4 values are 3.5 an example, sparse ones may be fewer than 1)
+            per_example = p.values.size / max(p.examples, 1)
             rate = min(1.0, SKETCHED / max(total * per_example, 1))
         return NumberStats(p.dtype, *(bounds or (-math.inf, math.inf)), rate=rate)
     return StringStats(p.dtype)
