@@ -51,7 +51,8 @@ def test_a_file_cut_anywhere_is_truncated(tmp_path: Path, keep: int) -> None:
     with pytest.raises(ProfilerError) as error:
         check(path)
     message = str(error.value)
-    assert message.startswith(f"{path} is truncated ({len(data[:keep]):,} bytes)")
+    size = len(data[:keep])
+    assert message.startswith(f"{path} is truncated ({size:,} byte{'s' * (size > 1)})")
     assert "Capture again" in message
 
 

@@ -32,7 +32,8 @@ def _raises(path: Path) -> str:
 def _foreign(path: Path, data: bytes, what: str) -> str:
     return (
         f"Expected an XSpace profile in {path} (an .xplane.pb written by TensorFlow's profiler). "
-        f"Received: a file of {len(data):,} bytes starting {data[:16]!r}: {what}."
+        f"Received: a file of {len(data):,} byte{'s' * (len(data) != 1)} starting {data[:16]!r}: "
+        f"{what}."
     )
 
 
@@ -122,8 +123,10 @@ def test_an_empty_file_exactly(tmp_path: Path) -> None:
 
 def test_files_cut_short_exactly(tmp_path: Path) -> None:
     cut = b"\x0a"  # a plane's tag, then nothing
-    assert _raises(_file(tmp_path, cut)) == _truncated(
-        tmp_path / "host.xplane.pb", 1, "a number at byte 1 runs past the end of its message"
+    assert _raises(_file(tmp_path, cut)) == (
+        f"{tmp_path / 'host.xplane.pb'} is truncated (1 byte): a number at byte 1 runs past the "
+        "end of its message. Was it copied or read while the profiler was still writing it? "
+        "Capture again."
     )
     data = xspace(THREADS)[:-3]  # the last field: hostname "testhost", 8 bytes, 5 kept
     path = _file(tmp_path, data)
@@ -165,6 +168,12 @@ def test_a_number_longer_than_ten_bytes_exactly(tmp_path: Path) -> None:
     path = _file(tmp_path, data)
     what = "a number at byte 3 is longer than 10 bytes"
     assert _raises(path) == _foreign(path, data, what)
+    data = b"\x08"  # one byte: a number field XSpace does not have
+    path = _file(tmp_path, data)
+    assert _raises(path) == (
+        f"Expected an XSpace profile in {path} (an .xplane.pb written by TensorFlow's profiler). "
+        "Received: a file of 1 byte starting b'\\x08': byte 0 (0x08) starts no field of XSpace."
+    )
     data = b"\xff" * 20  # a tag that never ends
     path = _file(tmp_path, data)
     assert _raises(path) == _foreign(path, data, "a number at byte 0 is longer than 10 bytes")

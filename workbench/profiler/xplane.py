@@ -154,14 +154,14 @@ def _text(data: bytes, start: int, end: int) -> str:
 
 
 def _damage_message(path: Path, data: bytes, damage: _Damaged) -> str:
-    size = len(data)
+    size = f"{len(data):,} byte{'s' if len(data) != 1 else ''}"
     if isinstance(damage, _Truncated):
         return (
-            f"{path} is truncated ({size:,} bytes): {damage}. Was it copied or read while the "
+            f"{path} is truncated ({size}): {damage}. Was it copied or read while the "
             "profiler was still writing it? Capture again."
         )
     head = data[:16]
     return (
         f"Expected an XSpace profile in {path} (an .xplane.pb written by TensorFlow's profiler). "
-        f"Received: a file of {size:,} bytes starting {head!r}: {damage}."
+        f"Received: a file of {size} starting {head!r}: {damage}."
     )
