@@ -167,11 +167,40 @@ def test_a_call_and_its_body_starting_together_are_drawn_parent_above_child() ->
     assert trace.lanes[0].rows == 4
 
 
+def test_a_call_and_its_body_on_a_later_thread_are_drawn_parent_above_child() -> None:
+    trace = Trace.from_columns(
+        [0, 5, 5],
+        [1, 2, 9],
+        [0, 1, 1],
+        [0, 1, 2],
+        ["first thread", "body", "call"],
+        [Lane(1, 1, "", "t0"), Lane(1, 2, "", "t1")],
+    )
+    assert [(n, depth) for thread, n, depth, _, _ in _timeline(trace) if thread == "t1"] == [
+        ("call", 0),
+        ("body", 1),
+    ]
+
+
+def test_threads_past_16_bits_of_lane_numbers_stay_apart() -> None:
+    lanes = [Lane(1, i, "", f"t{i}") for i in range(2**15 + 1)]
+    trace = Trace.from_columns(
+        [0, 10, 5, 20], [50, 1, 1, 1], [2**15, 2**15, 0, 1], [0, 1, 2, 3], list("abcd"), lanes
+    )
+    assert [(thread, n, depth) for thread, n, depth, _, _ in _timeline(trace)] == [
+        ("t32768", "a", 0),  # the busiest
+        ("t32768", "b", 1),
+        ("t0", "c", 0),
+        ("t1", "d", 0),
+    ]
+
+
 def test_events_alike_in_start_and_length_nest_in_the_order_given() -> None:
-    # many, in several lanes: an unstable sort would reorder some of them
+    # many, in several lanes, given out of time order: an unstable sort reorders some of them
     events, lanes, names = [], [], []
-    for group in range(60):
-        for copy in range(4):
+    shuffled = np.random.default_rng(0).permutation(60).tolist()
+    for copy in range(4):
+        for group in shuffled:
             events.append((float(group * 10), 5.0))
             lanes.append(group % 3)
             names.append(f"g{group}c{copy}")
