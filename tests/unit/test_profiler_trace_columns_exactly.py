@@ -339,6 +339,20 @@ def test_numbers_written_as_text_are_read_and_events_without_a_time_left_out() -
     ]
 
 
+def test_a_time_past_what_a_float_holds_is_left_out() -> None:
+    text = (
+        '{"traceEvents": ['
+        '{"ph": "X", "name": "ok", "pid": 1, "tid": 1, "ts": 5, "dur": 2},'
+        f'{{"ph": "X", "name": "damaged", "pid": 1, "tid": 1, "ts": 1{"0" * 400}, "dur": 1}},'
+        f'{{"ph": "X", "name": "long", "pid": 1, "tid": 1, "ts": 9, "dur": -1{"0" * 400}}}'
+        "]}"
+    )
+    trace = Trace.from_json(text)
+    assert [(r["name"], r["start_us"], r["duration_us"]) for r in trace.events] == [
+        ("ok", 0.0, 2.0)
+    ]
+
+
 def test_trace_json_is_read_as_text_bytes_or_parsed() -> None:
     data = {
         "displayTimeUnit": "ns",

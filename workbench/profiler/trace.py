@@ -362,14 +362,14 @@ def _numbers(events: list[Mapping[str, Any]], key: str, missing: float) -> npt.N
         return np.fromiter(
             (e.get(key, missing) for e in events), dtype=np.float64, count=len(events)
         )
-    except (TypeError, ValueError):  # a string or None somewhere: the slow way, field by field
+    except (TypeError, ValueError, OverflowError):  # text, a list, an int past float: one by one
         return np.array([_float(e.get(key, missing)) for e in events], dtype=np.float64)
 
 
 def _float(value: Any) -> float:
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # JSON's integers have no limit
         return float("nan")
 
 
