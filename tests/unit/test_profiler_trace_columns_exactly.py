@@ -40,10 +40,11 @@ def _timeline(trace: Trace) -> list[tuple[str, str, int, float, float]]:
 
 def test_columns_are_float_times_and_int32_indices_whatever_was_given() -> None:
     lanes = [Lane(3, 4, "/host:CPU", "python")]
-    for start, dur, lane, name in [
+    given: list[tuple[Any, Any, Any, Any]] = [
         ([10, 12], [5, 1], [0, 0], [1, 0]),  # ints
         (np.array([10, 12], np.float32), np.array([5, 1], np.float32), [0.0, 0.0], [1.0, 0.0]),
-    ]:
+    ]
+    for start, dur, lane, name in given:
         trace = Trace.from_columns(start, dur, lane, name, ["b", "a"], lanes)
         assert [c.dtype for c in (trace.start, trace.dur)] == [np.float64] * 2
         assert [c.dtype for c in (trace.row, trace.lane, trace.name)] == [np.int32] * 3
@@ -91,7 +92,9 @@ def test_an_empty_trace_has_empty_columns_and_its_lanes_one_row_each() -> None:
     trace = Trace.from_columns([], [], [], [], [], [Lane(1, 1, "p", "t"), Lane(1, 2, "p", "u")])
     assert (len(trace), trace.origin_us, trace.span_us, trace.rows) == (0, 0.0, 0.0, 2)
     assert [c.dtype for c in (trace.start, trace.dur)] == [np.float64] * 2
-    assert [(c.dtype, len(c)) for c in (trace.row, trace.lane, trace.name)] == [(np.int32, 0)] * 3
+    assert [(c.dtype, len(c)) for c in (trace.row, trace.lane, trace.name)] == [
+        (np.dtype(np.int32), 0)
+    ] * 3
     assert [(x.rows, x.first_row, x.events, x.busy_us) for x in trace.lanes] == [
         (1, 0, 0, 0.0),
         (1, 1, 0, 0.0),
