@@ -114,9 +114,12 @@ MODULES: dict[str, list[str]] = {
     "workbench/profiler/diagnosis.py": [PROFILER_VERDICT_TESTS],
     "workbench/profiler/ops.py": [PROFILER_VERDICT_TESTS],
     "workbench/profiler/pipeline.py": [PROFILER_VERDICT_TESTS],
+    # the distribution core's pure parts, on the faults, worker states and frames a job makes,
+    # built in the test (tests/unit/test_distribute_*.py, in EXTRA_TESTS)
+    "workbench/distribute/diagnosis.py": [],
 }
-# workbench/distribute/ is left out: every test of it starts worker processes (multiworker) or
-# trains on virtual devices (slow), which are not fast tests.
+# The rest of workbench/distribute/ is left out: every test of it starts worker processes
+# (multiworker) or trains on virtual devices (slow), which are not fast tests.
 # Modules with process-wide caches (analyze's and digest's lru_cache, the trace caches) or tests
 # that leave state in their process (a shared IPython shell): mutmut's default forks every mutant
 # from the process that ran the whole suite for its stats, so a mutant would be served what the
@@ -229,6 +232,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/projector/test_umap_before_its_fit.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_umap_fit.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_export_read_back.py": ["workbench/projector/export.py"],
+    "tests/unit/test_distribute_diagnosis.py": ["workbench/distribute/diagnosis.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection
