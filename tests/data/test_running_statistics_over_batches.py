@@ -33,7 +33,8 @@ def test_values_out_of_range_are_counted_and_shown_over_every_batch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(sources, "ROWS", 4)
-    values = np.array([-5.0, 1.0, 9.0, 2.0, -6.0, -7.0, 8.0, 11.0, 12.0, 1.5])
+    # the bounds themselves (0 and 5) are inside the range
+    values = np.array([-5.0, 0.0, 9.0, 5.0, -6.0, -7.0, 8.0, 11.0, 12.0, 1.5])
     f = compute({"x": values}, bounds={"x": (0.0, 5.0)})["x"]
     assert (f.below, f.above) == (3, 4)
     assert f.offending == [-5.0, 9.0, -6.0, -7.0, 8.0]  # the first five, in order
