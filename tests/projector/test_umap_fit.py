@@ -1,7 +1,8 @@
 """UMAP as umap-learn fits it with the settings a user passes: the same coordinates, classes that
 stay apart, what the reduction says about itself, and a stop asked for during the fit honoured
 after it (umap-learn's optimiser has no hook). One module on purpose: the first fit in a process
-compiles umap-learn's numba code (~20 s CPU here), the others reuse it."""
+compiles umap-learn's numba code (~20 s CPU here), the others reuse it. Not marked slow: it
+is what ``make mutate`` kills UMAP's mutants with."""
 
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from workbench.projector import reduce
 from workbench.projector.reduce import Cancelled
 
 reduce_module = importlib.import_module("workbench.projector.reduce")
-
-pytestmark = pytest.mark.slow
 
 
 def _digits(n: int = 300) -> tuple[np.ndarray, np.ndarray]:
