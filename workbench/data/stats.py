@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -286,7 +286,14 @@ def _one_kind(
         return no_values(p, was), None
     if acc.missing == acc.examples:
         counts = np.zeros(acc.examples, int) if acc.ragged else None  # []s
-        earlier = Part(p.kind, acc.dtype, None, acc.examples, acc.missing, (), counts, acc.ragged)
+        earlier = replace(
+            p,
+            examples=acc.examples,
+            missing=acc.missing,
+            shape=(),
+            counts=counts,
+            ragged=acc.ragged,
+        )
         return p, no_values(earlier, p.kind)
     raise TypeError(
         f"feature {name!r}: expected {was}s in every batch (as in the first). Received: "
