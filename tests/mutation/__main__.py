@@ -117,6 +117,7 @@ MODULES: dict[str, list[str]] = {
     # the distribution core's pure parts, on the faults, worker states and frames a job makes,
     # built in the test (tests/unit/test_distribute_*.py, in EXTRA_TESTS)
     "workbench/distribute/diagnosis.py": [],
+    "workbench/distribute/wire.py": [],
 }
 # The rest of workbench/distribute/ is left out: every test of it starts worker processes
 # (multiworker) or trains on virtual devices (slow), which are not fast tests.
@@ -233,6 +234,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/projector/test_umap_fit.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_export_read_back.py": ["workbench/projector/export.py"],
     "tests/unit/test_distribute_diagnosis.py": ["workbench/distribute/diagnosis.py"],
+    "tests/unit/test_distribute_wire.py": ["workbench/distribute/wire.py"],
 }
 
 # mutmut exit codes (mutmut.stats.status_by_exit_code): a timeout or a crash is a detection

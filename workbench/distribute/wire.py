@@ -111,7 +111,12 @@ class FrameReader:
                 break
             body = bytes(self._buffer[_LENGTH.size : end])
             del self._buffer[:end]
-            message = json.loads(body)
+            try:  # a frame of our workers' JSON is UTF-8 (ASCII, even)
+                message = json.loads(body.decode())
+            except ValueError as error:  # bytes that are not JSON, or not UTF-8
+                raise ValueError(
+                    f"Expected a frame of JSON. Received {length} bytes: {body[:60]!r} ({error})"
+                ) from None
             if not isinstance(message, dict):
                 raise ValueError(f"Expected a JSON object. Received: {body[:60]!r}")
             messages.append(message)
