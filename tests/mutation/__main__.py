@@ -101,6 +101,7 @@ MODULES: dict[str, list[str]] = {
     "workbench/data/schema.py": DATA_TESTS,
     "workbench/data/validate.py": DATA_TESTS,
     "workbench/data/drift.py": DATA_TESTS,
+    "workbench/data/slices.py": ["tests/data/test_sliced_metrics.py"],
     # the table from rows made in the test: tests/export/test_export.py exports and times every
     # artifact (~12 s a mutant), which formats.py and measure.py would need too
     "workbench/exports/report.py": ["tests/export/test_report_table.py"],
@@ -138,7 +139,7 @@ FRESH_PROCESS = {
     "workbench/projector/inputs.py",  # Keras models trained in its tests
     # TensorFlow (tf.data, reductions) in every test: forked workers hang as above
     *(f"workbench/data/{name}.py" for name in ("columns", "accumulate", "stats")),
-    *(f"workbench/data/{name}.py" for name in ("schema", "validate", "drift")),
+    *(f"workbench/data/{name}.py" for name in ("schema", "validate", "drift", "slices")),
 }
 # Tests that cannot run under mutmut, left out of every run (the rest of their file runs):
 # mutmut's runner takes SIGINT for itself, so an interrupt a test sends reaches no test.
