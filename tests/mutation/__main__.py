@@ -72,6 +72,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "workbench/compile/tapes.py": ["tests/unit/test_compile_tapes_and_abandoned.py"],
     "workbench/compile/abandoned.py": ["tests/unit/test_compile_tapes_and_abandoned.py"],
+    "workbench/compile/branch_variables.py": ["tests/unit/test_branch_variables.py"],
     # its shell tests (tests/magics) take ~1 min per mutant: 272 mutants would take hours
     "workbench/compile/traces.py": [],
     "workbench/inspect/tensors.py": ["tests/inspect/test_tensor_displays.py"],
@@ -133,6 +134,7 @@ FRESH_PROCESS = {
     "workbench/compile/traces.py",
     "workbench/compile/tapes.py",
     "workbench/compile/abandoned.py",
+    "workbench/compile/branch_variables.py",
     "workbench/inspect/tensors.py",
     # openTSNE's thread pool: a forked worker hangs in it until mutmut's timeout (60 s a mutant)
     "workbench/projector/reduce.py",
@@ -234,6 +236,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/projector/test_umap_before_its_fit.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_umap_fit.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_export_read_back.py": ["workbench/projector/export.py"],
+    "tests/data/test_sliced_metrics_exactly.py": ["workbench/data/slices.py"],
     "tests/unit/test_distribute_diagnosis.py": ["workbench/distribute/diagnosis.py"],
     "tests/unit/test_distribute_wire.py": ["workbench/distribute/wire.py"],
 }

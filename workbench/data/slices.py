@@ -301,16 +301,27 @@ def _keys(column: np.ndarray, n: int, name: str) -> np.ndarray:
     return flat
 
 
+_NAN = float("nan")  # every missing value's key: NaNs are unequal, each would be a slice
+
+
 def _groups(spec: tuple[str, ...], columns: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray]]:
     table = np.stack([columns[n].astype(object) for n in spec], axis=1)
     combos: dict[tuple[Any, ...], list[int]] = {}
-    for i, row in enumerate(map(tuple, table)):
-        combos.setdefault(row, []).append(i)
+    for i, row in enumerate(table):
+        key = tuple(_NAN if isinstance(v, float) and v != v else v for v in row)
+        combos.setdefault(key, []).append(i)
     out = []
-    for combo in sorted(combos, key=lambda c: tuple(str(v) for v in c)):
+    for combo in sorted(combos, key=lambda c: tuple(_order(v) for v in c)):
         label = ", ".join(f"{n}={_show(v)}" for n, v in zip(spec, combo, strict=True))
         out.append((label, np.array(combos[combo])))
     return out
+
+
+def _order(v: Any) -> tuple[int, Any, str]:
+    """Numbers by value (5 before 10), then missing ones, then the rest by their text."""
+    if isinstance(v, int | float):
+        return (1, 0, "") if v != v else (0, v, "")
+    return (2, 0, str(v))
 
 
 def _show(v: Any) -> str:
