@@ -29,6 +29,13 @@ def test_strings_are_counted_over_every_batch(monkeypatch: pytest.MonkeyPatch) -
     assert f.length == (0.0, sum(lengths) / 8, float(LONGEST + 1))
 
 
+def test_only_strings_longer_than_256_bytes_are_cut() -> None:
+    edge, longer = "y" * LONGEST, "z" * (LONGEST + 1)
+    f = workbench.stats({"s": np.array([edge, longer, edge], dtype=object)})["s"]
+    assert f.cut == 1
+    assert f.top == [(edge, 2), ("z" * LONGEST, 1)]
+
+
 def test_values_out_of_range_are_counted_and_shown_over_every_batch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
