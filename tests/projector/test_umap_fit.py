@@ -17,7 +17,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 
 from workbench.projector import reduce
-from workbench.projector.reduce import Cancelled
+from workbench.projector.reduce import Cancelled, umap
 
 reduce_module = importlib.import_module("workbench.projector.reduce")
 
@@ -57,8 +57,12 @@ def test_the_digits_classes_stay_apart_in_two_dimensions() -> None:
     assert got.params == {"n_neighbors": 15, "min_dist": 0.1, "random_state": 0}
     # a point's neighbours in the layout are of its class: 0.97 here, 0.1 by chance
     assert cross_val_score(KNeighborsClassifier(5), got.coords, y, cv=5).mean() > 0.9
-    # with a seed the layout is umap-learn's reproducible one
+    # with a seed the layout is umap-learn's reproducible one, and umap() called on its own
+    # has reduce()'s defaults
     np.testing.assert_array_equal(reduce(x, "umap", random_state=0).coords, got.coords)
+    direct = umap(x, random_state=0)
+    np.testing.assert_array_equal(direct.coords, got.coords)
+    assert (direct.info, direct.params) == (got.info, got.params)
 
 
 @pytest.mark.parametrize("compiled", [False, True])
