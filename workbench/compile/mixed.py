@@ -37,6 +37,7 @@ from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
 from workbench.compile.nan_rules import NanUnderXla
 from workbench.compile.parts import (
+    branch_variables,
     first_trace,
     made_at,
     part_plan,
@@ -329,6 +330,8 @@ def _compiled(
         # bookkeeping, which XLA cannot take: XLA-compiled without them beats tf.function
         unnamed = part.refused is not None and part.refused.line is None
         if part.fallback[0] != "eager" and not (mode == "xla" and unnamed):
+            break
+        if branch_variables(part, run.layout, indices):  # kept local, the names would vanish
             break
         del run.report.notes[noted:]
     if part.fallback is not None and part.fallback[0] == "function":

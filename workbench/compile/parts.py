@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from workbench.compile.analysis import CellPlan, segment_plan, statement_names
+from workbench.compile.branch_variables import plainly_bound
 from workbench.compile.layout import Layout
 from workbench.compile.lift import is_lifted
 from workbench.compile.modes import LABELS, Mode
@@ -110,6 +111,7 @@ def first_trace(
         if name in later or name not in used or name in part.live_tapes
     ]
     random = seeded_random(concrete.graph)
+    variables = branch_variables(part, cell, indices)
     reason = None
     if printed.getvalue():
         reason = "prints while traced (a trace prints symbolic tensors, once)"
@@ -120,10 +122,23 @@ def first_trace(
     elif unkept:
         names = ", ".join(f"`{n}`" for n in unkept)
         reason = f"{names} would live only inside the trace; kept for what follows"
+    elif variables:
+        names = ", ".join(f"`{n}`" for n in variables)
+        reason = (
+            f"binds {names} to a tf.Variable in a tensor `if` or loop (a trace would hand back "
+            "its value, which later assignments do not reach)"
+        )
     if reason is not None:
         part.fallback = ("eager", f"{where} ran eagerly: {reason}")
         return 0.0
     return seconds
+
+
+def branch_variables(part: CellFunction, cell: Layout, indices: tuple[int, ...]) -> list[str]:
+    """Names the part's statements bind to a tf.Variable in a tensor ``if`` or loop: its trace
+    hands back their reads (``branch_variables.py``), so the statements run eagerly."""
+    bound = plainly_bound(cell.nodes[i] for i in indices)
+    return [name for name in part.branch_variables if name in bound]
 
 
 # what recording on a tape calls: a tape only recorded on in the compiled lines is for later

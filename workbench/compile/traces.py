@@ -27,6 +27,7 @@ import tensorflow as tf
 
 from workbench.compile.abandoned import MadeVariables
 from workbench.compile.analysis import CellPlan, Signature
+from workbench.compile.branch_variables import read_in_branch
 from workbench.compile.codegen import MAKE, digest, function_source, register_source
 from workbench.compile.errors import LivesInTrace
 from workbench.compile.modes import Mode
@@ -56,6 +57,8 @@ class CellFunction:
     not_exported: list[str] = field(default_factory=list)  # made in the trace, cannot be kept
     spent_tapes: dict[str, Spent] = field(default_factory=dict)  # tapes the trace used up
     live_tapes: list[str] = field(default_factory=list)  # tapes it made that are not used up
+    # names a tensor `if` or loop bound to a variable: handed back as reads (branch_variables.py)
+    branch_variables: list[str] = field(default_factory=list)
     # name -> the cell line that made it, for what cannot be kept (``LivesInTrace``)
     made_at: dict[str, str] = field(default_factory=dict)
     refused: NotForXla | None = None  # what its XLA trace held that XLA must not be given
@@ -246,6 +249,16 @@ def _trace_later(
                 raise
         sorted_values = _sort_exports({**values, RESULT_NAME: result})
         tensors, statics, mixed, unkept = sorted_values
+        state.branch_variables = [
+            name
+            for name, value in tensors.items()
+            if name != RESULT_NAME
+            and not tf.executing_eagerly()  # eagerly: no branch
+            and any(
+                isinstance(leaf, tf.Tensor) and read_in_branch(leaf)  # a ragged's parts: none
+                for leaf in tf.nest.flatten(value)
+            )
+        ]
         tracing = mode == "xla" and not tf.executing_eagerly()
         guard = nan_guard(tf.compat.v1.get_default_graph()) if tracing else None
         if guard is not None:

@@ -1,0 +1,58 @@
+"""A tensor ``if`` or loop that binds a name to a ``tf.Variable`` (``result = v0``) keeps the
+variable under ``%compile_mode function``/``xla``, as eagerly: a trace would hand back its value
+then, which a later ``assign`` does not reach and which has no ``assign`` of its own (it differed
+in silence before). Reads and arithmetic in a branch still compile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.magics.test_compile_contract import report_after, same_as_eager
+
+VARIABLES = "v0 = tf.Variable(1.0)\nv1 = tf.Variable(2.0)\nflag = tf.constant(True)\n"
+LATER = "v0.assign(10.0)\nseen = result * 1\nresult.assign_add(1.0)\nafter = v0 * 1\n"
+
+
+def test_a_tensor_if_binding_a_variable_keeps_the_variable(ip: Any, capsys: Any) -> None:
+    branch = "if flag:\n    result = v0\nelse:\n    result = v1\ny = result * 3\n"
+    cells = ["%%compile eager\n" + VARIABLES, branch, LATER]
+    same_as_eager(ip, capsys, cells, ["result", "y", "seen", "after"], ("function", "xla"))
+    # a cell says why it ran eagerly once: this one is new to the kernel
+    out = report_after(ip, capsys, "%%compile function\n" + branch + "# once more\n")
+    assert out.splitlines()[-1] == (
+        "  lines 2-6 ran eagerly: binds `result` to a tf.Variable in a tensor `if` or loop (a"
+        " trace would hand back its value, which later assignments do not reach)"
+    )
+    assert type(ip.user_ns["result"]).__name__ == "ResourceVariable"
+
+
+def test_a_tensor_loop_or_an_item_of_a_list_keeps_the_variable(ip: Any, capsys: Any) -> None:
+    loop = "result = v0\nfor i in tf.range(2):\n    result = v1\n"
+    item = "params = [v0, v1]\nif flag:\n    result = params[1]\nelse:\n    result = params[0]\n"
+    for cell in (loop, item):
+        same_as_eager(ip, capsys, ["%%compile eager\n" + VARIABLES, cell, LATER], ["result"])
+    assert ip.user_ns["result"] is ip.user_ns["v1"]  # the list's own variable, as eagerly
+
+
+def test_a_branch_computing_a_tensor_from_a_variable_compiles(ip: Any, capsys: Any) -> None:
+    values = ["v0.read_value()", "v0 * 2.0", "tf.identity(v0)", "v0 + v1"]
+    names = ["a", "b", "c", "d"]
+    then = "".join(f"    {name} = {value}\n" for name, value in zip(names, values, strict=True))
+    otherwise = "".join(f"    {name} = v1 + 0.0\n" for name in names)
+    branch = f"if flag:\n{then}else:\n{otherwise}"
+    later = "v0.assign(10.0)\nseen = a + b + c + d\n"  # tensors: the values they had
+    cells = ["%%compile eager\n" + VARIABLES, branch, later]
+    same_as_eager(ip, capsys, cells, [*names, "seen"])
+    out = report_after(ip, capsys, "%%compile function\n" + branch + "# once more\n")
+    assert out.startswith("%%compile function · cell · 1 trace")
+    assert "ran eagerly" not in out
+
+
+def test_a_python_if_binding_a_variable_compiles_and_keeps_it(ip: Any, capsys: Any) -> None:
+    branch = "pick = True\nif pick:\n    result = v0\nelse:\n    result = v1\ny = result * 3\n"
+    same_as_eager(ip, capsys, ["%%compile eager\n" + VARIABLES, branch, LATER], ["result", "y"])
+    # a cell says why it ran eagerly once: this one is new to the kernel
+    out = report_after(ip, capsys, "%%compile function\n" + branch + "# once more\n")
+    assert "compiled lines" in out or "· cell ·" in out
+    assert "to a tf.Variable" not in out
+    assert ip.user_ns["result"] is ip.user_ns["v0"]
