@@ -16,7 +16,7 @@ def test_which_outputs_a_branch_read_a_variable_into() -> None:
     v0, v1 = tf.Variable(1.0), tf.Variable(2.0)
     seen: dict[str, bool] = {}
 
-    @tf.function
+    @tf.function  # type: ignore[untyped-decorator]
     def cell(flag: Any, inner: Any, n: Any) -> None:
         if flag:
             if inner:  # noqa: SIM108 - nested: the outer branch hands on the inner's read
