@@ -237,6 +237,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
     "tests/projector/test_umap_fit.py": ["workbench/projector/reduce.py"],
     "tests/projector/test_export_read_back.py": ["workbench/projector/export.py"],
     "tests/data/test_sliced_metrics_exactly.py": ["workbench/data/slices.py"],
+    "tests/data/test_sliced_metrics_inputs.py": ["workbench/data/slices.py"],
     "tests/unit/test_distribute_diagnosis.py": ["workbench/distribute/diagnosis.py"],
     "tests/unit/test_distribute_wire.py": ["workbench/distribute/wire.py"],
 }

@@ -1,0 +1,84 @@
+"""``evaluate`` on the other inputs users pass: slice features as NumPy bytes and as a DataFrame
+with numbered columns, a subclassed model given every feature, metric classes and functions
+without a name, and sequence outputs whose loss is each example's mean over its steps."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+import tensorflow as tf
+
+from workbench.data.slices import evaluate
+
+P = np.array([0.9, 0.2, 0.6, 0.4, 0.7], np.float32)[:, None]
+Y = np.array([1, 0, 0, 1, 1], np.float32)
+
+
+def _identity() -> keras.Model:
+    inputs = keras.Input((1,), name="p")
+    model = keras.Model(inputs, inputs)
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _names(result: Any) -> list[tuple[str, int]]:
+    return [(s.name, s.examples) for s in result.slices]
+
+
+def test_bytes_and_numbered_columns_name_their_slices() -> None:
+    city = np.array([b"Lima", b"Oslo", b"Lima", b"\xe4\xb8\x8a\xe6\xb5\xb7", b"Oslo"])
+    assert city.dtype.kind == "S"
+    result = evaluate(_identity(), (P, Y), slices=["city"], bootstrap=0, slice_data={"city": city})
+    assert _names(result) == [("overall", 5), ("city=Lima", 2), ("city=Oslo", 2), ("city=上海", 1)]
+    frame = pd.DataFrame({0: [3, 1, 3, 1, 2]})  # columns named by numbers: read as text
+    result = evaluate(_identity(), (P, Y), slices=["0"], bootstrap=0, slice_data=frame)
+    assert _names(result) == [("overall", 5), ("0=1", 2), ("0=2", 1), ("0=3", 2)]
+
+
+class Scorer(keras.Model):
+    """A subclassed model: it has no ``input`` to say which features it takes."""
+
+    def call(self, features: dict[str, Any]) -> Any:
+        return features["p"]
+
+
+def test_a_subclassed_model_is_given_every_feature() -> None:
+    model = Scorer()
+    data = ({"p": P, "group": np.array(["a", "b", "b", "b", "a"])}, Y)
+    result = evaluate(model, data, slices=["group"], metrics=["accuracy"], bootstrap=0)
+    assert _names(result) == [("overall", 5), ("group=a", 2), ("group=b", 3)]
+    assert result["group=a"].metrics == {"accuracy": 1.0}
+    assert result["group=b"].metrics == {"accuracy": pytest.approx(1 / 3)}
+
+
+def test_metric_classes_and_functions_without_a_name() -> None:
+    def gap(y_true: Any, y_pred: Any, scale: float) -> Any:
+        return tf.reduce_mean(tf.abs(y_true - y_pred), axis=-1) * scale
+
+    metrics = [keras.metrics.AUC, functools.partial(gap, scale=2.0)]
+    result = evaluate(_identity(), (P, Y[:, None]), metrics=metrics, bootstrap=0)
+    auc, named = result.metrics
+    assert auc.startswith("auc")  # Keras numbers a class's instances: auc, auc_1, ...
+    assert named == "metric"
+    expected = keras.metrics.AUC()
+    expected.update_state(Y, P)
+    assert result.overall.metrics[auc] == pytest.approx(float(expected.result()))
+    assert result.overall.metrics["metric"] == pytest.approx(2 * np.mean(np.abs(Y - P[:, 0])))
+
+
+def test_the_loss_of_sequence_outputs_is_each_examples_mean_over_its_steps() -> None:
+    inputs = keras.Input((3, 1))
+    model = keras.Model(inputs, inputs)
+    model.compile("sgd", "mse")
+    p = np.array([[[0.5], [1.0], [0.0]], [[0.2], [0.2], [0.2]]], np.float32)
+    y = np.array([[[1.0], [1.0], [1.0]], [[0.0], [0.0], [0.0]]], np.float32)
+    weight = np.array([1.0, 3.0], np.float32)
+    result = evaluate(model, (p, y, weight), bootstrap=0)
+    # example 0: (0.25 + 0 + 1) / 3; example 1: 0.04; weighted 1 : 3
+    expected = ((0.25 + 1.0) / 3 * 1.0 + 0.04 * 3.0) / 4.0
+    assert result.overall.metrics == {"loss": pytest.approx(expected, rel=1e-6)}
