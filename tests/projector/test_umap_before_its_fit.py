@@ -5,6 +5,7 @@ named with the fix, progress says what is slow, and a stop set before the fit is
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import threading
 import time
 
@@ -53,3 +54,15 @@ def test_reduce_says_how_long_it_took() -> None:
     before = time.perf_counter()
     got = reduce(_points(20))
     assert 0 <= got.seconds <= time.perf_counter() - before
+
+
+def test_without_umap_learn_the_error_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "umap" else real(name, *a)
+    )
+    with pytest.raises(ProjectionError) as raised:
+        reduce(_points(30), "umap")
+    assert str(raised.value) == "method='umap' needs umap-learn: pip install umap-learn"
