@@ -258,6 +258,33 @@ def test_depths_of_a_lane_of_two_after_lanes_of_one() -> None:
     assert after.events.column("depth").tolist() == [0, 0, 0]  # each starts as the last ends
 
 
+def test_an_instant_event_nests_in_the_event_around_it() -> None:
+    # instants (duration 0): inside a call, at its start, at a child's start, two at once, and
+    # one at the end of the call (outside it, as an event starting as another ends)
+    trace = _one_lane(
+        [
+            ("call", 0.0, 10.0),
+            ("child", 5.0, 3.0),
+            ("at child start", 5.0, 0.0),
+            ("at call start", 0.0, 0.0),
+            ("inside", 2.0, 0.0),
+            ("twin", 2.0, 0.0),
+            ("in child", 6.0, 0.0),
+            ("at call end", 10.0, 0.0),
+        ]
+    )
+    assert {n: d for _, n, d, _, _ in _timeline(trace)} == {
+        "call": 0,
+        "at call start": 1,
+        "inside": 1,
+        "twin": 1,
+        "child": 1,
+        "at child start": 2,
+        "in child": 2,
+        "at call end": 0,
+    }
+
+
 def test_args_follow_their_events_and_are_kept_for_the_longest_past_the_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

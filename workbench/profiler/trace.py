@@ -293,6 +293,13 @@ def _depths(
         s = start[lo:hi]
         ends = np.sort(s + dur[lo:hi])
         closed = np.searchsorted(ends, s, side="right")  # events of the lane ended by then
+        # an instant event ends as it starts: it is not closed for an event that starts with
+        # it and comes first (the longer first), nor for itself and the instants after it
+        instants = np.sort(s[dur[lo:hi] == 0])
+        if len(instants):
+            at_start = np.searchsorted(instants, s, "right") - np.searchsorted(instants, s, "left")
+            from_here = np.searchsorted(s, s, side="right") - np.arange(hi - lo)
+            closed -= np.minimum(at_start, from_here)
         depth[lo:hi] = np.maximum(np.arange(hi - lo) - closed, 0)
     return depth
 
