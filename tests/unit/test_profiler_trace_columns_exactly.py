@@ -283,6 +283,20 @@ def test_an_instant_event_nests_in_the_event_around_it() -> None:
         "in child": 2,
         "at call end": 0,
     }
+    # the same on a thread after another's events
+    events = [("other", 0.0, 4.0), ("call", 0.0, 10.0), ("at call start", 0.0, 0.0)]
+    events += [("child", 5.0, 3.0), ("at child start", 5.0, 0.0)]
+    second = Trace.from_columns(
+        [s for _, s, _ in events], [d for _, _, d in events], [0, 1, 1, 1, 1], range(5),
+        [n for n, _, _ in events], [Lane(1, i, "", f"t{i}") for i in range(2)],
+    )  # fmt: skip
+    assert {n: d for _, n, d, _, _ in _timeline(second)} == {
+        "other": 0,
+        "call": 0,
+        "at call start": 1,
+        "child": 1,
+        "at child start": 2,
+    }
 
 
 def test_args_follow_their_events_and_are_kept_for_the_longest_past_the_limit(
