@@ -6,6 +6,8 @@ selects. Screenshots land in the test's tmp dir (looked at while building)."""
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,14 @@ def _lasso(page: Any, cx: float, cy: float, r: float) -> None:
         page.wait_for_timeout(15)  # regl-scatterplot samples the lasso every 10 ms
     page.mouse.up()
     page.keyboard.up("Shift")
+
+
+def _until(page: Any, done: Callable[[], bool], seconds: float = 30.0) -> None:
+    """Wait for ``done()`` (a selection reaching Python), serving the page's messages."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "the view's selection never reached Python"
+        page.wait_for_timeout(20)  # Playwright delivers the page's calls while it waits
 
 
 def test_100k_points_hover_lasso_neighbours_and_search(
@@ -70,7 +80,7 @@ def test_100k_points_hover_lasso_neighbours_and_search(
         page.screenshot(path=str(tmp_path / "hover2d.png"))
         # lasso a group: its indices reach Python as input rows near that place
         _lasso(page, cx, cy, 25)
-        page.wait_for_timeout(300)
+        _until(page, lambda: proj.selected.size > 0)
         selected = proj.selected
         assert selected.size > 10
         chosen = positions[selected]
@@ -114,8 +124,7 @@ def test_3d_rotates_zooms_hovers_and_box_selects(
         assert turned["yaw"] != pytest.approx(before["yaw"])
         assert turned["pitch"] != pytest.approx(before["pitch"])
         page.mouse.wheel(0, -300)
-        page.wait_for_timeout(200)
-        assert page.evaluate(f"{renderer}.orbit")["distance"] < turned["distance"]
+        page.wait_for_function(f"{renderer}.orbit.distance < {turned['distance']}")
         assert canvas.screenshot() != first  # the picture turned and came closer
         page.screenshot(path=str(tmp_path / "view3d.png"))
         # hover: scan along a line through the centre until a point is under the mouse
@@ -133,8 +142,7 @@ def test_3d_rotates_zooms_hovers_and_box_selects(
         page.mouse.move(cx + 80, cy + 80, steps=5)
         page.mouse.up()
         page.keyboard.up("Shift")
-        page.wait_for_timeout(300)
-        assert proj.selected.size > 0
+        _until(page, lambda: proj.selected.size > 0)
         expect(page.locator(".workbench-projector-status")).to_contain_text("points selected")
         page.screenshot(path=str(tmp_path / "box3d.png"))
         assert page.evaluate("window.logged") == []

@@ -4,6 +4,7 @@ notebook saved and reopened still shows the table, sortable."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,11 @@ def test_statistics_table_sorts_and_survives_saving(lab: Any, page: Any, tmp_pat
     assert _names(numeric) == ["big", "holes", "small"]
     page.screenshot(path=str(tmp_path / "stats.png"))
     page.keyboard.press("Control+s")
-    page.wait_for_timeout(1_500)
+    saved = lab.root / "test.ipynb"
+    deadline = time.monotonic() + 60
+    while "workbench-data-stats" not in saved.read_text():  # the output written to disk
+        assert time.monotonic() < deadline, "the notebook was not saved"
+        page.wait_for_timeout(100)
     page.reload()
     table = page.locator(".workbench-data-stats table.workbench-sortable").first
     table.wait_for()
