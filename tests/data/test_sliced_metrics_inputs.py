@@ -82,3 +82,51 @@ def test_the_loss_of_sequence_outputs_is_each_examples_mean_over_its_steps() -> 
     # example 0: (0.25 + 0 + 1) / 3; example 1: 0.04; weighted 1 : 3
     expected = ((0.25 + 1.0) / 3 * 1.0 + 0.04 * 3.0) / 4.0
     assert result.overall.metrics == {"loss": pytest.approx(expected, rel=1e-6)}
+
+
+def test_a_single_input_model_given_a_dict_of_features() -> None:
+    # Keras takes the input named like the model's (with a warning); the slice feature is left
+    data = ({"p": P, "group": np.array(["a", "b", "b", "b", "a"])}, Y)
+    result = evaluate(_identity(), data, slices=["group"], metrics=["accuracy"], bootstrap=0)
+    assert _names(result) == [("overall", 5), ("group=a", 2), ("group=b", 3)]
+    assert result.overall.metrics == {"accuracy": pytest.approx(0.6)}
+
+
+class Squeezed(keras.Model):
+    """A binary classifier whose output has no last axis: one probability per example."""
+
+    def call(self, features: Any) -> Any:
+        return features[:, 0]
+
+
+def test_accuracy_of_flat_two_class_and_sequence_outputs() -> None:
+    # 0.9 0.2 0.6 0.4 0.7 against 1 0 0 1 1: three of five right
+    flat = evaluate(Squeezed(), (P, Y), metrics=["accuracy"], bootstrap=0)
+    assert flat.overall.metrics == {"accuracy": pytest.approx(0.6)}
+    two = np.concatenate([1 - P, P], axis=1)  # softmax over two classes
+    inputs = keras.Input((2,))
+    result = evaluate(keras.Model(inputs, inputs), (two, Y), metrics=["accuracy"], bootstrap=0)
+    assert result.overall.metrics == {"accuracy": pytest.approx(0.6)}
+    # a sequence of binary outputs: 4 of 6 steps right (its last axis read as classes: 2)
+    steps = np.array([[[0.9], [0.8], [0.3]], [[0.2], [0.6], [0.7]]], np.float32)
+    labels = np.array([[[1], [1], [1]], [[0], [1], [0]]], np.float32)
+    inputs = keras.Input((3, 1))
+    result = evaluate(keras.Model(inputs, inputs), (steps, labels), metrics=["accuracy"],
+                      bootstrap=0)  # fmt: skip
+    assert result.overall.metrics == {"accuracy": pytest.approx(4 / 6)}
+    # a sequence of three-class outputs with class labels: 3 of 4 steps right
+    probs = np.array(
+        [[[0.1, 0.7, 0.2], [0.2, 0.2, 0.6]], [[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]]], np.float32
+    )
+    classes = np.array([[[1], [2]], [[0], [1]]], np.int64)
+    inputs = keras.Input((2, 3))
+    result = evaluate(keras.Model(inputs, inputs), (probs, classes), metrics=["accuracy"],
+                      bootstrap=0)  # fmt: skip
+    assert result.overall.metrics == {"accuracy": pytest.approx(3 / 4)}
+
+
+def test_text_values_that_differ_only_by_a_trailing_nul_are_two_slices() -> None:
+    # NumPy's fixed-width strings drop trailing NULs: the keys stay Python strings
+    keys = np.array(["id", "id\x00", "id", "id\x00", "x"], dtype=object)
+    result = evaluate(_identity(), (P, Y), slices=["key"], bootstrap=0, slice_data={"key": keys})
+    assert _names(result) == [("overall", 5), ("key=id", 2), ("key=id\x00", 2), ("key=x", 1)]
