@@ -130,3 +130,14 @@ def test_text_values_that_differ_only_by_a_trailing_nul_are_two_slices() -> None
     keys = np.array(["id", "id\x00", "id", "id\x00", "x"], dtype=object)
     result = evaluate(_identity(), (P, Y), slices=["key"], bootstrap=0, slice_data={"key": keys})
     assert _names(result) == [("overall", 5), ("key=id", 2), ("key=id\x00", 2), ("key=x", 1)]
+
+
+def test_a_dataset_with_a_sparse_feature_the_model_does_not_take() -> None:
+    tags = tf.sparse.SparseTensor([[0, 0], [2, 1], [3, 0]], [1.0, 2.0, 3.0], [5, 2])
+    group = np.array(["a", "b", "b", "b", "a"])
+    dataset = tf.data.Dataset.from_tensor_slices(({"p": P, "tags": tags, "group": group}, Y))
+    inputs = keras.Input((1,), name="p")
+    model = keras.Model({"p": inputs}, inputs)
+    result = evaluate(model, dataset.batch(2), slices=["group"], metrics=["accuracy"], bootstrap=0)
+    assert _names(result) == [("overall", 5), ("group=a", 2), ("group=b", 3)]
+    assert result["group=a"].metrics == {"accuracy": 1.0}

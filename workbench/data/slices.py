@@ -180,7 +180,7 @@ def evaluate(
         raise ValueError("Expected at least one example. Received: empty data")
     y, pred, weight = np.concatenate(ys), np.concatenate(preds), np.concatenate(weights)
     columns = {n: np.concatenate(v) for n, v in keys.items()}
-    templates = [make() for _, make in _templates(model, metrics, y[:2], pred[:2])]
+    templates = [make() for make in _templates(model, metrics, y[:2], pred[:2])]
     groups = [("overall", np.arange(len(y)))]
     for spec in specs:
         groups += _groups(spec, columns)
@@ -317,11 +317,12 @@ def _groups(spec: tuple[str, ...], columns: dict[str, np.ndarray]) -> list[tuple
     return out
 
 
-def _order(v: Any) -> tuple[int, Any, str]:
-    """Numbers by value (5 before 10), then missing ones, then the rest by their text."""
+def _order(v: Any) -> tuple[Any, ...]:
+    """Numbers by value (5 before 10), the missing value (one object: ``_groups``) after them;
+    text as text. A column holds one or the other (``_keys``): the two never meet."""
     if isinstance(v, int | float):
-        return (1, 0, "") if v != v else (0, v, "")
-    return (2, 0, str(v))
+        return (v != v, v)
+    return (str(v),)
 
 
 def _show(v: Any) -> str:
@@ -332,12 +333,12 @@ def _show(v: Any) -> str:
 
 def _templates(
     model: keras.Model, metrics: Sequence[Any] | None, y: np.ndarray, pred: np.ndarray
-) -> list[tuple[str, Any]]:
-    """(name, a function making a fresh metric) for each metric: the given ones, or the model's
-    compiled loss (as a mean of per-example losses) and metrics."""
-    found: list[tuple[str, Any]] = []
+) -> list[Any]:
+    """A function making a fresh metric for each metric: the given ones, or the model's compiled
+    loss (as a mean of per-example losses) and metrics."""
+    found: list[Any] = []
     if metrics is None:
-        config = model.get_compile_config() if getattr(model, "compiled", False) else None
+        config = model.get_compile_config()  # {} for a model never compiled
         if not config:
             raise ValueError(
                 "Expected a compiled model or metrics=[...]. "
@@ -346,16 +347,14 @@ def _templates(
         loss = config.get("loss")
         if loss is not None and not isinstance(loss, dict | list):
             fn = keras.losses.get(loss)
-            found.append(("loss", lambda fn=fn: _LossMean(fn)))
+            found.append(lambda fn=fn: _LossMean(fn))
         configured = config.get("metrics") or []
         metrics = [m for m in configured if m is not None]
         if isinstance(configured, dict):
             raise ValueError(
                 "Expected one output's metrics. Received: metrics per output; pass metrics=[...]"
             )
-    for m in metrics:
-        made = _metric(m, y, pred)
-        found.append((made.name, lambda m=m: _metric(m, y, pred)))
+    found += [lambda m=m: _metric(m, y, pred) for m in metrics]
     if not found:
         raise ValueError("Expected at least one metric. Received: none compiled and none given")
     return found
