@@ -37,7 +37,7 @@ from workbench.compile.modes import Mode
 from workbench.compile.namespace import Namespace
 from workbench.compile.nan_rules import NanUnderXla
 from workbench.compile.parts import (
-    branch_variables,
+    branch_values,
     first_trace,
     made_at,
     part_plan,
@@ -331,7 +331,7 @@ def _compiled(
         unnamed = part.refused is not None and part.refused.line is None
         if part.fallback[0] != "eager" and not (mode == "xla" and unnamed):
             break
-        if branch_variables(part, run.layout, indices):  # kept local, the names would vanish
+        if branch_values(part, run.layout, indices):  # kept local, the names would vanish
             break
         del run.report.notes[noted:]
     if part.fallback is not None and part.fallback[0] == "function":

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from workbench.compile.analysis import CellPlan, segment_plan, statement_names
-from workbench.compile.branch_variables import plainly_bound
+from workbench.compile.branch_values import PYTHON, VARIABLE, bound_names
 from workbench.compile.layout import Layout
 from workbench.compile.lift import is_lifted
 from workbench.compile.modes import LABELS, Mode
@@ -45,6 +45,10 @@ def part_plan(cell: Layout, indices: tuple[int, ...], shows: bool) -> CellPlan:
     statements = tuple(cell.nodes[i] for i in indices)
     source = f"{cell.source}\n# compiled part: statements {indices[0]}-{indices[-1]}\n"
     return segment_plan(source, statements, shows, cell.nodes)
+
+
+# what a trace hands back for a name a tensor ``if`` or loop bound to a variable or Python value
+_HANDED_BACK = {VARIABLE: "its value, which later assignments do not reach", PYTHON: "a tensor"}
 
 
 def first_trace(
@@ -111,7 +115,7 @@ def first_trace(
         if name in later or name not in used or name in part.live_tapes
     ]
     random = seeded_random(concrete.graph)
-    variables = branch_variables(part, cell, indices)
+    bound = branch_values(part, cell, indices)
     reason = None
     if printed.getvalue():
         reason = "prints while traced (a trace prints symbolic tensors, once)"
@@ -122,11 +126,11 @@ def first_trace(
     elif unkept:
         names = ", ".join(f"`{n}`" for n in unkept)
         reason = f"{names} would live only inside the trace; kept for what follows"
-    elif variables:
-        names = ", ".join(f"`{n}`" for n in variables)
-        reason = (
-            f"binds {names} to a tf.Variable in a tensor `if` or loop (a trace would hand back "
-            "its value, which later assignments do not reach)"
+    elif bound:
+        reason = "; ".join(
+            f"binds {', '.join(f'`{n}`' for n in names)} to {kind} in a tensor `if` or loop "
+            f"(a trace would hand back {_HANDED_BACK[kind]})"
+            for kind, names in bound.items()
         )
     if reason is not None:
         part.fallback = ("eager", f"{where} ran eagerly: {reason}")
@@ -134,11 +138,18 @@ def first_trace(
     return seconds
 
 
-def branch_variables(part: CellFunction, cell: Layout, indices: tuple[int, ...]) -> list[str]:
-    """Names the part's statements bind to a tf.Variable in a tensor ``if`` or loop: its trace
-    hands back their reads (``branch_variables.py``), so the statements run eagerly."""
-    bound = plainly_bound(cell.nodes[i] for i in indices)
-    return [name for name in part.branch_variables if name in bound]
+def branch_values(
+    part: CellFunction, cell: Layout, indices: tuple[int, ...]
+) -> dict[str, list[str]]:
+    """What the part's statements bind to a tf.Variable or a Python value in a tensor ``if`` or
+    loop (kind -> names): its trace hands back tensors (``branch_values.py``), so the statements
+    run eagerly."""
+    bound = bound_names(cell.nodes[i] for i in indices)
+    found: dict[str, list[str]] = {}
+    for name, kind in part.branch_values.items():
+        if name in bound[kind]:
+            found.setdefault(kind, []).append(name)
+    return found
 
 
 # what recording on a tape calls: a tape only recorded on in the compiled lines is for later

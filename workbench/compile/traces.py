@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from workbench.compile.abandoned import MadeVariables
 from workbench.compile.analysis import CellPlan, Signature
-from workbench.compile.branch_variables import read_in_branch
+from workbench.compile.branch_values import branch_value
 from workbench.compile.codegen import MAKE, digest, function_source, register_source
 from workbench.compile.errors import LivesInTrace
 from workbench.compile.modes import Mode
@@ -57,8 +57,9 @@ class CellFunction:
     not_exported: list[str] = field(default_factory=list)  # made in the trace, cannot be kept
     spent_tapes: dict[str, Spent] = field(default_factory=dict)  # tapes the trace used up
     live_tapes: list[str] = field(default_factory=list)  # tapes it made that are not used up
-    # names a tensor `if` or loop bound to a variable: handed back as reads (branch_variables.py)
-    branch_variables: list[str] = field(default_factory=list)
+    # name -> what a tensor `if` or loop bound it to eagerly, handed back as a tensor
+    # (a variable or a Python value: branch_values.py)
+    branch_values: dict[str, str] = field(default_factory=dict)
     # name -> the cell line that made it, for what cannot be kept (``LivesInTrace``)
     made_at: dict[str, str] = field(default_factory=dict)
     refused: NotForXla | None = None  # what its XLA trace held that XLA must not be given
@@ -241,24 +242,16 @@ def _trace_later(
         # and come back as they are, from the outputs' class; structures mixing both come back
         # rebuilt. Objects that live only inside a trace (a tape, a dataset made in it) cannot.
         state = holder["cell"]
+        sorted_values = _sort_exports({**values, RESULT_NAME: result})
+        tensors, statics, mixed, unkept = sorted_values
+        # before XLA's check: a Python string a branch binds is what XLA would refuse
+        state.branch_values = {} if tf.executing_eagerly() else _branch_values(tensors)
         if mode == "xla":
             try:
                 check_xla(tf.compat.v1.get_default_graph(), filename)
             except NotForXla as refused:
                 state.refused = refused  # AutoGraph re-raises it under another type
                 raise
-        sorted_values = _sort_exports({**values, RESULT_NAME: result})
-        tensors, statics, mixed, unkept = sorted_values
-        state.branch_variables = [
-            name
-            for name, value in tensors.items()
-            if name != RESULT_NAME
-            and not tf.executing_eagerly()  # eagerly: no branch
-            and any(
-                isinstance(leaf, tf.Tensor) and read_in_branch(leaf)  # a ragged's parts: none
-                for leaf in tf.nest.flatten(value)
-            )
-        ]
         tracing = mode == "xla" and not tf.executing_eagerly()
         guard = nan_guard(tf.compat.v1.get_default_graph()) if tracing else None
         if guard is not None:
@@ -357,6 +350,18 @@ def _trace_bound(value: Any) -> bool:
 def _symbolic(leaf: Any) -> bool:
     """A tensor of the trace, returned as an output (a variable is a value, kept as it is)."""
     return tf.is_tensor(leaf) and not isinstance(leaf, tf.Variable)
+
+
+def _branch_values(tensors: dict[str, Any]) -> dict[str, str]:
+    """Name -> what a tensor ``if`` or loop bound it to eagerly (``branch_values.py``)."""
+    found: dict[str, str] = {}
+    for name, value in tensors.items():
+        leaves = [leaf for leaf in tf.nest.flatten(value) if isinstance(leaf, tf.Tensor)]
+        kinds = [branch_value(leaf) for leaf in leaves]
+        kind = next((k for k in kinds if k is not None), None)
+        if kind is not None and name != RESULT_NAME:
+            found[name] = kind
+    return found
 
 
 def _sort_exports(

@@ -1,7 +1,9 @@
-"""A tensor ``if`` or loop that binds a name to a ``tf.Variable`` (``result = v0``) keeps the
-variable under ``%compile_mode function``/``xla``, as eagerly: a trace would hand back its value
-then, which a later ``assign`` does not reach and which has no ``assign`` of its own (it differed
-in silence before). Reads and arithmetic in a branch still compile."""
+"""A tensor ``if`` or loop that binds a name to a ``tf.Variable`` (``result = v0``) or a Python
+value (``msg = "positive"``, ``best_epoch = epoch``) keeps it under ``%compile_mode
+function``/``xla``, as eagerly: a trace would hand back the variable's value, which a later
+``assign`` does not reach and which has no ``assign`` of its own, and a string or number tensor
+where eager code has a ``str`` or an ``int`` (both differed in silence before). Reads and
+arithmetic in a branch still compile."""
 
 from __future__ import annotations
 
@@ -32,6 +34,27 @@ def test_a_tensor_loop_or_an_item_of_a_list_keeps_the_variable(ip: Any, capsys: 
     for cell in (loop, item):
         same_as_eager(ip, capsys, ["%%compile eager\n" + VARIABLES, cell, LATER], ["result"])
     assert ip.user_ns["result"] is ip.user_ns["v1"]  # the list's own variable, as eagerly
+
+
+def test_a_tensor_if_binding_python_values_keeps_them(ip: Any, capsys: Any) -> None:
+    cells = [
+        "losses = tf.constant([0.9, 0.5, 0.7, 0.3])\n",
+        # the loop every training notebook writes: the best epoch is a Python int
+        "best, best_epoch = float('inf'), -1\nfor epoch in range(4):\n    loss = losses[epoch]\n"
+        "    if loss < best:\n        best = loss\n        best_epoch = epoch\n"
+        "print(best_epoch, best)\n",
+        "if tf.reduce_mean(losses) > 0.5:\n    lr, note = 1e-3, 'slow'\n"
+        "else:\n    lr, note = 1e-2, 'fast'\n"
+        "print(f'lr={lr} ({note})')\n",
+    ]
+    names = ["best", "best_epoch", "lr", "note"]
+    same_as_eager(ip, capsys, cells, names, ("function", "xla"))
+    assert (type(ip.user_ns["best_epoch"]), type(ip.user_ns["note"])) == (int, str)
+    out = report_after(ip, capsys, "%%compile function\n" + cells[2] + "# once more\n")
+    assert out.splitlines()[-1] == (
+        "  lines 2-5 ran eagerly: binds `lr`, `note` to a Python value in a tensor `if` or loop"
+        " (a trace would hand back a tensor)"
+    )
 
 
 def test_a_branch_computing_a_tensor_from_a_variable_compiles(ip: Any, capsys: Any) -> None:
