@@ -223,3 +223,37 @@ def test_under_xla_a_refused_op_is_named_with_its_cell_line() -> None:
         call_cell(cell, namespace)
     assert cell.refused is not None
     assert (cell.refused.op, cell.refused.line) == ("AsString", 2)
+
+
+@pytest.mark.parametrize("mode", ["function", "xla"])
+def test_what_a_tensor_branch_bound_to_a_variable_or_python_value_is_told(mode: Mode) -> None:
+    v = tf.Variable(1.0)
+    namespace: dict[str, Any] = {"flag": tf.constant(True), "v": v, "x": tf.constant(2.0)}
+    source = (
+        "if flag:\n    w, n, y, pair = v, 3, x * 2, (v, x)\n"
+        "else:\n    w, n, y, pair = v, 4, x * 3, (v, x)\n"
+    )
+    cell = cell_function(analyze(source), namespace, mode, keep_local=True)
+    # XLA refuses nothing here; what the trace found is told before XLA's check either way
+    cell.function.get_concrete_function(*[namespace[p] for p in cell.signature.parameters])
+    assert cell.branch_values == {
+        "w": "a tf.Variable",
+        "n": "a Python value",
+        "pair": "a tf.Variable",
+    }
+    # a string refused by XLA: told all the same
+    strings = analyze("if flag:\n    s = 'yes'\nelse:\n    s = 'no'\n")
+    text = cell_function(strings, namespace, mode, keep_local=True)
+    try:
+        text.function.get_concrete_function(namespace["flag"])
+    except Exception:  # noqa: BLE001 - XLA's refusal of a string tensor
+        assert mode == "xla"
+    assert text.branch_values == {"s": "a Python value"}
+    # run eagerly, no branch is traced
+    tf.config.run_functions_eagerly(True)
+    try:
+        eager = cell_function(analyze(source + "# eagerly\n"), namespace, mode, keep_local=True)
+        call_cell(eager, namespace)
+    finally:
+        tf.config.run_functions_eagerly(False)
+    assert eager.branch_values == {}
