@@ -158,3 +158,15 @@ def test_intervals_by_default_are_95_percent_from_100_resamples() -> None:
         draws.append(float(((P[:, 0] - Y) ** 2 * r).sum() / r.sum()) if r.sum() else np.nan)
     low, high = np.nanpercentile(draws, [2.5, 97.5])
     assert result.overall.intervals["loss"] == pytest.approx((low, high), rel=1e-5)
+
+
+def test_the_first_slice_is_flagged_too() -> None:
+    # group a: confident and wrong; group b: confident and right
+    p = np.full((40, 1), 0.9, np.float32)
+    y = np.array([0.0] * 20 + [1.0] * 20, np.float32)
+    group = np.array(["a"] * 20 + ["b"] * 20)
+    result = evaluate(_identity(), (p, y), slices=["group"], bootstrap=10,
+                      slice_data={"group": group})  # fmt: skip
+    assert result.flagged == ["group=a"]
+    assert result["group=a"].worse == ["loss", "accuracy"]
+    assert result["group=a"].intervals["accuracy"] == (0.0, 0.0)
