@@ -221,6 +221,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
         "workbench/data/columns.py",
         "workbench/data/stats.py",
     ],
+    "tests/data/test_stats_saved.py": ["workbench/data/stats.py"],
     "tests/data/test_stats_limit_past_the_end.py": [
         "workbench/data/stats.py",
         "workbench/data/accumulate.py",

@@ -94,6 +94,18 @@ class FeatureStats:
     offending: list[float] = field(default_factory=list)  # some values out of those bounds
     sketch: Any = field(default=None, repr=False, compare=False)
 
+    # the quantile sketch pickles as its own bytes: statistics can be saved and validated later
+    def __getstate__(self) -> dict[str, Any]:
+        sketch = None if self.sketch is None else self.sketch.serialize()
+        return {**self.__dict__, "sketch": sketch}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import datasketches as ds
+
+        sketch = state["sketch"]
+        read = None if sketch is None else ds.kll_doubles_sketch.deserialize(sketch)
+        self.__dict__.update(state, sketch=read)
+
     @property
     def missing_fraction(self) -> float:
         return self.missing / self.examples if self.examples else 0.0
