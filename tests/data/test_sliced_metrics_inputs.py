@@ -5,6 +5,7 @@ without a name, and sequence outputs whose loss is each example's mean over its 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import keras
@@ -170,3 +171,24 @@ def test_the_first_slice_is_flagged_too() -> None:
     assert result.flagged == ["group=a"]
     assert result["group=a"].worse == ["loss", "accuracy"]
     assert result["group=a"].intervals["accuracy"] == (0.0, 0.0)
+
+
+def test_weights_are_read_as_float32_as_keras_reads_them_in_either_shape() -> None:
+    model = _identity()
+    model.compile("sgd", "mse")
+    weights = np.array([0.1, 0.3, 0.7, 0.2, 0.9])  # float64, not binary fractions
+    losses = np.square(P[:, 0] - Y).astype(np.float64)  # Keras' float32 arithmetic
+    read = weights.astype(np.float32)
+    expected = (losses * read).sum() / read.sum()
+    for given in (weights, weights[:, None]):
+        result = evaluate(model, (P, Y, given), bootstrap=0)
+        assert result.overall.metrics["loss"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_features_in_an_array_hold_no_slice_feature() -> None:
+    message = (
+        "Expected slice features among the data's features []. Received: 'value' "
+        "(pass slice_data= for features the model does not take)"
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        evaluate(_identity(), (P, Y), slices=["value"], bootstrap=0)
