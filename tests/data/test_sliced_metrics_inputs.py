@@ -183,6 +183,15 @@ def test_weights_are_read_as_float32_as_keras_reads_them_in_either_shape() -> No
     for given in (weights, weights[:, None]):
         result = evaluate(model, (P, Y, given), bootstrap=0)
         assert result.overall.metrics["loss"] == pytest.approx(expected, rel=1e-12)
+    # and each resample's weights (float32 counts times them) the same way
+    rng = np.random.default_rng(4)
+    draws = []
+    for _ in range(6):
+        resampled = read * rng.poisson(1.0, 5).astype(np.float32)
+        draws.append((losses * resampled).sum() / resampled.sum())
+    low, high = np.nanpercentile(draws, [5.0, 95.0])
+    result = evaluate(model, (P, Y, weights), bootstrap=6, confidence=0.9, seed=4)
+    assert result.overall.intervals["loss"] == pytest.approx((low, high), rel=1e-12)
 
 
 def test_features_in_an_array_hold_no_slice_feature() -> None:
