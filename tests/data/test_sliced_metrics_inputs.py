@@ -201,3 +201,21 @@ def test_features_in_an_array_hold_no_slice_feature() -> None:
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         evaluate(_identity(), (P, Y), slices=["value"], bootstrap=0)
+
+
+def test_labels_with_or_without_their_last_axis_give_the_same_loss_and_table() -> None:
+    model = _identity()
+    model.compile("sgd", "mse")
+    flat = evaluate(model, (P, Y), bootstrap=0)
+    column = evaluate(model, (P, Y[:, None]), bootstrap=0)
+    expected = float(np.mean(np.square(P[:, 0] - Y).astype(np.float64)))
+    assert flat.overall.metrics["loss"] == pytest.approx(expected, rel=1e-12)
+    assert column.overall.metrics["loss"] == pytest.approx(expected, rel=1e-12)
+    assert column.to_frame().loc["overall", "loss"] == column.overall.metrics["loss"]
+    inputs = keras.Input((3, 1))
+    sequences = keras.Model(inputs, inputs)
+    sequences.compile("sgd", "mse")
+    p = np.array([[[0.5], [1.0], [0.0]], [[0.2], [0.2], [0.2]]], np.float32)
+    y = np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]], np.float32)  # no last axis
+    result = evaluate(sequences, (p, y), bootstrap=0)
+    assert result.overall.metrics["loss"] == pytest.approx(((0.25 + 1.0) / 3 + 0.04) / 2, rel=1e-6)
