@@ -179,7 +179,7 @@ def test_weights_are_read_as_float32_as_keras_reads_them_in_either_shape() -> No
     weights = np.array([0.1, 0.3, 0.7, 0.2, 0.9])  # float64, not binary fractions
     losses = np.square(P[:, 0] - Y).astype(np.float64)  # Keras' float32 arithmetic
     read = weights.astype(np.float32)
-    expected = (losses * read).sum() / read.sum()
+    expected = (losses * read).sum() / read.sum(dtype=np.float64)  # summed without rounding
     for given in (weights, weights[:, None]):
         result = evaluate(model, (P, Y, given), bootstrap=0)
         assert result.overall.metrics["loss"] == pytest.approx(expected, rel=1e-12)
@@ -188,7 +188,7 @@ def test_weights_are_read_as_float32_as_keras_reads_them_in_either_shape() -> No
     draws = []
     for _ in range(6):
         resampled = read * rng.poisson(1.0, 5).astype(np.float32)
-        draws.append((losses * resampled).sum() / resampled.sum())
+        draws.append((losses * resampled).sum() / resampled.sum(dtype=np.float64))
     low, high = np.nanpercentile(draws, [5.0, 95.0])
     result = evaluate(model, (P, Y, weights), bootstrap=6, confidence=0.9, seed=4)
     assert result.overall.intervals["loss"] == pytest.approx((low, high), rel=1e-12)

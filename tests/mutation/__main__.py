@@ -222,6 +222,7 @@ EXTRA_TESTS: dict[str, list[str]] = {
         "workbench/data/stats.py",
     ],
     "tests/data/test_stats_saved.py": ["workbench/data/stats.py"],
+    "tests/data/test_sliced_metrics_custom_loss.py": ["workbench/data/slices.py"],
     "tests/data/test_stats_limit_past_the_end.py": [
         "workbench/data/stats.py",
         "workbench/data/accumulate.py",

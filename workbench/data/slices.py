@@ -344,7 +344,9 @@ def _templates(
                 "Expected a compiled model or metrics=[...]. "
                 "Received: a model that was never compiled, and no metrics"
             )
-        loss = config.get("loss")
+        # what compile was given (a name, a Loss, a function of the user's own: its config is a
+        # dict, as is one of several outputs' losses, which is left out)
+        loss = getattr(model, "loss", None) or config.get("loss")
         if loss is not None and not isinstance(loss, dict | list):
             fn = keras.losses.get(loss)
             found.append(lambda fn=fn: _LossMean(fn))
@@ -396,7 +398,7 @@ class _LossMean:
             y = y[..., None]  # as Keras' loss wrapper aligns them
         losses = np.asarray(self.fn(y, pred), np.float64).reshape(len(y), -1).mean(axis=1)
         self.total += float((losses * sample_weight).sum())
-        self.weight += float(sample_weight.sum())
+        self.weight += float(sample_weight.sum(dtype=np.float64))  # float32 stops at 2**24
 
     def result(self) -> float:
         return self.total / self.weight if self.weight else float("nan")
