@@ -219,3 +219,17 @@ def test_labels_with_or_without_their_last_axis_give_the_same_loss_and_table() -
     y = np.array([[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]], np.float32)  # no last axis
     result = evaluate(sequences, (p, y), bootstrap=0)
     assert result.overall.metrics["loss"] == pytest.approx(((0.25 + 1.0) / 3 + 0.04) / 2, rel=1e-6)
+
+
+def test_a_slice_feature_of_lists_is_named_with_the_fix() -> None:
+    model = _identity()
+    model.compile("sgd", "mse")
+    lists = [["a"], ["b", "c"], [], ["a"], ["c"]]
+    message = (
+        "Expected a single value per example in slice feature 'tags'. "
+        "Received: a list of values per example (a ragged feature)"
+    )
+    for tags in (tf.ragged.constant(lists), pd.Series(lists)):
+        with pytest.raises(ValueError, match="a ragged feature") as raised:
+            evaluate(model, (P, Y), ["tags"], slice_data={"tags": tags}, bootstrap=0)
+        assert str(raised.value) == message

@@ -276,10 +276,20 @@ def _columns(x: Any) -> dict[str, np.ndarray]:
     except ImportError:  # pragma: no cover
         pass
     if isinstance(x, Mapping):
-        return {str(k): np.asarray(v) for k, v in x.items()}
+        return {str(k): _array(v) for k, v in x.items()}
     raise ValueError(
         f"Expected features as a dict, a DataFrame or an array. Received: {type(x).__name__}"
     )
+
+
+def _array(values: Any) -> np.ndarray:
+    """A feature's values, one per example: a ragged tensor's rows as lists (NumPy would make
+    it one object)."""
+    if isinstance(values, tf.RaggedTensor):
+        rows = np.empty(int(values.nrows()), object)
+        rows[:] = values.to_list()
+        return rows
+    return np.asarray(values)
 
 
 def _keys(column: np.ndarray, n: int, name: str) -> np.ndarray:
@@ -290,6 +300,11 @@ def _keys(column: np.ndarray, n: int, name: str) -> np.ndarray:
             f"Received: {column.shape[1]} values per example"
         )
     flat = column[:, 0]
+    if flat.dtype == object and any(isinstance(v, list | tuple | np.ndarray) for v in flat):
+        raise ValueError(
+            f"Expected a single value per example in slice feature {name!r}. "
+            "Received: a list of values per example (a ragged feature)"
+        )
     if flat.dtype.kind == "S" or flat.dtype == object:
         return np.array(
             [
