@@ -364,6 +364,8 @@ def _templates(
         loss = getattr(model, "loss", None) or config.get("loss")
         if loss is not None and not isinstance(loss, dict | list):
             fn = keras.losses.get(loss)
+            if isinstance(fn, keras.losses.Loss):  # per example, not reduced to one number
+                fn = type(fn).from_config({**fn.get_config(), "reduction": None})
             found.append(lambda fn=fn: _LossMean(fn))
         configured = config.get("metrics") or []
         metrics = [m for m in configured if m is not None]
