@@ -152,27 +152,18 @@ def test_without_markers_or_groups_there_are_no_steps() -> None:
 
 def test_steps_given_are_kept_before_any_marker() -> None:
     given = [Step(0.0, 5.0, "warm"), Step(5.0, 9.0, "one")]
-    trace = Trace.from_columns(
-        [100, 105],
-        [5, 4],
-        [0, 0],
-        [0, 0],
-        ["train"],
-        [Lane(1, 1, "/host:CPU", "python")],
-        args=[{"step_num": 1}, {"step_num": 2}],
-        steps=given,
-    )
+
+    def marked(**steps: Any) -> Trace:  # two step markers, 1 and 2
+        lanes = [Lane(1, 1, "/host:CPU", "python")]
+        args = [{"step_num": 1}, {"step_num": 2}]
+        return Trace.from_columns(
+            [100, 105], [5, 4], [0, 0], [0, 0], ["train"], lanes, args=args, **steps
+        )
+
+    trace = marked(steps=given)
     assert (trace.steps, trace.steps_from) == (given, "given")
     assert trace.steps is not given  # a list of its own: the caller's is left alone
-    unmarked = Trace.from_columns(
-        [100, 105],
-        [5, 4],
-        [0, 0],
-        [0, 0],
-        ["train"],
-        [Lane(1, 1, "/host:CPU", "python")],
-        args=[{"step_num": 1}, {"step_num": 2}],
-    )
+    unmarked = marked()
     assert (_steps(unmarked), unmarked.steps_from) == (
         [(0.0, 5.0, "1"), (5.0, 9.0, "2")],
         "markers",
