@@ -194,7 +194,7 @@ def test_subscriptions_due_together_reach_each_subscriber_once() -> None:
     release.clear()
     service.publish("slow")
     assert computing.wait(10)
-    service.handle({"id": 3, "method": "subscribe", "params": {"topics": ["status"]}}, "b")
+    b.request(3, "subscribe", topics=["status"])
     service.publish("status")
     release.set()
     assert service.flush()

@@ -150,6 +150,29 @@ def test_subscribe_sends_the_current_value_then_changes_by_version() -> None:
     )
 
 
+def test_a_subscription_is_answered_before_its_first_value_is_sent() -> None:
+    """The front end reads the reply, then the topic's value: a value sent ahead of the reply
+    (from the worker thread, while the reply was on its way) was skipped as an unrelated event."""
+    service = KernelService()
+    computed = threading.Event()
+    service.topic("status", lambda: computed.set() or "ready")
+    comm = _open(service)
+    send = comm.send
+
+    def slow_reply(data: dict[str, Any]) -> None:
+        if "id" in data:  # the worker gets every chance to overtake the reply
+            computed.wait(0.5)
+        send(data)
+
+    comm.send = slow_reply  # type: ignore[method-assign]
+    comm.request(1, "subscribe", topics=["status"])
+    assert service.flush()
+    assert [data for _, data in comm.sent] == [
+        {"id": 1, "result": {"topics": ["status"]}},
+        {"topic": "status", "data": "ready"},
+    ]
+
+
 def test_publishing_from_a_training_thread_is_coalesced_and_never_raises() -> None:
     service = KernelService()
     computing, release = threading.Event(), threading.Event()

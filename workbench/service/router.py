@@ -61,6 +61,9 @@ class Topic:
 class _Peer:
     comm: Any
     topics: set[str] = field(default_factory=set)
+    # Subscribed by the request being answered: they join ``topics`` once its reply is sent, so
+    # the reply comes first (the worker thread could otherwise send their values ahead of it).
+    joining: set[str] = field(default_factory=set)
 
 
 class RequestError(Exception):
@@ -140,6 +143,7 @@ class KernelService:
         except (KeyError, TypeError):
             data = None
         self._send(peer, self.handle(data, comm_id))
+        self._join(peer)
 
     def handle(self, request: Any, comm_id: str | None = None) -> Reply:
         """Answer one request; every failure becomes an error reply, never an exception."""
@@ -198,14 +202,20 @@ class KernelService:
     def _subscribe(self, params: SubscribeParams, comm_id: str | None) -> SubscribeResult:
         """Subscribe the calling comm; each topic's current value follows the reply."""
         peer = self._peer(comm_id, params["topics"])
-        peer.topics.update(params["topics"])
-        for name in params["topics"]:
+        peer.joining.update(params["topics"])
+        return SubscribeResult(topics=sorted(peer.topics | peer.joining))
+
+    def _join(self, peer: _Peer) -> None:
+        """Start what ``subscribe`` asked for, once its reply is on its way."""
+        joining, peer.joining = peer.joining, set()
+        peer.topics.update(joining)
+        for name in sorted(joining):
             self._mark_due(name, peer.comm.comm_id)
-        return SubscribeResult(topics=sorted(peer.topics))
 
     def _unsubscribe(self, params: SubscribeParams, comm_id: str | None) -> SubscribeResult:
         peer = self._peer(comm_id, params["topics"])
         peer.topics.difference_update(params["topics"])
+        peer.joining.difference_update(params["topics"])
         return SubscribeResult(topics=sorted(peer.topics))
 
     def _peer(self, comm_id: str | None, topics: list[str]) -> _Peer:
