@@ -79,3 +79,39 @@ def test_a_python_if_binding_a_variable_compiles_and_keeps_it(ip: Any, capsys: A
     assert "compiled lines" in out or "· cell ·" in out
     assert "to a tf.Variable" not in out
     assert ip.user_ns["result"] is ip.user_ns["v0"]
+
+
+def test_a_tensor_loop_carrying_python_values_keeps_them(ip: Any, capsys: Any) -> None:
+    """A counter beside a tensor condition (``while x > 1.0: steps += 1``) stays an ``int``, as
+    eagerly: traced, the loop carried it as a tensor (printed ``tf.Tensor(7, ...)``)."""
+    cells = [
+        "limit = tf.constant(7)\nk = 3\n",
+        "n = 0\nwhile n < limit:\n    n += 2\nprint(n)\n",
+        "steps = 0\nx = tf.constant(50.0)\nwhile x > 1.0:\n    if x > 10.0:\n        steps += 2\n"
+        "    else:\n        steps += 1\n    x = x / 2\nprint(steps, x)\n",
+        "a, b = 0, 1\nfor _ in tf.range(limit):\n    a, b = b, a + b\nprint(a, b)\n",
+        "total = 0.0\nfor i in range(limit):\n    total += 1.5\nprint(total, i)\n",
+        "while k < limit:\n    k = k + 1\nprint(k)\n",  # k: a Python int from the cell before
+    ]
+    names = ["n", "steps", "x", "a", "b", "total", "i", "k"]
+    same_as_eager(ip, capsys, cells, names, ("function", "xla"))
+    assert {type(ip.user_ns[name]) for name in ("n", "steps", "a", "i", "k")} == {int}
+    out = report_after(ip, capsys, "%%compile function\n" + cells[3] + "# once more\n")
+    assert out.splitlines()[-1] == (
+        "  lines 3-4 ran eagerly: binds `a`, `b` to a Python value in a tensor `if` or loop"
+        " (a trace would hand back a tensor)"
+    )
+
+
+def test_a_tensor_loop_carrying_tensors_compiles(ip: Any, capsys: Any) -> None:
+    """Tensors carried by a loop stay compiled: a ``tf.constant`` counter, a sum over a tensor
+    (``count + i``) or a variable's read, though their graphs look like a Python counter's."""
+    cells = [
+        "limit = tf.constant(5)\nv = tf.Variable(0.5)\n",
+        "i = tf.constant(0)\ncount = 0\nread = 0.0\nwhile i < limit:\n    count = count + i\n"
+        "    read += v\n    i += 1\n",
+    ]
+    same_as_eager(ip, capsys, cells, ["i", "count", "read"], ("function", "xla"))
+    out = report_after(ip, capsys, "%%compile function\n" + cells[1] + "# once more\n")
+    assert out.startswith("%%compile function · cell · 1 trace")
+    assert "ran eagerly" not in out

@@ -9,7 +9,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from workbench.compile.branch_values import PYTHON, VARIABLE, bound_names, branch_value
+from workbench.compile.branch_values import CARRIED, PYTHON, VARIABLE, bound_names, branch_value
 
 
 def test_what_a_branch_handed_back_for_a_variable_or_a_python_value() -> None:
@@ -76,4 +76,50 @@ def test_which_names_are_bound_to_what_can_be_a_variable_or_a_python_value() -> 
     assert bound_names(ast.parse(source).body) == {
         VARIABLE: plain,
         PYTHON: plain | {"g", "n", "u", "w"},
+        # f, p, x and z are bound by a call: tensors eagerly too
+        CARRIED: plain | {"g", "n", "u", "w"},
     }
+
+
+def test_which_names_a_loop_can_carry_as_python_values() -> None:
+    source = (
+        "n += 2\ntotal += loss * 2\nfor i in range(k):\n    pass\nfor j in tf.range(k):\n"
+        "    pass\nfor (p, q) in range(3):\n    pass\nm = 0\nm += float(x)\nc = tf.constant(0)\n"
+        "c += 1\nd -= 1\nd = len(x)\ne = e + c\nf = e\ng = 2 * n\n"
+    )
+    found = bound_names(ast.parse(source).body)
+    # n += 2 computes: never a variable's read or a constant as it is
+    assert (found[VARIABLE], found[PYTHON]) == ({"f"}, {"m", "e", "f", "g"})
+    # e is computed from c, a tensor eagerly, and f from e
+    assert found[CARRIED] == {"n", "total", "i", "p", "q", "g"}
+
+
+def test_what_a_tensor_loop_carries_as_a_python_value() -> None:
+    v = tf.Variable(1.0)
+    seen: dict[str, str | None] = {}
+
+    @tf.function  # type: ignore[untyped-decorator]
+    def cell(limit: Any, x: Any) -> None:
+        n, fib, prev, steps, count, from_x, read, drawn = 0, 1, 0, 0, 0, 0.0, 0.0, 0.0
+        i = tf.constant(0)
+        while n < limit:
+            n += 2
+            fib, prev = fib + prev, fib
+            if n > 3:
+                steps += 1
+            else:
+                steps = steps * 2
+            count = count + i  # i starts as a constant as well
+            i += 1
+            from_x += x
+            read += v
+            drawn += tf.random.uniform(())
+        values = {"n": n, "fib": fib, "prev": prev, "steps": steps, "count": count, "i": i}
+        values.update(from_x=from_x, read=read, drawn=drawn)
+        seen.update({name: branch_value(value) for name, value in values.items()})
+
+    cell(tf.constant(5), tf.constant(1.0))
+    # i = tf.constant(0) starts as a constant as 0 does: only the statements tell them apart
+    # (bound_names: i is bound by a call, and count from i)
+    carried = {"n", "fib", "prev", "steps", "i", "count"}
+    assert seen == {name: CARRIED if name in carried else None for name in seen}

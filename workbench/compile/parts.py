@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from workbench.compile.analysis import CellPlan, segment_plan, statement_names
-from workbench.compile.branch_values import PYTHON, VARIABLE, bound_names
+from workbench.compile.branch_values import CARRIED, PYTHON, VARIABLE, bound_names
 from workbench.compile.layout import Layout
 from workbench.compile.lift import is_lifted
 from workbench.compile.modes import LABELS, Mode
@@ -148,7 +148,7 @@ def branch_values(
     found: dict[str, list[str]] = {}
     for name, kind in part.branch_values.items():
         if name in bound[kind]:
-            found.setdefault(kind, []).append(name)
+            found.setdefault(PYTHON if kind == CARRIED else kind, []).append(name)
     return found
 
 
