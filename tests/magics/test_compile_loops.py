@@ -101,6 +101,26 @@ def test_a_loop_that_ran_no_pass_leaves_its_names_as_eagerly_and_a_later_run_set
     assert "local to the cell" not in out, out
 
 
+def test_a_tensor_array_written_in_a_tensor_loop_shows_as_eagerly(ip: Any, capsys: Any) -> None:
+    """A TensorArray made by a trace cannot leave it (a tf.function hands back a bare variant
+    tensor): made at the top of a cell and written in a loop, it raised "TensorArrayV2:0 is out
+    of scope" where eager code runs. Inside a function the cell calls, it still compiles."""
+    cells = [
+        "ta = tf.TensorArray(tf.float32, size=3)\nfor i in tf.range(3):\n"
+        "    ta = ta.write(i, tf.cast(i, tf.float32) * 2)\nout = ta.stack()\nprint(out)\n",
+        "def cumulative(xs):\n    acc = tf.TensorArray(tf.float32, size=tf.shape(xs)[0])\n"
+        "    total = tf.constant(0.0)\n    for j in tf.range(tf.shape(xs)[0]):\n"
+        "        total += xs[j]\n        acc = acc.write(j, total)\n    return acc.stack()\n"
+        "r = cumulative(tf.constant([1.0, 2.0, 3.0]))\n",
+    ]
+    same_as_eager(ip, capsys, cells, ["out", "r"], ("function", "xla"))
+    out = report_after(ip, capsys, "%%compile function\n" + cells[0] + "# once more\n")
+    assert "line 2 ran eagerly: `ta` would live only inside the trace" in out
+    assert "line 5 `ta` is a tf.TensorArray" in out
+    out = report_after(ip, capsys, "%%compile function\n" + cells[1] + "# once more\n")
+    assert "compiled line 9 · 1 trace" in out
+
+
 def test_a_loop_that_breaks_runs_as_python_as_before(ip: Any, capsys: Any) -> None:
     cell = (
         "seen = 0\n"

@@ -122,6 +122,8 @@ def _kind(name: str, value: Any, called: bool, depth: int = 0) -> bool | str:
         return False  # traced through when called with tensors
     if isinstance(value, tf.data.Dataset):
         return f"`{name}` is a tf.data.Dataset"
+    if isinstance(value, tf.TensorArray):  # behind a ShouldUseWrapper once written to
+        return f"`{name}` is a tf.TensorArray"
     if hasattr(value, "__next__"):
         return f"`{name}` is an iterator"
     return f"`{name}` is a {type(value).__name__}"

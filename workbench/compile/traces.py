@@ -340,10 +340,17 @@ _TRACE_BOUND: tuple[type, ...] | None = None
 
 
 def _trace_bound(value: Any) -> bool:
-    """Objects that work only inside the trace that made them (its tensors are returned)."""
+    """Objects that work only inside the trace that made them (its tensors are returned; a
+    tf.function returning a TensorArray hands back a bare variant tensor)."""
     global _TRACE_BOUND
     if _TRACE_BOUND is None:
-        _TRACE_BOUND = (tf.GradientTape, tf.data.Dataset, tf.data.Iterator, types.GeneratorType)
+        _TRACE_BOUND = (
+            tf.GradientTape,
+            tf.data.Dataset,
+            tf.data.Iterator,
+            tf.TensorArray,
+            types.GeneratorType,
+        )
     return isinstance(value, _TRACE_BOUND)
 
 
