@@ -202,6 +202,27 @@ def test_10_xla_says_what_it_cannot_compile_and_where(ip: Any, capsys: Any) -> N
     assert "lines 2-3 ran as tf.function" in out
 
 
+def test_10_a_cell_run_as_tf_function_then_as_xla_keeps_its_names(ip: Any, capsys: Any) -> None:
+    """What the cell toolbar's mode button does: the same cell, as tf.function, then as XLA.
+    AutoGraph handed the XLA run the tf.function run's conversion (code objects compare equal
+    without their file names), whose ops named the other file: XLA's refusal of the strings
+    lost its line, the retry dropped the branch's names, and the print raised NameError (the
+    namespace is reset between runs, so that the names are not left over from the run before)."""
+    cell = (
+        "if flag:\n    msg = tf.constant('pos')\n    y = x * 2\nelse:\n    msg = tf.constant('neg')"
+        "\n    y = x * 3\nprint(msg, y)\n"
+    )
+    outs = []
+    for mode in ("eager", "function", "xla"):
+        run(ip, f"%reset -f\n%compile_mode {mode}")
+        run(ip, SETUP + "flag = tf.constant(True)\nx = tf.constant(3.0)\n")
+        outs.append(report_after(ip, capsys, cell))
+    run(ip, "%compile_mode eager")
+    assert outs[1].startswith(outs[0])
+    assert outs[2].startswith(outs[0])
+    assert "XLA cannot compile string tensors (line 1: if flag:); lines 1-6 ran as" in outs[2]
+
+
 def test_12_no_report_when_nothing_was_compiled(ip: Any, capsys: Any) -> None:
     run(ip, "%compile_mode function")
     for cell in (

@@ -229,8 +229,12 @@ def _trace_later(
     captured: tuple[tuple[str, Any], ...],
 ) -> CellFunction:
     """The generated function, wrapped in a ``tf.function`` that traces at its first call."""
-    filename = f"<workbench-cell-{digest(plan.source)}-{mode}-function>"
     text = function_source(plan, signature)
+    # named by its text alone: AutoGraph caches conversions by code object, and code objects
+    # compare equal without their file names, so a function of the same text under another
+    # name (another mode) was handed the first one's conversion, whose ops then named the
+    # first file, and XLA's refusals lost their line
+    filename = f"<workbench-cell-{digest(text)}-function>"
     register_source(filename, text)
     scope: dict[str, Any] = {}
     exec(compile(text, filename, "exec"), namespace, scope)
