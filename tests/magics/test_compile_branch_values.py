@@ -115,3 +115,17 @@ def test_a_tensor_loop_carrying_tensors_compiles(ip: Any, capsys: Any) -> None:
     out = report_after(ip, capsys, "%%compile function\n" + cells[1] + "# once more\n")
     assert out.startswith("%%compile function · cell · 1 trace")
     assert "ran eagerly" not in out
+
+
+def test_a_conditional_expression_on_a_tensor_keeps_python_values(ip: Any, capsys: Any) -> None:
+    """``text = "pos" if tf.reduce_sum(x) > 0 else "neg"``: the call is in the test, not in the
+    values picked; traced, the cell printed ``tf.Tensor(b'neg', ...)`` where eager prints neg."""
+    cells = [
+        "x = tf.constant([3.0, -1.0, -5.0])\n",
+        "text = 'pos' if tf.reduce_sum(x) > 0 else 'neg'\nprint(text)\n",
+        "scaled = x * 2 if tf.reduce_sum(x) > 0 else x * 3\n",  # tensors either way: compiled
+    ]
+    same_as_eager(ip, capsys, cells, ["text", "scaled"], ("function", "xla"))
+    assert ip.user_ns["text"] == "neg"
+    out = report_after(ip, capsys, "%%compile function\n" + cells[2] + "# once more\n")
+    assert out.startswith("%%compile function · cell · 1 trace")

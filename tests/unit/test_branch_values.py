@@ -86,12 +86,14 @@ def test_which_names_a_loop_can_carry_as_python_values() -> None:
         "n += 2\ntotal += loss * 2\nfor i in range(k):\n    pass\nfor j in tf.range(k):\n"
         "    pass\nfor (p, q) in range(3):\n    pass\nm = 0\nm += float(x)\nc = tf.constant(0)\n"
         "c += 1\nd -= 1\nd = len(x)\ne = e + c\nf = e\ng = 2 * n\n"
+        "h = 'pos' if tf.reduce_sum(x) > 0 else v\nk = f(1) if g else 2\n"
     )
     found = bound_names(ast.parse(source).body)
     # n += 2 computes: never a variable's read or a constant as it is
-    assert (found[VARIABLE], found[PYTHON]) == ({"f"}, {"m", "e", "f", "g"})
+    # a conditional expression binds what it picks: its test's calls pick no value
+    assert (found[VARIABLE], found[PYTHON]) == ({"f", "h"}, {"m", "e", "f", "g", "h", "k"})
     # e is computed from c, a tensor eagerly, and f from e
-    assert found[CARRIED] == {"n", "total", "i", "p", "q", "g"}
+    assert found[CARRIED] == {"n", "total", "i", "p", "q", "g", "h", "k"}
 
 
 def test_what_a_tensor_loop_carries_as_a_python_value() -> None:

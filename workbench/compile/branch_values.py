@@ -199,6 +199,8 @@ def _bound(target: ast.expr, value: ast.expr) -> list[tuple[str, bool, ast.expr]
         return [
             bound for t, v in zip(target.elts, value.elts, strict=True) for bound in _bound(t, v)
         ]
+    if isinstance(value, ast.IfExp):  # its test's calls make none of the values it picks
+        return _bound(target, value.body) + _bound(target, value.orelse)
     if any(isinstance(node, ast.Call) for node in ast.walk(value)):
         return []
     plain = isinstance(value, (ast.Name, ast.Attribute, ast.Subscript))
