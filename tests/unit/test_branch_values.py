@@ -83,7 +83,7 @@ def test_which_names_are_bound_to_what_can_be_a_variable_or_a_python_value() -> 
 
 def test_which_names_a_loop_can_carry_as_python_values() -> None:
     source = (
-        "n += 2\ntotal += loss * 2\nfor i in range(k):\n    pass\nfor j in tf.range(k):\n"
+        "n += 2\ntotal += loss * 2\nfor i in range(k):\n    r = i\nfor j in tf.range(k):\n"
         "    pass\nfor (p, q) in range(3):\n    pass\nm = 0\nm += float(x)\nc = tf.constant(0)\n"
         "c += 1\nd -= 1\nd = len(x)\ne = e + c\nf = e\ng = 2 * n\n"
         "h = 'pos' if tf.reduce_sum(x) > 0 else v\nk = f(1) if g else 2\n"
@@ -91,9 +91,12 @@ def test_which_names_a_loop_can_carry_as_python_values() -> None:
     found = bound_names(ast.parse(source).body)
     # n += 2 computes: never a variable's read or a constant as it is
     # a conditional expression binds what it picks: its test's calls pick no value
-    assert (found[VARIABLE], found[PYTHON]) == ({"f", "h"}, {"m", "e", "f", "g", "h", "k"})
+    assert (found[VARIABLE], found[PYTHON]) == (
+        {"r", "f", "h"},
+        {"r", "m", "e", "f", "g", "h", "k"},
+    )
     # e is computed from c, a tensor eagerly, and f from e
-    assert found[CARRIED] == {"n", "total", "i", "p", "q", "g", "h", "k"}
+    assert found[CARRIED] == {"n", "total", "i", "r", "p", "q", "g", "h", "k"}
 
 
 def test_what_a_tensor_loop_carries_as_a_python_value() -> None:
@@ -103,25 +106,36 @@ def test_what_a_tensor_loop_carries_as_a_python_value() -> None:
     @tf.function  # type: ignore[untyped-decorator]
     def cell(limit: Any, x: Any) -> None:
         n, fib, prev, steps, count, from_x, read, drawn = 0, 1, 0, 0, 0, 0.0, 0.0, 0.0
+        twice, doubled, nested, mixed = 0.0, 1.0, 0, 0.0
         i = tf.constant(0)
         while n < limit:
             n += 2
             fib, prev = fib + prev, fib
             if n > 3:
                 steps += 1
+                if n > 4:
+                    nested += 1
+                else:
+                    nested = nested + steps
             else:
                 steps = steps * 2
+            mixed = mixed + x if n > 3 else mixed + 1.0  # a branch reads x: a tensor eagerly
+            twice = v + (twice + twice)  # reached twice, then a read: a tensor eagerly
+            for _ in range(24):  # 2**24 paths through one graph of 24 ops: each op seen once
+                doubled = doubled + doubled
             count = count + i  # i starts as a constant as well
             i += 1
             from_x += x
             read += v
             drawn += tf.random.uniform(())
         values = {"n": n, "fib": fib, "prev": prev, "steps": steps, "count": count, "i": i}
-        values.update(from_x=from_x, read=read, drawn=drawn)
+        values.update(from_x=from_x, read=read, drawn=drawn, twice=twice, doubled=doubled)
+        values.update(nested=nested, mixed=mixed)
         seen.update({name: branch_value(value) for name, value in values.items()})
 
-    cell(tf.constant(5), tf.constant(1.0))
+    cell.get_concrete_function(tf.constant(5), tf.constant(1.0))  # traced: not run (Grappler
+    # takes a minute over the doubled chain)
     # i = tf.constant(0) starts as a constant as 0 does: only the statements tell them apart
     # (bound_names: i is bound by a call, and count from i)
-    carried = {"n", "fib", "prev", "steps", "i", "count"}
+    carried = {"n", "fib", "prev", "steps", "i", "count", "doubled", "nested"}
     assert seen == {name: CARRIED if name in carried else None for name in seen}

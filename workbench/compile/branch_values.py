@@ -30,7 +30,6 @@ PYTHON = "a Python value"
 CARRIED = "a Python value a loop carries"
 _KINDS = {"ReadVariableOp": VARIABLE, "Const": PYTHON}
 _IF = frozenset({"If", "StatelessIf"})
-_WHILE = frozenset({"While", "StatelessWhile"})
 # what Python's operators on numbers, bools and strings become in a graph: other ops (a random
 # draw, a variable's read, a reduction) make a tensor eagerly as well
 _ARITHMETIC = frozenset(
@@ -74,11 +73,12 @@ def branch_value(tensor: Any, in_branch: bool = False, depth: int = 0) -> str | 
 
 
 def _loop(op: Any) -> tuple[Any, list[Any]] | None:
-    """A loop op's body graph and the initial values of what it carries, in the same order.
+    """A ``While`` op's body graph (only while_v2's ops have one) and the initial values of what
+    it carries, in the same order as the body's inputs and outputs.
 
-    Only ``While``: a loop over a tf.data.Dataset (``ReduceDataset``) never reaches a trace, as
-    the statements reading a dataset run eagerly (``readings.py``)."""
-    body = getattr(op, "_body_graph", None) if op.type in _WHILE else None
+    A loop over a tf.data.Dataset (``ReduceDataset``) never reaches a trace: the statements
+    reading a dataset run eagerly (``readings.py``)."""
+    body = getattr(op, "_body_graph", None)
     return None if body is None else (body, list(op.inputs))
 
 
@@ -86,8 +86,7 @@ def _carried(body: Any, initial: list[Any], index: int) -> bool:
     """Whether the loop's value ``index`` is one of those that start from constants and that the
     body computes from such values and constants only (``a, b = b, a + b``): Python values
     eagerly, if they started as such."""
-    count = min(len(initial), len(body.outputs), len(body.inputs))
-    starts = {i for i in range(count) if _sources(initial[i]) == set()}
+    starts = {i for i, value in enumerate(initial) if _sources(value) == set()}
     updates = {i: _sources(body.outputs[i]) for i in starts}
     python = {i: found for i, found in updates.items() if found is not None}
     while True:
@@ -98,9 +97,10 @@ def _carried(body: Any, initial: list[Any], index: int) -> bool:
         python = kept
 
 
-def _sources(tensor: Any, depth: int = 0) -> set[str] | None:
+def _sources(tensor: Any) -> set[str] | None:
     """The placeholders of ``tensor``'s graph it is computed from through arithmetic and tensor
-    ``if``s (constants aside), or None when another op computes it."""
+    ``if``s (constants aside), or None when another op computes it. Unbounded: a branch graph
+    never holds itself, so the walk ends where the nested ``if``s the user wrote do."""
     found: set[str] = set()
     stack, seen = [tensor], set()
     while stack:
@@ -111,11 +111,11 @@ def _sources(tensor: Any, depth: int = 0) -> set[str] | None:
         op = tensor.op
         if op.type == "Placeholder":
             found.add(tensor.name)
-        elif op.type in _IF and depth < _DEPTH:
+        elif op.type in _IF:
             for graph in (getattr(op, "_true_graph", None), getattr(op, "_false_graph", None)):
-                if graph is None or tensor.value_index >= len(graph.outputs):
+                if graph is None:
                     return None
-                inner = _sources(graph.outputs[tensor.value_index], depth + 1)
+                inner = _sources(graph.outputs[tensor.value_index])
                 if inner is None:
                     return None
                 # a branch's inputs are the op's, after its condition
@@ -150,17 +150,15 @@ def bound_names(nodes: Iterable[ast.stmt]) -> dict[str, set[str]]:
                 continue
             else:
                 continue
+            # ``n += 1`` computes: it never binds a read or a constant as it is
+            as_is = not isinstance(child, ast.AugAssign)
             for target, value in pairs:
                 bound = _bound(target, value)
-                for name, _, source in bound:
+                for name, plain, source in bound:
                     reads.setdefault(name, set()).update(_loaded(source))
+                    found[PYTHON].update([name] if as_is else [])
+                    found[VARIABLE].update([name] if as_is and plain else [])
                 called.update(set(_stored(target)) - {name for name, _, _ in bound})
-                if isinstance(child, ast.AugAssign):
-                    continue  # ``n += 1`` computes: it never binds a read or a constant as is
-                for name, plain, _ in bound:
-                    found[PYTHON].add(name)
-                    if plain:
-                        found[VARIABLE].add(name)
     tensors = set(called)
     while True:
         more = {name for name, sources in reads.items() if sources & tensors} - tensors
