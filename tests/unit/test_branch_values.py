@@ -121,7 +121,7 @@ def test_what_a_tensor_loop_carries_as_a_python_value() -> None:
                 steps = steps * 2
             mixed = mixed + x if n > 3 else mixed + 1.0  # a branch reads x: a tensor eagerly
             twice = v + (twice + twice)  # reached twice, then a read: a tensor eagerly
-            for _ in range(24):  # 2**24 paths through one graph of 24 ops: each op seen once
+            for _ in range(32):  # 2**32 paths through one graph of 32 ops: each op seen once
                 doubled = doubled + doubled
             count = count + i  # i starts as a constant as well
             i += 1
